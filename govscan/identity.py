@@ -1,0 +1,93 @@
+"""Stable identity for findings: normal forms of places and a keyed fingerprint.
+
+The fingerprint is an HMAC so that a baseline or a database of fingerprints cannot be reversed
+into the values (IINs are only ~10^9 plausible strings: an unkeyed hash is a lookup table away
+from the data). The key is per installation: ``GOVSCAN_SECRET``, else a file created with mode
+0600 on first use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from govscan.model import Field
+
+FINGERPRINT_VERSION = "v1"
+SECRET_ENV = "GOVSCAN_SECRET"  # noqa: S105 - the variable name, not a secret
+SECRET_ENV_ALIASES = ("GOVSCAN_FINGERPRINT_KEY",)
+
+
+def config_home() -> Path:
+    base = os.environ.get("GOVSCAN_HOME")
+    if base:
+        return Path(base)
+    xdg = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(xdg) / "govscan"
+
+
+def secret_path() -> Path:
+    return config_home() / "secret"
+
+
+def load_secret() -> bytes:
+    """The installation's fingerprint key, creating it (mode 0600) when there is none yet."""
+    for name in (SECRET_ENV, *SECRET_ENV_ALIASES):
+        value = os.environ.get(name)
+        if value:
+            return value.encode("utf-8")
+    path = secret_path()
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = secrets.token_hex(32).encode("ascii")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(key + b"\n")
+    return key
+
+
+def key_id(key: bytes) -> str:
+    """A short public id of a key, so a changed key can be noticed without revealing it."""
+    return hashlib.sha256(b"govscan-key-id|" + key).hexdigest()[:12]
+
+
+def normal_uri(uri: str) -> str:
+    """Scheme and host lower-cased, default ports and fragments dropped, ``./`` and ``\\`` folded."""
+    if "://" in uri:
+        parts = urlsplit(uri)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+        if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
+            host = f"{host}:{port}"
+        return urlunsplit((parts.scheme.lower(), host, parts.path or "/", parts.query, ""))
+    path = uri.replace("\\", "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
+def location_key(place: Field) -> str:
+    """Where in an asset, leaving out line numbers (they shift when rows are added)."""
+    from govscan.pii.headers import header_words
+
+    parts = [f"sheet={place.sheet or ''}"]
+    if place.column:
+        parts.append("col=" + " ".join(header_words(place.column)))
+    elif place.column_index is not None:
+        parts.append(f"idx={place.column_index}")
+    if place.json_path:
+        parts.append(f"path={place.json_path}")
+    return "|".join(parts)
+
+
+def fingerprint(key: bytes, rule_id: str, uri: str, place: Field, value: str = "") -> str:
+    """HMAC-SHA256 over version, rule, asset and place; ``value`` only for point findings."""
+    message = "\x1f".join((FINGERPRINT_VERSION, rule_id, normal_uri(uri), location_key(place), value))
+    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()

@@ -1,0 +1,170 @@
+"""Plain data shared by every stage: what readers yield, what detectors produce.
+
+Nothing here does I/O; everything is a small dataclass so that work units can cross process
+boundaries (pickling) and reporters can be tested on hand-built values.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that ``finding.severity >= threshold`` reads naturally."""
+
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            names = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity {text!r} (expected one of: {names})") from None
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A column-like place inside an asset.
+
+    A table column (``sheet`` + ``column`` header + 1-based ``column_index``), a JSON/XML path
+    with ``[*]`` for array items (``items[*].applicant.phone``), or, with every attribute empty,
+    the running text of a document. Findings are aggregated per (asset, field, entity).
+    """
+
+    sheet: str | None = None
+    column: str | None = None
+    column_index: int | None = None
+    json_path: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Human name of the place, as shown in text reports."""
+        parts = []
+        if self.sheet:
+            parts.append(self.sheet)
+        if self.column is not None:
+            parts.append(self.column)
+        elif self.column_index is not None:
+            parts.append(f"#{self.column_index}")
+        if self.json_path:
+            parts.append(self.json_path)
+        return "!".join(parts) if parts else "text"
+
+
+@dataclass(slots=True)
+class Values:
+    """A batch of values read from one field: a chunk of a table column, values of a JSON path.
+
+    Readers emit tables column-wise in chunks so detectors can scan a whole column chunk with
+    one regex pass instead of one call per cell.
+    """
+
+    uri: str
+    field: Field
+    values: list[str]
+    first_line: int | None = None  # line (CSV) or row (XLSX) of values[0], 1-based
+
+
+@dataclass(slots=True)
+class Text:
+    """A piece of free text (a paragraph of a page, a block of lines of a text file)."""
+
+    uri: str
+    text: str
+    field: Field = field(default_factory=Field)
+    line: int | None = None  # line of the first character, 1-based, when the format has lines
+
+
+Piece = Values | Text
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a finding is (DESIGN.md contract for the JSON ``location`` object)."""
+
+    uri: str
+    sheet: str | None = None
+    column: str | None = None
+    column_index: int | None = None
+    json_path: str | None = None
+    line: int | None = None
+
+    @classmethod
+    def of(cls, uri: str, place: Field, line: int | None = None) -> Location:
+        return cls(uri, place.sheet, place.column, place.column_index, place.json_path, line)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "uri": self.uri,
+            "sheet": self.sheet,
+            "column": self.column,
+            "column_index": self.column_index,
+            "json_path": self.json_path,
+            "line": self.line,
+        }
+
+
+@dataclass(slots=True)
+class Finding:
+    """One aggregated finding: a rule that fired at one place, with a count and masked evidence."""
+
+    rule_id: str
+    entity: str | None
+    severity: Severity
+    title: str
+    location: Location
+    count: int
+    evidence: str  # always masked
+    confidence: float
+    fingerprint: str = ""
+    compliance: list[str] = field(default_factory=list)
+    baseline_state: str | None = None  # "new" | "unchanged" when compared with a baseline
+    suppressed: str | None = None  # the baseline's reason when a baseline accepts it
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "rule_id": self.rule_id,
+            "entity": self.entity,
+            "severity": self.severity.label,
+            "title": self.title,
+            "location": self.location.as_dict(),
+            "count": self.count,
+            "evidence": self.evidence,
+            "confidence": round(self.confidence, 2),
+            "fingerprint": self.fingerprint,
+            "compliance": list(self.compliance),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReadError:
+    """An input that could not be read (fully): errors are data, reported once per asset."""
+
+    uri: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.uri}: {self.problem}"
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """Something to read: a local file, a downloaded URL, or an archive member.
+
+    ``uri`` is what reports show (``exports/a.zip!/2023/b.csv``); ``path`` is where the bytes
+    are on disk now (a temp file for URLs and archive members).
+    """
+
+    uri: str
+    path: str
+    media_hint: str | None = None  # Content-Type from HTTP, when known

@@ -1,0 +1,1 @@
+"""Personal-data detection: recognizers, per-column verdicts, free text through presidio."""

@@ -1,0 +1,68 @@
+"""Column-header hints: does a header point at an entity, away from it, or say nothing?"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from govscan.model import Field
+
+_CAMEL = re.compile(r"(?<=[a-zа-я])(?=[A-ZА-Я])")
+_PUNCT = re.compile(r"[^\w]+|_")
+
+
+class HeaderVerdict(enum.Enum):
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    NONE = "none"
+
+
+@lru_cache(maxsize=4096)
+def header_words(header: str) -> tuple[str, ...]:
+    """``Ф.И.О. получателя`` → (ф, и, о, получателя); ``fullName`` → (full, name)."""
+    text = _CAMEL.sub(" ", header).lower().replace("ё", "е")
+    return tuple(w for w in _PUNCT.split(text) if w)
+
+
+def field_header(place: Field) -> str | None:
+    """The text that plays the header's role: a column name, or a JSON path's last key."""
+    if place.column:
+        return place.column
+    if place.json_path:
+        last = place.json_path.replace("[*]", "").rstrip(".").split(".")[-1]
+        return last.lstrip("@") or None
+    return None
+
+
+def _word_matches(hint: str, word: str) -> bool:
+    # Short hints (ИИН, ФИО, тел) must be whole words; longer ones may be inflected (адреса).
+    return word == hint if len(hint) <= 3 else word.startswith(hint)
+
+
+def hint_strength(header_text: tuple[str, ...], hint: str) -> int:
+    """Number of words of the hint if it occurs in the header as a contiguous run, else 0."""
+    words = header_words(hint)
+    n = len(words)
+    if not n or n > len(header_text):
+        return 0
+    for i in range(len(header_text) - n + 1):
+        if all(_word_matches(h, w) for h, w in zip(words, header_text[i : i + n])):
+            return n
+    return 0
+
+
+def judge_header(header: str | None, positive: Iterable[str], negative: Iterable[str]) -> HeaderVerdict:
+    """The most specific matching hint wins; ties go to the positive hint, so that a column
+    named ``ИИН/БИН`` is still examined for IINs and its values decide."""
+    if not header:
+        return HeaderVerdict.NONE
+    words = header_words(header)
+    pos = max((hint_strength(words, h) for h in positive), default=0)
+    neg = max((hint_strength(words, h) for h in negative), default=0)
+    if neg > pos:
+        return HeaderVerdict.NEGATIVE
+    if pos:
+        return HeaderVerdict.POSITIVE
+    return HeaderVerdict.NONE

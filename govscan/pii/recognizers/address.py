@@ -1,0 +1,49 @@
+"""ADDRESS: street-level addresses in Russian and Kazakh word order.
+
+A bare city name is not an address; a street word with a house number is (``ул. Абая, д. 5``,
+``Абай даңғылы, 55``, ``мкр. Самал-2, 14``).
+"""
+
+from __future__ import annotations
+
+from govscan.pii.recognizers.base import PatternDef, Recognizer
+
+_NAME = (
+    r"[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9][\w\-\.«»\"]*"
+    r"(?: (?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9][\w\-\.«»\"]*|[a-zа-яёәғқңөұүһі]{1,7})){0,3}"
+)  # "Абылай хана", "Төле би", "Самал-2": lower-case title words after the name are common
+_HOUSE = r"(?:,? ?(?:д\.|дом|үй|уй)? ?[0-9]{1,4}[А-Яа-яA-Za-z]?(?:/[0-9]{1,3})?)"
+_FLAT = r"(?:,? ?(?:кв\.?|квартира|пәтер|оф\.?|офис) ?[0-9]{1,4})?"
+RU_ORDER = (
+    r"(?i:ул\.|улица|пр\.|пр-т|просп\.|проспект|б-р|бульвар|пер\.|переулок|мкр\.?|микрорайон|"
+    r"шоссе|тракт|ж\.?м\.?|жилой массив|пл\.|площадь) ?" + _NAME + _HOUSE + _FLAT
+)
+KK_ORDER = _NAME + r" (?i:көшесі|даңғылы|ықшамауданы|шағын ауданы|тұйық көшесі|алаңы|бульвары)" + _HOUSE + _FLAT
+
+
+class AddressRecognizer(Recognizer):
+    entity = "ADDRESS"
+    name = "address"
+    patterns = (PatternDef("ru_order", RU_ORDER, 0.5), PatternDef("kk_order", KK_ORDER, 0.5))
+
+    def mask(self, text: str) -> str:
+        # Keep the street words, hide names and numbers: "ул. С*******, д. *, кв. **".
+        out = []
+        for word in text.split():
+            if word.strip(",.").lower() in STREET_WORDS:
+                out.append(word)
+            else:
+                out.append("".join(_mask_char(c, i) for i, c in enumerate(word)))
+        return " ".join(out)
+
+
+STREET_WORDS = frozenset(
+    "ул улица пр проспект пр-т б-р бульвар пер переулок мкр микрорайон д дом кв квартира "
+    "көшесі даңғылы ықшамауданы үй пәтер г".split()
+)
+
+
+def _mask_char(char: str, index: int) -> str:
+    if char in ",.":
+        return char
+    return char if index == 0 and char.isalpha() else "*"

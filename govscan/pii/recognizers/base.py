@@ -1,0 +1,146 @@
+"""The recognizer type every entity is defined with, presidio-free on purpose.
+
+A recognizer owns an entity's patterns, its context words and its validation. The same object
+serves two paths: the bulk path for table columns (one regex pass over a newline-joined chunk of
+a column, validation of all candidates at once) and presidio, which wraps it in a
+``PatternRecognizer`` for free text (see ``govscan.pii.engine``). It does not subclass presidio
+itself because importing presidio costs ~2 s, which alone would break the CI gate's time budget
+on a plain CSV; presidio is imported only when free text has to be analysed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+
+@dataclass(frozen=True, slots=True)
+class PatternDef:
+    """One regex of a recognizer; ``score`` is presidio's base score before context."""
+
+    name: str
+    regex: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+# presidio's LemmaContextAwareEnhancer defaults, mirrored by the bulk path's context check.
+CONTEXT_BOOST = 0.35
+MIN_SCORE_WITH_CONTEXT = 0.4
+REPORT_THRESHOLD = 0.4
+CONTEXT_WINDOW = 48  # characters before a match searched for context words
+
+
+class Recognizer:
+    """Base for entity recognizers; subclasses set the class attributes and override hooks."""
+
+    entity: ClassVar[str]
+    name: ClassVar[str]
+    patterns: ClassVar[tuple[PatternDef, ...]]
+    flags: ClassVar[int] = 0
+    # Whole-cell values in a table may be mangled by spreadsheets (IIN as 7.1E+11, lost zeros).
+    repairs_cells: ClassVar[bool] = False
+
+    def __init__(self, context: Sequence[str] = ()) -> None:
+        self.context = tuple(sorted({c.lower() for c in context if c.strip()}))
+        self._compiled = tuple(re.compile(p.regex, self.flags) for p in self.patterns)
+
+    # --- validation hooks -------------------------------------------------------------------
+    def validate(self, text: str) -> bool | None:
+        """True: certainly the entity; False: certainly not; None: keep the base score."""
+        return None
+
+    def validate_many(self, texts: Sequence[str]) -> list[bool]:
+        """Validate many candidates at once; override with a vectorised check where it pays."""
+        return [self.validate(t) is not False for t in texts]
+
+    def normalize(self, text: str) -> str:
+        """Canonical form of a found value: what is masked, compared and hashed."""
+        return text.strip()
+
+    def mask(self, text: str) -> str:
+        """Masked evidence: keep a little of each end, hide the middle (``9001******17``)."""
+        return mask_middle(self.normalize(text))
+
+    def repair_column(self, joined: str) -> str:
+        """Undo spreadsheet damage in a newline-joined column chunk (whole cells only)."""
+        return joined
+
+    # --- finding ----------------------------------------------------------------------------
+    def find(self, text: str) -> Iterator[Match]:
+        """Validated matches in free text, scored as presidio would, context included.
+
+        A match whose pattern scores below the report threshold (a bare nine-digit number, a
+        date) is kept only when a context word stands just before it.
+        """
+        spans: list[tuple[int, int, str, float]] = []
+        for pattern, compiled in zip(self.patterns, self._compiled):
+            spans.extend((m.start(), m.end(), m.group(), pattern.score) for m in compiled.finditer(text))
+        if not spans:
+            return
+        for (start, end, value, score), good in zip(spans, self.validate_many([s[2] for s in spans])):
+            if not good:
+                continue
+            if score < REPORT_THRESHOLD:
+                if not self.context_near(text, start):
+                    continue
+                score = max(MIN_SCORE_WITH_CONTEXT, score + CONTEXT_BOOST)
+            yield Match(start, end, value, score)
+
+    def count_in_column(self, joined: str) -> tuple[int, str | None]:
+        """Count the entity in a column already judged to hold it (newline-joined cells)."""
+        return self.count_valid(joined)
+
+    def candidates(self, joined: str) -> list[str]:
+        """All pattern matches in a chunk, unvalidated: the bulk path's first step."""
+        found: list[str] = []
+        for compiled in self._compiled:
+            found.extend(compiled.findall(joined))
+        return found
+
+    def count_valid(self, joined: str) -> tuple[int, str | None]:
+        """Number of validated matches in a newline-joined chunk, and the first one."""
+        found = self.candidates(joined)
+        if not found:
+            return 0, None
+        ok = self.validate_many(found)
+        first = next((f for f, good in zip(found, ok) if good), None)
+        return sum(ok), first
+
+    def context_near(self, text: str, start: int) -> bool:
+        """Whether a context word stands shortly before ``start`` (or right after the match)."""
+        if not self.context:
+            return False
+        window = text[max(0, start - CONTEXT_WINDOW) : start].lower()
+        return any(word in window for word in self.context)
+
+    @property
+    def base_score(self) -> float:
+        return max(p.score for p in self.patterns)
+
+
+def mask_middle(value: str, keep: int = 2) -> str:
+    """``900101300017`` → ``9001******17``: enough to recognise, not enough to use."""
+    chars = [c for c in value if not c.isspace()]
+    n = len(chars)
+    if n <= 4:
+        return "*" * n
+    head = 4 if n >= 10 else 1
+    tail = keep if n >= 6 else 1
+    return "".join(chars[:head]) + "*" * (n - head - tail) + "".join(chars[-tail:])
+
+
+DIGITS = re.compile(r"\D+")
+
+
+def only_digits(text: str) -> str:
+    return DIGITS.sub("", text)

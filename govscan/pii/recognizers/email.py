@@ -1,0 +1,42 @@
+"""EMAIL_ADDRESS: a person's mailbox. Role mailboxes of an office are not personal data."""
+
+from __future__ import annotations
+
+import re
+
+from govscan.pii.recognizers.base import PatternDef, Recognizer
+
+EMAIL = r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24}(?![\w-])"
+
+# Shared mailboxes of an organisation (reception, chancellery, press office): publishing them is
+# the point, and they identify no one. Checked against the part before "@", split on . _ -.
+ROLE_MAILBOXES = frozenset(
+    """
+    info information priemnaya priem priemnaia kanc kancelyariya kantselyariya canc chancellery
+    office admin administrator support help helpdesk press pressa presssluzhba media secretary
+    hr kadry mail post postmaster noreply no-reply donotreply contact contacts feedback
+    obrashcheniya obrashenie akimat akimat_ reception hotline sales webmaster abuse security
+    """.split()
+)
+
+
+class EmailRecognizer(Recognizer):
+    entity = "EMAIL_ADDRESS"
+    name = "email"
+    patterns = (PatternDef("email", EMAIL, 0.5),)
+
+    def validate(self, text: str) -> bool | None:
+        local, _, domain = text.rpartition("@")
+        if ".." in text or local.endswith(".") or domain.startswith("-"):
+            return False
+        words = re.split(r"[._-]+", local.lower())
+        if local.lower() in ROLE_MAILBOXES or (words and words[0] in ROLE_MAILBOXES and len(words) <= 2):
+            return False
+        return True
+
+    def normalize(self, text: str) -> str:
+        return text.strip().lower()
+
+    def mask(self, text: str) -> str:
+        local, _, domain = self.normalize(text).rpartition("@")
+        return (local[:2] + "***" if len(local) > 2 else "***") + "@" + domain

@@ -1,0 +1,83 @@
+"""The schema of a rule file: validated at load time so a broken rule pack fails loudly."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from govscan.model import Severity
+
+RULE_ID = re.compile(r"^[a-z][a-z0-9]*(\.[a-z0-9][a-z0-9-]*)+$")
+SeverityName = Literal["info", "low", "medium", "high", "critical"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HeaderHints(_Strict):
+    """Column headers that point at (or away from) an entity, per language.
+
+    Hints are matched case-insensitively against a normalised header (punctuation folded to
+    spaces): a hint matches when all its words appear as whole words, so ``дата рождения`` matches
+    ``Дата рождения ребёнка`` but ``ИИН`` does not match ``ИИНК``.
+    """
+
+    ru: list[str] = []
+    kk: list[str] = []
+    en: list[str] = []
+
+    def all(self) -> list[str]:
+        return [*self.ru, *self.kk, *self.en]
+
+
+class PiiSpec(_Strict):
+    """The part of a ``pii`` rule that steers detection of one entity."""
+
+    entity: str
+    recognizer: str = Field(description="registered recognizer name that finds the entity")
+    header_hints: HeaderHints = HeaderHints()
+    negative_header_hints: HeaderHints = HeaderHints()
+    min_share: float = Field(
+        0.5, ge=0.0, le=1.0, description="share of sampled values that must validate when no header hint matches"
+    )
+    min_share_with_hint: float = Field(0.2, ge=0.0, le=1.0, description="the same when a header hint matches")
+    needs_context: bool = Field(False, description="only report with a header hint or context words nearby")
+    in_free_text: bool = Field(True, description="also look for the entity inside free text")
+
+
+class RuleSpec(_Strict):
+    """One rule: metadata for reports plus a kind-specific block."""
+
+    id: str
+    title: str
+    kind: Literal["pii"]
+    severity: SeverityName
+    confidence: Literal["low", "medium", "high"] = "high"
+    description: str
+    risk: str = ""
+    remediation: str
+    references: list[str] = []
+    compliance: list[str] = []
+    tags: list[str] = []
+    pii: PiiSpec | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _dotted_id(cls, value: str) -> str:
+        if not RULE_ID.match(value):
+            raise ValueError(f"rule id {value!r} must be dotted lower-case like 'pii.kz-iin'")
+        return value
+
+    @field_validator("title")
+    @classmethod
+    def _title_states_a_fact(cls, value: str) -> str:
+        if value.lower().startswith("ensure"):
+            raise ValueError("a title describes the state found, not an instruction ('Ensure…')")
+        return value
+
+    @property
+    def level(self) -> Severity:
+        return Severity.parse(self.severity)
