@@ -1,0 +1,84 @@
+"""``--format csv``: one row per finding for auditors who work in a spreadsheet.
+
+Columns (fixed order, documented in :data:`COLUMNS`):
+``severity, rule_id, entity, uri, sheet, column, column_index, json_path, line, count,
+evidence, confidence, fingerprint, title, compliance, status``.
+Empty cells mean "not applicable"; ``compliance`` joins requirement ids with ``;``; ``status`` is
+``suppressed`` for findings a baseline accepted, else ``open``.
+
+Column headers and uris come from the scanned files, and masked phones look like ``+7 7…``, so
+every cell is neutralised against formula injection (OWASP "CSV Injection"): a cell starting with
+``=``, ``+``, ``-``, ``@``, TAB or CR gets a leading ``'`` and a spreadsheet shows it as text.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import TextIO
+
+from govscan.model import Finding
+from govscan.report.base import ScanResult, sort_findings
+
+COLUMNS: tuple[str, ...] = (
+    "severity",
+    "rule_id",
+    "entity",
+    "uri",
+    "sheet",
+    "column",
+    "column_index",
+    "json_path",
+    "line",
+    "count",
+    "evidence",
+    "confidence",
+    "fingerprint",
+    "title",
+    "compliance",
+    "status",
+)
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """Make a cell inert in Excel/LibreOffice/Sheets without changing what a reader sees."""
+    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def row(finding: Finding) -> list[str]:
+    """The cells of one finding, in :data:`COLUMNS` order, already neutralised."""
+    loc = finding.location
+    cells = (
+        finding.severity.label,
+        finding.rule_id,
+        finding.entity,
+        loc.uri,
+        loc.sheet,
+        loc.column,
+        loc.column_index,
+        loc.json_path,
+        loc.line,
+        finding.count,
+        finding.evidence,
+        round(finding.confidence, 2),
+        finding.fingerprint,
+        finding.title,
+        ";".join(finding.compliance),
+        "suppressed" if finding.suppressed else "open",
+    )
+    return [neutralise(_text(cell)) for cell in cells]
+
+
+class CsvReporter:
+    name = "csv"
+    media_type = "text/csv"
+
+    def render(self, result: ScanResult, out: TextIO) -> None:
+        # RFC 4180 line endings; callers open files with newline="" as the csv module requires.
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(row(f) for f in sort_findings(result.findings))

@@ -1,0 +1,137 @@
+"""``--format json``: the DESIGN.md findings contract, built through a strict pydantic model.
+
+The model (``extra="forbid"``) is the checked definition of the shape: building the report
+through it fails loudly if a finding grows or loses a key, and :func:`json_schema` exports the
+same definition for consumers.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Literal, TextIO
+
+from pydantic import BaseModel, ConfigDict
+
+from govscan.model import Finding
+from govscan.report.base import TOOL_NAME, ScanResult, count_by_severity, sort_findings
+
+SeverityName = Literal["info", "low", "medium", "high", "critical"]
+BASELINE_KEYS = frozenset({"suppressed", "baseline_state"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ToolOut(_Strict):
+    name: Literal["govscan"]
+    version: str
+
+
+class LocationOut(_Strict):
+    uri: str
+    sheet: str | None
+    column: str | None
+    column_index: int | None
+    json_path: str | None
+    line: int | None
+
+
+class SuppressedOut(_Strict):
+    reason: str
+
+
+class FindingOut(_Strict):
+    """One finding: exactly ``Finding.as_dict()``, plus the two baseline keys when one was used."""
+
+    rule_id: str
+    entity: str | None
+    severity: SeverityName
+    title: str
+    location: LocationOut
+    count: int
+    evidence: str
+    confidence: float
+    fingerprint: str
+    compliance: list[str]
+    suppressed: SuppressedOut | None = None
+    baseline_state: Literal["new", "unchanged"] | None = None
+
+
+class ErrorOut(_Strict):
+    uri: str
+    problem: str
+
+
+class SummaryOut(_Strict):
+    """``by_severity`` counts open findings only; baselined ones are counted in ``suppressed``."""
+
+    by_severity: dict[str, int]
+    suppressed: int
+    assets_scanned: int
+    assets_failed: int
+
+
+class ScanOut(_Strict):
+    started_at: datetime
+    finished_at: datetime
+    inputs: list[str]
+
+
+class JsonReport(_Strict):
+    tool: ToolOut
+    findings: list[FindingOut]
+    errors: list[ErrorOut]
+    summary: SummaryOut
+    scan: ScanOut
+
+
+def _finding_out(finding: Finding, with_baseline: bool) -> FindingOut:
+    data: dict[str, Any] = finding.as_dict()
+    if with_baseline:
+        data["suppressed"] = {"reason": finding.suppressed} if finding.suppressed else None
+        data["baseline_state"] = finding.baseline_state
+    return FindingOut.model_validate(data)
+
+
+def build_report(result: ScanResult) -> JsonReport:
+    """The validated report model for ``result`` (findings in report order)."""
+    with_baseline = result.baseline_applied
+    return JsonReport(
+        tool=ToolOut(name=TOOL_NAME, version=result.tool_version),
+        findings=[_finding_out(f, with_baseline) for f in sort_findings(result.findings)],
+        errors=[ErrorOut(uri=e.uri, problem=e.problem) for e in result.errors],
+        summary=SummaryOut(
+            by_severity=count_by_severity(result.findings),
+            suppressed=sum(1 for f in result.findings if f.suppressed),
+            assets_scanned=len(result.scanned),
+            assets_failed=len(result.failed_uris),
+        ),
+        scan=ScanOut(
+            started_at=result.started_at,
+            finished_at=result.finished_at,
+            inputs=list(result.inputs),
+        ),
+    )
+
+
+def report_dict(result: ScanResult) -> dict[str, Any]:
+    """The report as plain JSON data; baseline keys appear only when a baseline was applied."""
+    report = build_report(result)
+    exclude = None if result.baseline_applied else {"findings": {"__all__": set(BASELINE_KEYS)}}
+    return report.model_dump(mode="json", exclude=exclude)
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of the report (with the optional baseline keys), for consumers and docs."""
+    return JsonReport.model_json_schema()
+
+
+class JsonReporter:
+    name = "json"
+    media_type = "application/json"
+
+    def render(self, result: ScanResult, out: TextIO) -> None:
+        json.dump(report_dict(result), out, ensure_ascii=False, indent=2)
+        out.write("\n")

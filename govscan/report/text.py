@@ -1,0 +1,135 @@
+"""``--format text``: the human report, meant to be read in a terminal or a CI log.
+
+Findings are grouped by file, one aligned line each::
+
+    data/list.xlsx
+      HIGH      pii.kz-iin  Лист1!ИИН (col 3)  412 × 8805******12  KZ_IIN
+
+then read errors (``error: <uri>: <problem>``) and one summary line. Only ``evidence`` (already
+masked) is printed about values. Headers and uris come from untrusted files, so control and
+bidi-override characters are escaped rather than passed to the terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from typing import TextIO
+
+from govscan.model import Finding
+from govscan.report.base import (
+    SEVERITIES_DESC,
+    ScanResult,
+    count_by_severity,
+    place_of,
+    sort_findings,
+)
+
+_RESET = "\033[0m"
+_BOLD = "\033[1m"
+_DIM = "\033[2m"
+SEVERITY_STYLE = {
+    "critical": "\033[1;31m",
+    "high": "\033[31m",
+    "medium": "\033[33m",
+    "low": "\033[36m",
+    "info": "\033[2m",
+}
+SEVERITY_WIDTH = max(len(s.label) for s in SEVERITIES_DESC)
+
+
+def use_colour(out: TextIO) -> bool:
+    """Colour only for a terminal, and never when ``NO_COLOR`` is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(out, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def clean(text: str) -> str:
+    """Escape control, format (bidi) and line-separator characters so text cannot steer a terminal."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} else ch
+        for ch in text
+    )
+
+
+def place_text(finding: Finding) -> str:
+    """Where in the file: the field label, its column number and line when known."""
+    loc = finding.location
+    extras = []
+    if loc.column is not None and loc.column_index is not None:
+        extras.append(f"col {loc.column_index}")
+    if loc.line is not None:
+        extras.append(f"line {loc.line}")
+    place = place_of(loc)
+    return clean(f"{place} ({', '.join(extras)})" if extras else place)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def summary_line(result: ScanResult) -> str:
+    """``N findings (critical: a, high: b, …) in M files (S scanned); K inputs could not be read``."""
+    open_findings = result.open_findings
+    counts = ", ".join(f"{label}: {n}" for label, n in count_by_severity(open_findings).items())
+    files = len({f.location.uri for f in open_findings})
+    line = (
+        f"{_plural(len(open_findings), 'finding')} ({counts}) in {_plural(files, 'file')}"
+        f" ({len(result.scanned)} scanned); {_plural(len(result.failed_uris), 'input')} could not be read"
+    )
+    suppressed = len(result.findings) - len(open_findings)
+    if suppressed:
+        line += f"; {suppressed} baselined"
+    return line
+
+
+class TextReporter:
+    name = "text"
+    media_type = "text/plain"
+
+    def __init__(self, colour: bool | None = None) -> None:
+        """``colour=None`` decides per stream (:func:`use_colour`); tests may force either way."""
+        self.colour = colour
+
+    def render(self, result: ScanResult, out: TextIO) -> None:
+        colour = use_colour(out) if self.colour is None else self.colour
+
+        def style(text: str, code: str) -> str:
+            return f"{code}{text}{_RESET}" if colour else text
+
+        findings = sort_findings(result.findings)
+        rule_width = max((len(f.rule_id) for f in findings), default=0)
+        place_width = max((len(place_text(f)) for f in findings), default=0)
+        count_width = max((len(str(f.count)) for f in findings), default=0)
+        current_uri: str | None = None
+        for finding in findings:
+            if finding.location.uri != current_uri:
+                if current_uri is not None:
+                    out.write("\n")
+                current_uri = finding.location.uri
+                out.write(style(clean(current_uri), _BOLD) + "\n")
+            label = finding.severity.label
+            severity = label.upper().ljust(SEVERITY_WIDTH)
+            rest = (
+                f"  {finding.rule_id.ljust(rule_width)}"
+                f"  {place_text(finding).ljust(place_width)}"
+                f"  {str(finding.count).rjust(count_width)} × {clean(finding.evidence)}"
+            )
+            if finding.entity:
+                rest += f"  {finding.entity}"
+            if finding.suppressed:
+                rest += f"  (baselined: {clean(finding.suppressed)})"
+                line = style(f"  {severity}{rest}", _DIM)
+            else:
+                line = f"  {style(severity, SEVERITY_STYLE[label])}{rest.rstrip()}"
+            out.write(line + "\n")
+        if findings:
+            out.write("\n")
+        for error in result.errors:
+            text = f"error: {clean(error.uri)}: {clean(error.problem)}"
+            out.write(style(text, SEVERITY_STYLE["critical"]) + "\n")
+        if result.errors:
+            out.write("\n")
+        out.write(summary_line(result) + "\n")

@@ -1,0 +1,130 @@
+"""``--format text``: a report a person reads in a CI log."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from govscan.model import ReadError, Severity
+from govscan.report import render
+from govscan.report.text import TextReporter, clean, use_colour
+
+RAW_IIN = "880514300112"
+
+
+class FakeTty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def render_text(result) -> str:
+    out = io.StringIO()
+    render("text", result, out)
+    return out.getvalue()
+
+
+def test_findings_are_grouped_by_file_with_aligned_lines(result_factory):
+    assert render_text(result_factory()) == (
+        "api/заявки.json\n"
+        "  MEDIUM    pii.phone   items[*].applicant.phone     7 × +7 7** *** **45  PHONE_NUMBER\n"
+        "\n"
+        "data/list.xlsx\n"
+        "  HIGH      pii.kz-iin  Лист1!ИИН (col 3)          412 × 8805******12  KZ_IIN\n"
+        "\n"
+        "exports/архив 2023.zip!/выплаты.csv\n"
+        "  HIGH      pii.kz-iin  ФИО и ИИН (col 2, line 2)   12 × 9001******07  KZ_IIN\n"
+        "\n"
+        "https://data.egov.kz/datasets/view?index=школы\n"
+        "  INFO      pii.kz-bin  text (line 14)               1 × 1204******31  KZ_BIN\n"
+        "\n"
+        "4 findings (critical: 0, high: 2, medium: 1, low: 0, info: 1) in 4 files (5 scanned);"
+        " 0 inputs could not be read\n"
+    )
+
+
+def test_within_a_file_the_most_severe_come_first(result_factory, finding_factory):
+    findings = [
+        finding_factory("pii.kz-bin", column="БИН", severity=Severity.INFO, fingerprint="1"),
+        finding_factory("pii.kz-iin", column="ИИН", severity=Severity.CRITICAL, fingerprint="2"),
+    ]
+    lines = render_text(result_factory(findings)).splitlines()
+    assert lines[1].startswith("  CRITICAL  pii.kz-iin")
+    assert lines[2].startswith("  INFO      pii.kz-bin")
+
+
+def test_read_errors_are_listed_and_counted(result_factory, finding_factory):
+    errors = [
+        ReadError("broken.xlsx", "not a zip file"),
+        ReadError("https://portal.kz/x.csv", "HTTP 404"),
+    ]
+    text = render_text(result_factory([finding_factory(fingerprint="f")], errors=errors))
+    assert "error: broken.xlsx: not a zip file\nerror: https://portal.kz/x.csv: HTTP 404\n" in text
+    assert text.endswith(
+        "1 finding (critical: 0, high: 1, medium: 0, low: 0, info: 0) in 1 file (2 scanned);"
+        " 2 inputs could not be read\n"
+    )
+
+
+def test_baselined_findings_are_marked_and_not_counted(result_factory, finding_factory):
+    findings = [
+        finding_factory(
+            column="ИИН",
+            fingerprint="old",
+            baseline_state="unchanged",
+            suppressed="public register",
+        ),
+        finding_factory(uri="new.csv", column="ИИН", fingerprint="new", baseline_state="new"),
+    ]
+    text = render_text(result_factory(findings, baseline_path="b.json"))
+    assert "  HIGH      pii.kz-iin  ИИН  1 × 8805******12  KZ_IIN  (baselined: public register)\n" in text
+    assert text.endswith(
+        "1 finding (critical: 0, high: 1, medium: 0, low: 0, info: 0) in 1 file (3 scanned);"
+        " 0 inputs could not be read; 1 baselined\n"
+    )
+
+
+def test_a_clean_run_prints_only_the_summary(result_factory):
+    assert render_text(result_factory([], scanned=["a.csv", "b.csv"])) == (
+        "0 findings (critical: 0, high: 0, medium: 0, low: 0, info: 0) in 0 files (2 scanned);"
+        " 0 inputs could not be read\n"
+    )
+
+
+def test_no_colour_when_not_a_tty(result_factory):
+    assert "\033[" not in render_text(result_factory())
+
+
+def test_colour_on_a_tty_unless_no_color_is_set(result_factory, monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    tty = FakeTty()
+    render("text", result_factory(), tty)
+    assert "\033[31mHIGH" in tty.getvalue()
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_colour(FakeTty())
+
+
+def test_colour_can_be_forced_and_dims_baselined_lines(result_factory, finding_factory):
+    finding = finding_factory(fingerprint="old", baseline_state="unchanged", suppressed="ok")
+    out = io.StringIO()
+    TextReporter(colour=True).render(result_factory([finding], baseline_path="b.json"), out)
+    assert "\033[2m  HIGH" in out.getvalue()
+
+
+def test_control_and_bidi_characters_from_files_are_escaped(result_factory, finding_factory):
+    finding = finding_factory(uri="evil\033[2J.csv", column="ИИН\u202e", fingerprint="f")
+    text = render_text(result_factory([finding]))
+    assert "\033" not in text and "\u202e" not in text
+    assert "evil\\x1b[2J.csv" in text
+    assert "ИИН\\u202e" in text
+
+
+@pytest.mark.parametrize("text", ["Лист1!ФИО", "a b", "Т.А.Ә."])
+def test_clean_keeps_ordinary_unicode(text):
+    assert clean(text) == text
+
+
+def test_evidence_is_printed_verbatim_and_no_raw_value_appears(result_factory, finding_factory):
+    text = render_text(result_factory([finding_factory(evidence="8805******12", fingerprint="f")]))
+    assert RAW_IIN not in text
+    assert text.count("8805******12") == 1
