@@ -131,10 +131,12 @@ def decide(place: Field, sample: list[str], plans: list[EntityPlan]) -> list[Tal
         share = _share(plan.recognizer, joined, len(sample))
         if verdict is HeaderVerdict.POSITIVE and share >= spec.min_share_with_hint and share > 0:
             tallies.append(Tally(plan, "column", share, verdict))
+        elif text_like:
+            # Sentences: count what is found inside them, whatever the share, with context rules.
+            if spec.in_free_text:
+                tallies.append(Tally(plan, "text", share, verdict))
         elif not spec.needs_context and share >= spec.min_share and share > 0:
             tallies.append(Tally(plan, "column", share, verdict))
-        elif text_like and spec.in_free_text:
-            tallies.append(Tally(plan, "text", share, verdict))
     return tallies
 
 

@@ -70,7 +70,7 @@ def build_analyzer(recognizers: Sequence[Recognizer]) -> AnalyzerEngine:
 
 def as_presidio(recognizer: Recognizer, language: str) -> Any:
     """Wrap a govscan recognizer for presidio, for one language."""
-    from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+    from presidio_analyzer import AnalysisExplanation, EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 
     if type(recognizer).find is not Recognizer.find:
         # A recognizer with its own finding logic (names): presidio calls it as a black box.
@@ -79,7 +79,20 @@ def as_presidio(recognizer: Recognizer, language: str) -> Any:
                 return None
 
             def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
-                return [RecognizerResult(recognizer.entity, m.start, m.end, m.score) for m in recognizer.find(text)]
+                return [
+                    RecognizerResult(
+                        recognizer.entity,
+                        m.start,
+                        m.end,
+                        m.score,
+                        analysis_explanation=AnalysisExplanation(self.name, m.score, textual_explanation="morphology"),
+                        recognition_metadata={
+                            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                        },
+                    )
+                    for m in recognizer.find(text)
+                ]
 
         return _Custom(
             supported_entities=[recognizer.entity],

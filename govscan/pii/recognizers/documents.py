@@ -26,7 +26,7 @@ class PassportRecognizer(Recognizer):
 class IdCardRecognizer(Recognizer):
     entity = "KZ_ID_CARD"
     name = "kz_id_card"
-    patterns = (PatternDef("kz_id_card", r"(?<![0-9])[0-9]{9}(?![0-9])", 0.1),)
+    patterns = (PatternDef("kz_id_card", r"(?<![0-9A-Za-z])[0-9]{9}(?![0-9A-Za-z])", 0.1),)
     repairs_cells = True
 
     def normalize(self, text: str) -> str:

@@ -16,9 +16,9 @@ W1 = np.arange(1, 12, dtype=np.int64)
 W2 = np.array([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2], dtype=np.int64)
 DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
-# A 12-digit run: written plain, or with spaces/dashes between groups as people type them.
-TWELVE_DIGITS = r"(?<![0-9])[0-9]{12}(?![0-9])"
-TWELVE_DIGITS_GROUPED = r"(?<![0-9])[0-9]{2,6}(?:[ \u00a0-][0-9]{2,6}){1,4}(?![0-9])"
+# A 12-digit run, not part of a longer code (an IBAN, an order number with letters): written plain, or with spaces/dashes between groups as people type them.
+TWELVE_DIGITS = r"(?<![0-9A-Za-z])[0-9]{12}(?![0-9A-Za-z])"
+TWELVE_DIGITS_GROUPED = r"(?<![0-9A-Za-z])[0-9]{2,6}(?:[ \u00a0-][0-9]{2,6}){1,4}(?![0-9A-Za-z])"
 
 _SPREADSHEET_SCI = re.compile(r"^([0-9])[.,]([0-9]{1,11})[eE]\+?([0-9]{1,2})$", re.M)
 _SPREADSHEET_FLOAT = re.compile(r"^([0-9]+)[.,]0+$", re.M)

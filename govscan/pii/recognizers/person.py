@@ -112,7 +112,7 @@ class PersonRecognizer(Recognizer):
         # The column was judged from a sample with the full morphology check; the rest is
         # counted by shape (one regex pass), which costs nothing next to per-cell validation.
         found = self._compiled[0].findall(joined)
-        return len(found), next((f for f in found if is_full_name(f.split())), None)
+        return len(found), next((f for f in found if is_full_name(f.split())), found[0] if found else None)
 
     def mask(self, text: str) -> str:
         # Keep the initials only: "Иванов Сергей Петрович" → "И***** С***** П*******".

@@ -16,7 +16,7 @@ from govscan.pii.recognizers.base import PatternDef, Recognizer, only_digits
 
 _SEP = r"[ \u00a0\-.]?"
 PHONE = (
-    r"(?<![0-9+])(?:(?:\+ ?7|8)"
+    r"(?<![0-9A-Za-z+])(?:(?:\+ ?7|8)"
     + _SEP
     + r")?\(?7[0-9]{2,4}\)?"
     + _SEP
@@ -24,7 +24,7 @@ PHONE = (
     + _SEP
     + r"[0-9]{2}"
     + _SEP
-    + r"[0-9]{2}(?![0-9])"
+    + r"[0-9]{2}(?![0-9A-Za-z])"
 )
 
 

@@ -1,0 +1,23 @@
+"""The ``govscan`` command: thin click wrappers that parse, call the library, render, exit."""
+
+from __future__ import annotations
+
+import click
+
+from govscan import __version__
+from govscan.cli.check import check
+from govscan.cli.rules import rules
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="govscan")
+def cli() -> None:
+    """Audit government portals and open datasets for exposed personal data."""
+
+
+cli.add_command(check)
+cli.add_command(rules)
+
+
+def main() -> None:
+    cli(prog_name="govscan")

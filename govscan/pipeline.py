@@ -1,0 +1,69 @@
+"""sources → readers → detectors for the CI gate: no database, no network beyond fetching URLs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from govscan import __version__
+from govscan.model import Finding, Piece, ReadError
+from govscan.pii.detector import PiiDetector
+from govscan.progress import Progress
+from govscan.readers import read_asset
+from govscan.readers.limits import Limits
+from govscan.report.base import ScanResult
+from govscan.rules import RuleSet
+from govscan.sources import expand_inputs
+
+
+@dataclass
+class CheckOptions:
+    inputs: list[str]
+    exclude: list[str] = field(default_factory=list)
+    limits: Limits | None = None
+
+
+def run_check(options: CheckOptions, rules: RuleSet, key: bytes, progress: Progress | None = None) -> ScanResult:
+    """Read every input and collect findings; an input that fails becomes an error, never a crash."""
+    progress = progress or Progress(enabled=False)
+    detector = PiiDetector(rules, key)
+    started = datetime.now(UTC)
+    findings: list[Finding] = []
+    errors: list[ReadError] = []
+    scanned: list[str] = []
+    for item in expand_inputs(options.inputs, options.exclude, options.limits):
+        if isinstance(item, ReadError):
+            errors.append(item)
+            continue
+        with item as asset:
+            progress.asset_started(asset.uri)
+            before = len(findings)
+            for result in detector.detect(_guarded(read_asset(asset, options.limits), asset.uri)):
+                if isinstance(result, ReadError):
+                    errors.append(result)
+                else:
+                    findings.append(result)
+            scanned.append(asset.uri)
+            progress.asset_finished(asset.uri, len(findings) - before)
+    progress.close()
+    return ScanResult(
+        findings=findings,
+        errors=errors,
+        rules=rules,
+        inputs=list(options.inputs),
+        tool_version=__version__,
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        scanned=scanned,
+    )
+
+
+def _guarded(pieces: Iterable[Piece | ReadError], uri: str) -> Iterator[Piece | ReadError]:
+    """Readers report bad input as errors; this catches the rest so one file never ends a scan."""
+    try:
+        yield from pieces
+    except MemoryError:
+        yield ReadError(uri, "ran out of memory while reading")
+    except Exception as exc:  # noqa: BLE001 - any reader bug must stay one file's problem
+        yield ReadError(uri, f"could not be read ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})")

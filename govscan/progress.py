@@ -1,0 +1,42 @@
+"""Progress on stderr: a live line on a terminal, sparse plain lines in CI logs."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+
+class Progress:
+    """Observer the pipeline calls per asset; never writes to stdout (results go there)."""
+
+    def __init__(self, stream: TextIO | None = None, *, enabled: bool = True, interval: float = 5.0) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.live = enabled and self.stream.isatty()
+        self.interval = interval
+        self._last = 0.0
+        self._started = time.monotonic()
+        self.done = 0
+
+    def asset_started(self, uri: str) -> None:
+        if self.live:
+            self._write(f"\r\x1b[Kgovscan: [{self.done + 1}] {uri[-70:]}")
+
+    def asset_finished(self, uri: str, findings: int) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if self.enabled and not self.live and now - self._last >= self.interval:
+            self._last = now
+            self._write(f"govscan: {self.done} inputs read, last {uri} ({findings} findings)\n")
+
+    def close(self) -> None:
+        if self.live:
+            self._write("\r\x1b[K")
+        elif self.enabled and self.done:
+            elapsed = time.monotonic() - self._started
+            self._write(f"govscan: {self.done} inputs read in {elapsed:.1f} s\n")
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text)
+        self.stream.flush()
