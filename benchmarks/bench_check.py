@@ -114,20 +114,42 @@ def main() -> None:
         if not path.exists():
             t = time.perf_counter()
             generate(path, args.rows)
-            print(f"generated {path} ({path.stat().st_size / 1e6:.1f} MB, {args.rows:,} rows) in {time.perf_counter() - t:.1f} s")
+            print(
+                f"generated {path} ({path.stat().st_size / 1e6:.1f} MB, {args.rows:,} rows) in {time.perf_counter() - t:.1f} s"
+            )
         size_mb = path.stat().st_size / 1e6
         python = sys.executable
-        csv_cmd = [python, "-c", "import csv,sys\nfor _ in csv.reader(open(sys.argv[1], encoding='utf-8', newline='')): pass", str(path)]
+        csv_cmd = [
+            python,
+            "-c",
+            "import csv,sys\nfor _ in csv.reader(open(sys.argv[1], encoding='utf-8', newline='')): pass",
+            str(path),
+        ]
         govscan = shutil.which("govscan") or "govscan"
         out = workdir / "report.json"
-        gov_cmd = [govscan, "check", str(path), "--format", "json", "-o", str(out), "--fail-on", "none", "--no-progress"]
+        gov_cmd = [
+            govscan,
+            "check",
+            str(path),
+            "--format",
+            "json",
+            "-o",
+            str(out),
+            "--fail-on",
+            "none",
+            "--no-progress",
+        ]
         env_note = f"cores={os.cpu_count()}, python={sys.version.split()[0]}"
 
         csv_s, csv_rss = timed(csv_cmd, args.repeat)
         gov_s, gov_rss = timed(gov_cmd, args.repeat)
         print(f"machine: {env_note}")
-        print(f"csv.reader (whole process):     {csv_s:6.2f} s  {size_mb / csv_s:6.1f} MB/s  peak {csv_rss / 1024:6.1f} MiB")
-        print(f"govscan check (whole process):  {gov_s:6.2f} s  {size_mb / gov_s:6.1f} MB/s  peak {gov_rss / 1024:6.1f} MiB")
+        print(
+            f"csv.reader (whole process):     {csv_s:6.2f} s  {size_mb / csv_s:6.1f} MB/s  peak {csv_rss / 1024:6.1f} MiB"
+        )
+        print(
+            f"govscan check (whole process):  {gov_s:6.2f} s  {size_mb / gov_s:6.1f} MB/s  peak {gov_rss / 1024:6.1f} MiB"
+        )
         print(f"ratio govscan / csv.reader:     {gov_s / csv_s:6.2f}x   (target <= 4x, peak <= 400 MiB)")
         import json
 

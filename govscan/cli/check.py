@@ -24,7 +24,11 @@ from govscan.rules import RuleLoadError, load_rules
 @output_options
 @gate_options
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB (repeatable).")
-@click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: on for terminals, sparse lines otherwise).")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress on stderr (default: on for terminals, sparse lines otherwise).",
+)
 def check(
     inputs: tuple[str, ...],
     fmt: str,
@@ -53,7 +57,9 @@ def check(
         Progress(enabled=progress is not False),
     )
     if accepted is not None:
-        result = ScanResult(**{**result.__dict__, "findings": apply_baseline(result.findings, accepted), "baseline_path": baseline})
+        result = ScanResult(
+            **{**result.__dict__, "findings": apply_baseline(result.findings, accepted), "baseline_path": baseline}
+        )
     if write_baseline:
         write_baseline_file(Path(write_baseline), result)
 

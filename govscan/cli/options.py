@@ -18,8 +18,15 @@ EXIT_ERROR = 2
 
 
 def output_options(fn: F) -> F:
-    fn = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE instead of stdout.")(fn)
-    fn = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")(fn)
+    fn = click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, writable=True),
+        help="Write the report to FILE instead of stdout.",
+    )(fn)
+    fn = click.option(
+        "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format."
+    )(fn)
     return fn
 
 

@@ -8,8 +8,10 @@ pass per column chunk and vectorised validation.
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass, field
+from functools import cache
 
 from govscan.model import Field, Values
 from govscan.pii.headers import HeaderVerdict, field_header, judge_header
@@ -100,13 +102,17 @@ class FieldScanner:
         if not self.tallies:
             return
         joined = "\n".join(chunk.values)
+        narrowed: dict[str | None, str] = {None: joined}
         for tally in self.tallies:
             recognizer = tally.plan.recognizer
             if tally.mode == "column":
                 text = recognizer.repair_column(joined) if recognizer.repairs_cells else joined
                 count, example = recognizer.count_in_column(text)
             else:
-                matches = list(recognizer.find(joined))
+                trigger = recognizer.trigger
+                if trigger not in narrowed:
+                    narrowed[trigger] = lines_containing(joined, trigger)
+                matches = list(recognizer.find(narrowed[trigger]))
                 count = len(matches)
                 example = matches[0].text if matches else None
                 tally.scores.extend(m.score for m in matches[:100])
@@ -155,6 +161,26 @@ def _valid_any(recognizer: Recognizer, cell: str) -> bool:
     """For context-dependent entities the header is the context: any validated match counts."""
     found = recognizer.candidates(cell)
     return bool(found) and any(recognizer.validate_many(found))
+
+
+def lines_containing(text: str, trigger: str) -> str:
+    """Only the lines of ``text`` where ``trigger`` matches, newline-joined, in order."""
+    lines: list[str] = []
+    end = -1
+    for m in _compiled(trigger).finditer(text):
+        if m.start() <= end:
+            continue
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        if end < 0:
+            end = len(text)
+        lines.append(text[start:end])
+    return "\n".join(lines)
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def _is_free_text(sample: list[str]) -> bool:

@@ -49,6 +49,9 @@ class Recognizer:
     flags: ClassVar[int] = 0
     # Whole-cell values in a table may be mangled by spreadsheets (IIN as 7.1E+11, lost zeros).
     repairs_cells: ClassVar[bool] = False
+    # A regex every match contains (a digit, an "@"): free text is first cut down to the lines
+    # that contain it, so prose without digits costs one fast scan instead of one per pattern.
+    trigger: ClassVar[str | None] = "[0-9]"
 
     def __init__(self, context: Sequence[str] = ()) -> None:
         self.context = tuple(sorted({c.lower() for c in context if c.strip()}))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from govscan.pii.recognizers.base import PatternDef, Recognizer, only_digits
 
-GROUPED = r"(?<![0-9A-Za-z])[2-6][0-9]{3}(?:[ -][0-9]{4}){3}(?:[ -]?[0-9]{1,3})?(?![0-9A-Za-z])"
-PLAIN = r"(?<![0-9A-Za-z])[2-6][0-9]{12,18}(?![0-9A-Za-z])"
+GROUPED = r"[2-6](?<![0-9A-Za-z][2-6])[0-9]{3}(?:[ -][0-9]{4}){3}(?:[ -]?[0-9]{1,3})?(?![0-9A-Za-z])"
+PLAIN = r"[2-6](?<![0-9A-Za-z][2-6])[0-9]{12,18}(?![0-9A-Za-z])"
 
 
 def luhn_ok(digits: str) -> bool:

@@ -13,7 +13,7 @@ class PassportRecognizer(Recognizer):
     entity = "KZ_PASSPORT"
     name = "kz_passport"
     # Latin N or Cyrillic Н followed by eight digits, as printed in KZ passports.
-    patterns = (PatternDef("kz_passport", r"(?<![A-Za-zА-Яа-я0-9])[NНnн] ?[0-9]{8}(?![0-9])", 0.3),)
+    patterns = (PatternDef("kz_passport", r"[NНnн](?<![A-Za-zА-Яа-я0-9][NНnн]) ?[0-9]{8}(?![0-9])", 0.3),)
 
     def normalize(self, text: str) -> str:
         return "N" + only_digits(text)
@@ -26,7 +26,7 @@ class PassportRecognizer(Recognizer):
 class IdCardRecognizer(Recognizer):
     entity = "KZ_ID_CARD"
     name = "kz_id_card"
-    patterns = (PatternDef("kz_id_card", r"(?<![0-9A-Za-z])[0-9]{9}(?![0-9A-Za-z])", 0.1),)
+    patterns = (PatternDef("kz_id_card", r"[0-9](?<![0-9A-Za-z][0-9])[0-9]{8}(?![0-9A-Za-z])", 0.1),)
     repairs_cells = True
 
     def normalize(self, text: str) -> str:

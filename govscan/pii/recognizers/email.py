@@ -6,7 +6,7 @@ import re
 
 from govscan.pii.recognizers.base import PatternDef, Recognizer
 
-EMAIL = r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24}(?![\w-])"
+EMAIL = r"[A-Za-z0-9](?<![\w.+-][A-Za-z0-9])[A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24}(?![\w-])"
 
 # Shared mailboxes of an organisation (reception, chancellery, press office): publishing them is
 # the point, and they identify no one. Checked against the part before "@", split on . _ -.
@@ -23,6 +23,7 @@ ROLE_MAILBOXES = frozenset(
 class EmailRecognizer(Recognizer):
     entity = "EMAIL_ADDRESS"
     name = "email"
+    trigger = "@"
     patterns = (PatternDef("email", EMAIL, 0.5),)
 
     def validate(self, text: str) -> bool | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from govscan.pii.recognizers.base import PatternDef, Recognizer, mask_middle
 
-IBAN = r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])"
+IBAN = r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])"
 LENGTHS = {"KZ": 20, "RU": 33, "DE": 22, "GB": 22, "FR": 27, "TR": 26, "AE": 23, "GE": 22, "AZ": 28, "UZ": 0}
 
 

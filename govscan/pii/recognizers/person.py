@@ -18,7 +18,11 @@ from govscan.pii.recognizers.base import Match, PatternDef, Recognizer
 UPPER = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
 LOWER = "a-zа-яёәғқңөұүһі"
 _WORD = rf"(?:[{UPPER}][{LOWER}]+|[{UPPER}]{{2,}})(?:-[{UPPER}]?[{LOWER}{UPPER}]+)?"
-NAME_RUN = rf"(?<![{UPPER}{LOWER}\-])(?:{_WORD})(?:[ \u00a0]+(?:{_WORD})){{1,3}}(?![{UPPER}{LOWER}])"
+_WORD_AFTER_FIRST = rf"(?:[{LOWER}]+|[{UPPER}]+)(?:-[{UPPER}]?[{LOWER}{UPPER}]+)?"  # _WORD minus its capital
+NAME_RUN = (
+    rf"[{UPPER}](?<![{UPPER}{LOWER}\-][{UPPER}]){_WORD_AFTER_FIRST}"
+    rf"(?:[ \u00a0]+(?:{_WORD})){{1,3}}(?![{UPPER}{LOWER}])"
+)
 
 PATRONYMIC = re.compile(
     r"(?:ович|евич|ьич|овна|евна|ична|инична|ұлы|улы|қызы|кызы|uly|ulı|kyzy|qyzy|ovich|evich|ovna|evna)$"
@@ -86,6 +90,7 @@ def is_full_name(tokens: Sequence[str]) -> bool:
 class PersonRecognizer(Recognizer):
     entity = "PERSON"
     name = "person_name"
+    trigger = None
     patterns = (PatternDef("full_name", NAME_RUN, 0.6),)
 
     def validate(self, text: str) -> bool | None:

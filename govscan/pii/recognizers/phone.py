@@ -15,16 +15,13 @@ from functools import cache
 from govscan.pii.recognizers.base import PatternDef, Recognizer, only_digits
 
 _SEP = r"[ \u00a0\-.]?"
+_LEAD = r"[0-9A-Za-z+]"  # a phone number never continues a longer token
 PHONE = (
-    r"(?<![0-9A-Za-z+])(?:(?:\+ ?7|8)"
-    + _SEP
-    + r")?\(?7[0-9]{2,4}\)?"
-    + _SEP
-    + r"[0-9]{1,3}"
-    + _SEP
-    + r"[0-9]{2}"
-    + _SEP
-    + r"[0-9]{2}(?![0-9A-Za-z])"
+    r"(?:\+(?<!" + _LEAD + r"\+) ?7" + _SEP + r"\(?7"
+    r"|8(?<!" + _LEAD + r"8)" + _SEP + r"\(?7"
+    r"|\((?<!" + _LEAD + r"\()7"
+    r"|7(?<![0-9A-Za-z+(]7))"
+    r"[0-9]{2,4}\)?" + _SEP + r"[0-9]{1,3}" + _SEP + r"[0-9]{2}" + _SEP + r"[0-9]{2}(?![0-9A-Za-z])"
 )
 
 
@@ -36,6 +33,15 @@ def _kz_national() -> re.Pattern[str]:
     assert meta is not None and meta.mobile and meta.fixed_line
     kinds = [meta.mobile.national_number_pattern, meta.fixed_line.national_number_pattern]
     return re.compile("(?:" + "|".join(f"(?:{k})" for k in kinds if k) + ")")
+
+
+@cache
+def _kz_with_trunk() -> re.Pattern[str]:
+    """A national number, optionally after the trunk prefix 8 or the country code 7."""
+    return re.compile("[78]?" + _kz_national().pattern)
+
+
+_NOT_DIGIT = re.compile(r"[^0-9\n]+")
 
 
 def national_number(text: str) -> str | None:
@@ -58,14 +64,9 @@ class PhoneRecognizer(Recognizer):
         return None if national_number(text) else False
 
     def validate_many(self, texts: Sequence[str]) -> list[bool]:
-        full = _kz_national().fullmatch
-        out = []
-        for text in texts:
-            digits = only_digits(text)
-            if len(digits) == 11 and digits[0] in "78":
-                digits = digits[1:]
-            out.append(len(digits) == 10 and full(digits) is not None)
-        return out
+        # One substitution over all candidates (they never span lines), then one fullmatch each.
+        full = _kz_with_trunk().fullmatch
+        return [full(d) is not None for d in _NOT_DIGIT.sub("", "\n".join(texts)).split("\n")]
 
     def normalize(self, text: str) -> str:
         national = national_number(text)

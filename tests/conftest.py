@@ -1,0 +1,21 @@
+"""Shared fixtures: an isolated fingerprint key, no installed plugins, paths to shared material."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CORPUS = SHARED / "corpus"
+SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own key and config home, and sees no third-party rule packs."""
+    home = tmp_path_factory.mktemp("govscan-home")
+    monkeypatch.setenv("GOVSCAN_HOME", str(home))
+    monkeypatch.setenv("GOVSCAN_SECRET", "test-secret")
+    monkeypatch.setenv("GOVSCAN_LOAD_PLUGINS", "")
+    monkeypatch.setenv("NO_COLOR", "1")
