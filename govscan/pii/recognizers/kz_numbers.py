@@ -26,7 +26,7 @@ TWELVE_DIGITS_GROUPED = r"[0-9](?<![0-9A-Za-z][0-9])[0-9]{1,5}(?:[ \u00a0-][0-9]
 _SPREADSHEET_SCI = re.compile(r"^([0-9])[.,]([0-9]{1,11})[eE]\+?([0-9]{1,2})$", re.M)
 _SPREADSHEET_FLOAT = re.compile(r"^([0-9]+)[.,]0+$", re.M)
 _SEPARATED = re.compile(r"^([0-9]{2,6}(?:[ \u00a0-][0-9]{2,6}){1,4})$", re.M)
-_ELEVEN = re.compile(r"^([0-9]{11})$", re.M)
+_SHORT = re.compile(r"^([0-9]{9,11})$", re.M)
 
 
 def digit_matrix(values: Sequence[str], width: int = 12) -> np.ndarray:
@@ -84,8 +84,8 @@ def repair_numeric_ids(joined: str, width: int = 12) -> str:
     """Restore identifiers that a spreadsheet turned into numbers, cell by cell (one per line).
 
     ``7.10508363018E+11`` → ``710508363018``; ``710508363018.0`` → ``710508363018``;
-    ``710 508 363 018`` → ``710508363018``; an 11-digit cell gets back its lost leading zero
-    (IINs of people born 2000–2009 start with 0).
+    ``710 508 363 018`` → ``710508363018``; a 9- to 11-digit cell gets back its lost leading
+    zeros (IINs of people born 2000–2009 start with 0, those born in 2000 with up to three).
     """
     if "e" in joined or "E" in joined:
         joined = _SPREADSHEET_SCI.sub(_expand_scientific, joined)
@@ -94,12 +94,12 @@ def repair_numeric_ids(joined: str, width: int = 12) -> str:
     if " " in joined or "-" in joined or "\u00a0" in joined:
         joined = _SEPARATED.sub(lambda m: re.sub(r"[^0-9]", "", m.group(1)), joined)
     if width == 12:
-        joined = _ELEVEN.sub(r"0\1", joined)
+        joined = _SHORT.sub(lambda m: m.group(1).zfill(12), joined)
     return joined
 
 
 def _expand_scientific(m: re.Match[str]) -> str:
-    whole, frac, exp = m.group(1), m.group(2), int(m.group(3))
+    whole, frac, exp = m.group(1), m.group(2).rstrip("0"), int(m.group(3))
     digits = whole + frac
     if len(digits) > exp + 1:  # fractional part left: not an integer identifier
         return m.group(0)
