@@ -1,0 +1,252 @@
+"""Readers: turn an ``Asset`` into a stream of ``Values``/``Text`` pieces, never crashing.
+
+``read_asset`` sniffs the format and dispatches to a reader from ``FORMATS``. Any problem with
+the input (a limit, a parse error, an unexpected exception inside a parser) ends that asset's
+stream with one ``ReadError`` item; pieces yielded before it stay valid.
+
+Format sniffing, in order:
+
+1. magic bytes of binary containers: zip ``PK\\x03\\x04`` (XLSX when the extension or
+   Content-Type says so or the zip holds ``xl/workbook.xml``), gzip ``\\x1f\\x8b`` (TAR when
+   named ``.tar.gz``/``.tgz``), ``ustar`` tar; known unsupported binaries (PDF, legacy
+   OLE2 ``.xls``/``.doc``, RAR, 7z, images) are reported as such;
+2. a document that starts like HTML (``<!doctype html``, ``<html``) is HTML whatever its name
+   (portals serve error pages as ``.csv``);
+3. the extension of the URI (for URLs, of the path without the query), then the
+   Content-Type (``Asset.media_hint``), for the text formats they name;
+4. the content: ``<?xml``/``<`` → XML, ``{``/``[`` → JSON (JSON Lines sniffed by the JSON
+   reader), NUL bytes → unsupported binary, otherwise CSV when the first lines split
+   consistently on one delimiter, else plain text (``.txt`` files go through this step
+   too: Excel "Unicode text" exports are TAB-separated ``.txt``).
+
+Plugins add formats with :func:`register_format`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+
+from govscan.model import Asset, Piece, ReadError
+from govscan.readers.archive import BudgetExhausted, read_gzip, read_tar, read_zip
+from govscan.readers.csv_ import looks_like_table, read_csv
+from govscan.readers.encoding import detect_encoding, read_sample
+from govscan.readers.html import read_html
+from govscan.readers.json_ import read_json, read_json_lines
+from govscan.readers.limits import DEFAULT_LIMITS, Limits, ReadContext, ReaderError
+from govscan.readers.text import read_text
+from govscan.readers.xlsx import read_xlsx
+from govscan.readers.xml_ import read_xml
+
+__all__ = [
+    "EXTENSIONS",
+    "FORMATS",
+    "MEDIA_TYPES",
+    "Limits",
+    "ReadContext",
+    "Reader",
+    "ReaderError",
+    "read_asset",
+    "read_with_context",
+    "register_format",
+    "sniff_format",
+]
+
+Reader = Callable[[Asset, ReadContext], Iterator[Piece | ReadError]]
+"""A reader streams pieces of one asset; it raises ``ReaderError`` for bad input."""
+
+FORMATS: dict[str, Reader] = {
+    "csv": read_csv,
+    "text": read_text,
+    "json": read_json,
+    "jsonl": read_json_lines,
+    "xml": read_xml,
+    "html": read_html,
+    "xlsx": read_xlsx,
+    "zip": read_zip,
+    "gzip": read_gzip,
+    "tar": read_tar,
+}
+
+SNIFF = "sniff"  # an extension/media type that says "text of some kind": decide by content
+_CONTAINERS = frozenset({"zip", "gzip", "tar", "xlsx"})
+
+EXTENSIONS: dict[str, str] = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".tab": "csv",
+    ".txt": SNIFF,
+    ".text": SNIFF,
+    ".log": "text",
+    ".md": "text",
+    ".json": "json",
+    ".geojson": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".jsonlines": "jsonl",
+    ".xml": "xml",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".zip": "zip",
+    ".gz": "gzip",
+    ".gzip": "gzip",
+    ".tar": "tar",
+    ".tgz": "tar",
+    ".tar.gz": "tar",
+}
+
+MEDIA_TYPES: dict[str, str] = {
+    "text/csv": "csv",
+    "text/tab-separated-values": "csv",
+    "application/csv": "csv",
+    "text/plain": SNIFF,
+    "application/json": "json",
+    "text/json": "json",
+    "application/x-ndjson": "jsonl",
+    "application/jsonl": "jsonl",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/zip": "zip",
+    "application/x-zip-compressed": "zip",
+    "application/gzip": "gzip",
+    "application/x-gzip": "gzip",
+    "application/x-tar": "tar",
+}
+
+_UNSUPPORTED_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "PDF is not supported"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "legacy Office format (OLE2 .xls/.doc) is not supported"),
+    (b"Rar!\x1a\x07", "RAR archives are not supported"),
+    (b"7z\xbc\xaf\x27\x1c", "7z archives are not supported"),
+    (b"\xfd7zXZ\x00", "xz archives are not supported"),
+    (b"\x89PNG", "image (PNG) is not supported"),
+    (b"\xff\xd8\xff", "image (JPEG) is not supported"),
+    (b"GIF8", "image (GIF) is not supported"),
+)
+
+
+def register_format(name: str, reader: Reader, extensions: Iterable[str] = (), media_types: Iterable[str] = ()) -> None:
+    """Add or replace a reader; ``extensions`` include the dot (``.ods``)."""
+    FORMATS[name] = reader
+    for ext in extensions:
+        EXTENSIONS[ext.lower()] = name
+    for media in media_types:
+        MEDIA_TYPES[media.lower()] = name
+
+
+def read_asset(asset: Asset, limits: Limits | None = None, *, depth: int = 0) -> Iterator[Piece | ReadError]:
+    """Stream the pieces of ``asset``; problems become one trailing ``ReadError`` item.
+
+    ``depth`` is the archive nesting level of ``asset`` (0 for a file given by the user).
+    """
+    ctx = ReadContext.top(limits or DEFAULT_LIMITS)
+    ctx.depth = depth
+    yield from read_with_context(asset, ctx)
+
+
+def read_with_context(asset: Asset, ctx: ReadContext) -> Iterator[Piece | ReadError]:
+    """``read_asset`` for readers that recurse (archives): shares depth and byte budget."""
+    try:
+        reader = FORMATS[sniff_format(asset)]
+        yield from reader(asset, ctx)
+    except BudgetExhausted as exc:
+        if ctx.depth > 0:
+            raise  # reported once, by the top-level asset
+        yield ReadError(asset.uri, str(exc))
+    except ReaderError as exc:
+        yield ReadError(asset.uri, _one_line(str(exc)) or type(exc).__name__)
+    except RecursionError:
+        yield ReadError(asset.uri, "nesting too deep")
+    except Exception as exc:  # a parser bug or an exotic failure must not end the scan
+        text = _one_line(str(exc))
+        yield ReadError(asset.uri, f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
+
+
+def sniff_format(asset: Asset) -> str:
+    """Name of the format of ``asset`` (a key of ``FORMATS``); see the module docstring."""
+    try:
+        head = read_sample(asset.path)
+    except IsADirectoryError:
+        raise ReaderError("is a directory") from None
+    except FileNotFoundError:
+        raise ReaderError("no such file or directory") from None
+    except OSError as exc:
+        raise ReaderError(_one_line(exc.strerror or str(exc))) from None
+    by_ext = format_by_extension(asset.uri)
+    by_media = format_by_media_type(asset.media_hint)
+    container = _container_by_magic(asset.path, head, by_ext, by_media)
+    if container:
+        return container
+    encoding = detect_encoding(head)
+    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
+    start = text.lstrip()[:1024].lower()
+    if start.startswith(("<!doctype html", "<html")) or (start.startswith("<") and "<html" in start):
+        return "html"
+    for declared in (by_ext, by_media):
+        if declared and declared != SNIFF and declared not in _CONTAINERS:
+            return declared
+    if start.startswith("<"):
+        return "xml"
+    if start.startswith(("{", "[")):
+        return "json"
+    if b"\x00" in head[:8192] and not encoding.startswith("utf-16"):
+        raise ReaderError("binary file in an unsupported format")
+    return "csv" if looks_like_table(text) else "text"
+
+
+def format_by_extension(uri: str) -> str | None:
+    name = posixpath.basename(_uri_path(uri)).lower()
+    if name.endswith((".tar.gz", ".tar.gzip")):
+        return EXTENSIONS.get(".tar.gz")
+    return EXTENSIONS.get(posixpath.splitext(name)[1])
+
+
+def format_by_media_type(media_hint: str | None) -> str | None:
+    if not media_hint:
+        return None
+    return MEDIA_TYPES.get(media_hint.split(";", 1)[0].strip().lower())
+
+
+def _uri_path(uri: str) -> str:
+    """The part of a URI that names the file: the last archive member, without a query."""
+    inner = uri.rsplit("!/", 1)[-1]
+    if "://" in inner:
+        inner = inner.split("://", 1)[1]
+        inner = inner.split("/", 1)[1] if "/" in inner else ""
+        inner = inner.split("?", 1)[0].split("#", 1)[0]
+    return inner
+
+
+def _container_by_magic(path: str, head: bytes, by_ext: str | None, by_media: str | None) -> str | None:
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        if "xlsx" in (by_ext, by_media) or _zip_has(path, "xl/workbook.xml"):
+            return "xlsx"
+        return "zip"
+    if head.startswith(b"\x1f\x8b"):
+        return "tar" if by_ext == "tar" else "gzip"
+    if head[257:262] == b"ustar":
+        return "tar"
+    for magic, problem in _UNSUPPORTED_MAGIC:
+        if head.startswith(magic):
+            raise ReaderError(problem)
+    return None
+
+
+def _zip_has(path: str, name: str) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            archive.getinfo(name)
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
+    return True
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:500]

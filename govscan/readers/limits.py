@@ -1,0 +1,86 @@
+"""Resource limits for readers, the reader exception type, and per-read context.
+
+Everything govscan reads is untrusted: a published file may be truncated, mislabelled or
+hostile (zip bombs, billion laughs, a 1 GB file without a newline). Every reader checks these
+limits while streaming and raises :class:`ReaderError` when one is exceeded, which
+``read_asset`` turns into a ``ReadError`` item so that the scan carries on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+KIB = 1024
+MIB = 1024 * KIB
+GIB = 1024 * MIB
+
+
+class ReaderError(Exception):
+    """A problem with the input itself (not a bug): reported as ``ReadError(uri, str(err))``.
+
+    The message must be one line that makes sense after ``"<uri>: "``.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds that keep one hostile or broken input from hanging or exhausting the scanner."""
+
+    chunk_rows: int = 5000
+    """Rows (or values per JSON/XML path) per ``Values`` batch."""
+    max_field_chars: int = 1_000_000
+    """Longest physical line / CSV field / JSON string / XML text run; longer → ReadError."""
+    text_block_chars: int = 4000
+    """Target size of a ``Text`` piece."""
+    max_buffered_values: int = 200_000
+    """JSON/XML: flush every path's buffer when this many values are held in total."""
+    archive_max_depth: int = 3
+    """Archives nested in archives: at most this many archive levels are opened."""
+    archive_max_members: int = 10_000
+    archive_max_ratio: int = 200
+    """Uncompressed/compressed ratio above which a member is treated as a bomb."""
+    archive_ratio_min_bytes: int = 1 * MIB
+    """The ratio check applies only above this size: tiny members compress arbitrarily well."""
+    archive_max_total_bytes: int = 2 * GIB
+    """Bytes unpacked from one top-level asset, summed over all nesting levels."""
+    archive_max_member_bytes: int = 1 * GIB
+    xlsx_max_shared_strings_bytes: int = 256 * MIB
+    """openpyxl loads the shared-strings table fully into memory even in read-only mode."""
+    xml_max_depth: int = 256
+    json_max_depth: int = 64
+    url_timeout: float = 30.0
+    """Seconds to wait for the next bytes of an HTTP response."""
+    url_max_seconds: float = 600.0
+    """Wall-clock bound on a whole download (a server may drip bytes forever)."""
+    url_max_bytes: int = 1 * GIB
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(slots=True)
+class UnpackBudget:
+    """Bytes still allowed to be unpacked for one top-level asset (shared by nested archives)."""
+
+    remaining: int
+
+    def take(self, n: int, limit: int) -> None:
+        self.remaining -= n
+        if self.remaining < 0:
+            raise ReaderError(f"archive unpacks to more than {limit} bytes in total; rest skipped")
+
+
+@dataclass(slots=True)
+class ReadContext:
+    """What a reader needs to know about where it is: archive nesting depth and byte budget."""
+
+    limits: Limits = DEFAULT_LIMITS
+    depth: int = 0
+    budget: UnpackBudget = field(default_factory=lambda: UnpackBudget(DEFAULT_LIMITS.archive_max_total_bytes))
+
+    @classmethod
+    def top(cls, limits: Limits) -> ReadContext:
+        return cls(limits, 0, UnpackBudget(limits.archive_max_total_bytes))
+
+    def nested(self) -> ReadContext:
+        return ReadContext(self.limits, self.depth + 1, self.budget)

@@ -1,0 +1,7 @@
+"""Sources: turn command-line inputs (paths, directories, globs, URLs) into assets to read."""
+
+from __future__ import annotations
+
+from govscan.sources.files import SourceAsset, expand_inputs, is_excluded, is_url
+
+__all__ = ["SourceAsset", "expand_inputs", "is_excluded", "is_url"]

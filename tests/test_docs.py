@@ -1,0 +1,42 @@
+"""README opens with the two set-up commands, and CI runs the second one verbatim."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from govscan.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_block = re.search(r"```(?:bash|sh)?\n(.*?)```", text, re.S)
+    assert first_block and text.lstrip().startswith("# govscan"), "README must open with its set-up commands"
+    assert text.index(first_block.group(0)) < text.index("\n## "), "the commands come before any section"
+    return [line for line in first_block.group(1).splitlines() if line.strip()]
+
+
+def test_readme_opens_with_exactly_two_commands_demo_then_tests() -> None:
+    demo, tests = readme_commands()
+    assert "govscan check" in demo and "examples/" in demo
+    assert "pytest" in tests
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    _, tests = readme_commands()
+    assert tests in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_every_command_has_help() -> None:
+    for args in (["--help"], ["check", "--help"], ["rules", "--help"], ["rules", "list", "--help"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_examples_folder_holds_the_bundled_demo_data() -> None:
+    names = {p.suffix for p in (ROOT / "examples").iterdir()}
+    assert {".csv", ".json", ".xlsx", ".zip", ".html"} <= names
