@@ -15,12 +15,13 @@ from __future__ import annotations
 import csv
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from govscan.model import Asset, Values
 from govscan.readers.encoding import bounded_lines, open_text
 from govscan.readers.limits import ReadContext, ReaderError
-from govscan.readers.table import table_values
+from govscan.readers.table import TableBuilder
 
 DELIMITERS = ("\t", ";", "|", ",")  # tie-break order: the rarer in prose, the stronger a signal
 SNIFF_LINES = 50
@@ -77,8 +78,44 @@ def read_csv(asset: Asset, ctx: ReadContext) -> Iterator[Values]:
         sample, problem = _take(lines, SNIFF_LINES)
         delimiter, _, _ = detect_delimiter(sample)
         rest = lines if problem is None else _raise(problem)
-        rows = _numbered_rows(itertools.chain(sample, rest), delimiter)
-        yield from table_values(asset.uri, rows, limits)
+        reader = csv.reader(itertools.chain(sample, rest), delimiter=delimiter)
+        yield from _table(asset.uri, reader, limits.chunk_rows, TableBuilder(asset.uri, limits))
+
+
+def _table(uri: str, reader: Any, chunk_rows: int, builder: TableBuilder) -> Iterator[Values]:
+    """Rows one by one until the header is decided, then whole blocks (no Python call per cell).
+
+    Rows read before a problem are emitted before the problem is raised.
+    """
+    previous_end = 0
+    block: list[list[str]] = []
+    try:
+        for row in reader:
+            yield from builder.add([cell.strip() for cell in row], previous_end + 1)
+            previous_end = reader.line_num
+            if builder.takes_blocks:
+                break
+        first_line = previous_end + 1
+        for row in reader:
+            block.append(row)
+            if len(block) >= chunk_rows:
+                yield from builder.add_block(block, first_line)
+                first_line = reader.line_num + 1
+                block = []
+    except csv.Error as exc:
+        yield from builder.add_block(block, first_line) if block else ()
+        yield from builder.finish()
+        problem = str(exc)
+        if "field larger than field limit" in problem:
+            problem = f"field larger than {csv.field_size_limit()} characters"
+        raise ReaderError(f"CSV error at line {reader.line_num}: {problem}") from None
+    except ReaderError:
+        yield from builder.add_block(block, first_line) if block else ()
+        yield from builder.finish()
+        raise
+    if block:
+        yield from builder.add_block(block, first_line)
+    yield from builder.finish()
 
 
 def _take(lines: Iterator[str], count: int) -> tuple[list[str], ReaderError | None]:
@@ -97,21 +134,3 @@ def _take(lines: Iterator[str], count: int) -> tuple[list[str], ReaderError | No
 def _raise(problem: ReaderError) -> Iterator[str]:
     raise problem
     yield  # pragma: no cover - makes this a generator that fails when first advanced
-
-
-def _numbered_rows(lines: Iterable[str], delimiter: str) -> Iterator[tuple[int | None, list[str]]]:
-    """``(first physical line, stripped cells)`` per record; csv errors name the line."""
-    reader = csv.reader(lines, delimiter=delimiter)
-    previous_end = 0
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            problem = str(exc)
-            if "field larger than field limit" in problem:
-                problem = f"field larger than {csv.field_size_limit()} characters"
-            raise ReaderError(f"CSV error at line {reader.line_num}: {problem}") from None
-        yield previous_end + 1, [cell.strip() for cell in row]
-        previous_end = reader.line_num

@@ -52,6 +52,9 @@ class Recognizer:
     # A regex every match contains (a digit, an "@"): free text is first cut down to the lines
     # that contain it, so prose without digits costs one fast scan instead of one per pattern.
     trigger: ClassVar[str | None] = "[0-9]"
+    # True when ``validate_many`` fully decides a cell that holds just one value (check digits,
+    # numbering plans): a column of such cells is then counted without a regex pass.
+    validates_cells: ClassVar[bool] = False
 
     def __init__(self, context: Sequence[str] = ()) -> None:
         self.context = tuple(sorted({c.lower() for c in context if c.strip()}))
@@ -100,8 +103,20 @@ class Recognizer:
             yield Match(start, end, value, score)
 
     def count_in_column(self, joined: str) -> tuple[int, str | None]:
-        """Count the entity in a column already judged to hold it (newline-joined cells)."""
-        return self.count_valid(joined)
+        """Count the entity in a column already judged to hold it (newline-joined cells).
+
+        Where the validator decides whole cells, each cell is first validated as one value;
+        only the cells that fail (empty, or holding text around the value) get a regex pass.
+        """
+        if not self.validates_cells:
+            return self.count_valid(joined)
+        cells = joined.split("\n")
+        verdicts = self.validate_many(cells)
+        count = sum(verdicts)
+        first = next((c for c, ok in zip(cells, verdicts) if ok), None)
+        rest = "\n".join(c for c, ok in zip(cells, verdicts) if not ok and c)
+        more, first_more = self.count_valid(rest) if rest else (0, None)
+        return count + more, first or first_more
 
     def candidates(self, joined: str) -> list[str]:
         """All pattern matches in a chunk, unvalidated: the bulk path's first step."""

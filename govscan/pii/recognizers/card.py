@@ -25,6 +25,7 @@ class CardRecognizer(Recognizer):
 
     entity = "CREDIT_CARD"
     name = "card"
+    validates_cells = True
     patterns = (PatternDef("card_grouped", GROUPED, 0.5), PatternDef("card_plain", PLAIN, 0.3))
 
     def validate(self, text: str) -> bool | None:

@@ -21,6 +21,7 @@ def iban_ok(text: str) -> bool:
 class IbanRecognizer(Recognizer):
     entity = "IBAN_CODE"
     name = "iban"
+    validates_cells = True
     patterns = (PatternDef("iban", IBAN, 0.5),)
 
     def validate(self, text: str) -> bool | None:

@@ -17,6 +17,7 @@ class KzBinRecognizer(Recognizer):
     name = "kz_bin"
     patterns = (PatternDef("bin", TWELVE_DIGITS, 0.4),)
     repairs_cells = True
+    validates_cells = True
 
     def validate(self, text: str) -> bool | None:
         return None if self.validate_many([text])[0] else False

@@ -28,6 +28,7 @@ class KzIinRecognizer(Recognizer):
         PatternDef("iin_grouped", TWELVE_DIGITS_GROUPED, 0.4),
     )
     repairs_cells = True
+    validates_cells = True
 
     def validate(self, text: str) -> bool | None:
         return None if self.validate_many([text])[0] else False

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-W1 = np.arange(1, 12, dtype=np.int64)
-W2 = np.array([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2], dtype=np.int64)
-DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+W1 = np.arange(1, 12, dtype=np.int32)
+W2 = np.array([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2], dtype=np.int32)
+DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
 
 # A 12-digit run, not part of a longer code (an IBAN, an order number with letters).
 # Every pattern in govscan starts with a character class and puts its "not preceded by" check
@@ -32,7 +32,7 @@ _SHORT = re.compile(r"^([0-9]{9,11})$", re.M)
 def digit_matrix(values: Sequence[str], width: int = 12) -> np.ndarray:
     """Rows of digits for values that are exactly ``width`` ASCII digits (callers filter)."""
     raw = np.frombuffer("".join(values).encode("ascii"), dtype=np.uint8)
-    return raw.reshape(-1, width).astype(np.int64) - 48
+    return raw.reshape(-1, width).astype(np.int32) - 48
 
 
 def control_ok(d: np.ndarray) -> np.ndarray:
