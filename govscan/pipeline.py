@@ -11,6 +11,7 @@ from govscan.model import Finding, Piece, ReadError
 from govscan.pii.detector import PiiDetector
 from govscan.progress import Progress
 from govscan.readers import read_asset
+from govscan.readers.background import read_in_background, worth_it
 from govscan.readers.limits import Limits
 from govscan.report.base import ScanResult
 from govscan.rules import RuleSet
@@ -22,6 +23,7 @@ class CheckOptions:
     inputs: list[str]
     exclude: list[str] = field(default_factory=list)
     limits: Limits | None = None
+    parallel: bool = True  # read big files in a child process while detecting in this one
 
 
 def run_check(options: CheckOptions, rules: RuleSet, key: bytes, progress: Progress | None = None) -> ScanResult:
@@ -39,7 +41,8 @@ def run_check(options: CheckOptions, rules: RuleSet, key: bytes, progress: Progr
         with item as asset:
             progress.asset_started(asset.uri)
             before = len(findings)
-            for result in detector.detect(_guarded(read_asset(asset, options.limits), asset.uri)):
+            reader = read_in_background if options.parallel and worth_it(asset) else read_asset
+            for result in detector.detect(_guarded(reader(asset, options.limits), asset.uri)):
                 if isinstance(result, ReadError):
                     errors.append(result)
                 else:

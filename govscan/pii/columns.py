@@ -8,8 +8,11 @@ pass per column chunk and vectorised validation.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -102,20 +105,16 @@ class FieldScanner:
         if not self.tallies:
             return
         joined = "\n".join(chunk.values)
-        narrowed: dict[str | None, str] = {None: joined}
+        prose: _Prose | None = None
         for tally in self.tallies:
             recognizer = tally.plan.recognizer
             if tally.mode == "column":
                 text = recognizer.repair_column(joined) if recognizer.repairs_cells else joined
                 count, example = recognizer.count_in_column(text)
             else:
-                trigger = recognizer.trigger
-                if trigger not in narrowed:
-                    narrowed[trigger] = lines_containing(joined, trigger)
-                matches = list(recognizer.find(narrowed[trigger]))
-                count = len(matches)
-                example = matches[0].text if matches else None
-                tally.scores.extend(m.score for m in matches[:100])
+                prose = prose or _Prose(chunk.values, joined)
+                count, example, scores = prose.count(recognizer)
+                tally.scores.extend(scores[:100])
             if count:
                 if tally.example is None and example is not None:
                     tally.example = example
@@ -161,6 +160,48 @@ def _valid_any(recognizer: Recognizer, cell: str) -> bool:
     """For context-dependent entities the header is the context: any validated match counts."""
     found = recognizer.candidates(cell)
     return bool(found) and any(recognizer.validate_many(found))
+
+
+class _Prose:
+    """A chunk of free-text cells, prepared once for every recognizer that searches it.
+
+    Exports repeat template sentences ("Выплата произведена своевременно"); when most cells
+    repeat, each distinct text is searched once and its matches count once per occurrence.
+    Otherwise the recognizers search only the lines their trigger (a digit, an "@") occurs in.
+    """
+
+    def __init__(self, values: list[str], joined: str) -> None:
+        distinct = Counter(values)
+        self.joined = joined
+        self.weights: list[int] | None = None
+        if len(distinct) * 2 <= len(values):
+            self.lines = list(distinct)
+            self.weights = list(distinct.values())
+        self._narrowed: dict[str | None, tuple[str, list[int] | None]] = {}
+
+    def count(self, recognizer: Recognizer) -> tuple[int, str | None, list[float]]:
+        text, weights = self._text_for(recognizer.trigger)
+        matches = list(recognizer.find(text))
+        if not matches:
+            return 0, None, []
+        if weights is None:
+            count = len(matches)
+        else:
+            starts = list(itertools.accumulate((len(line) + 1 for line in text.split("\n")), initial=0))
+            count = sum(weights[bisect.bisect_right(starts, m.start) - 1] for m in matches)
+        return count, matches[0].text, [m.score for m in matches]
+
+    def _text_for(self, trigger: str | None) -> tuple[str, list[int] | None]:
+        if trigger not in self._narrowed:
+            if self.weights is None:
+                narrowed = self.joined if trigger is None else lines_containing(self.joined, trigger)
+                self._narrowed[trigger] = (narrowed, None)
+            else:
+                search = _compiled(trigger).search if trigger else None
+                keep = [i for i, line in enumerate(self.lines) if search is None or search(line)]
+                text = "\n".join(self.lines[i] for i in keep)
+                self._narrowed[trigger] = (text, [self.weights[i] for i in keep])
+        return self._narrowed[trigger]
 
 
 def lines_containing(text: str, trigger: str) -> str:

@@ -27,8 +27,6 @@ import math
 from collections.abc import Iterator
 from typing import BinaryIO, TextIO
 
-import charset_normalizer
-
 from govscan.readers.limits import ReaderError
 
 SAMPLE_BYTES = 64 * 1024
@@ -102,6 +100,8 @@ def _mostly_utf8(sample: bytes) -> bool:
 
 
 def _guess_single_byte(sample: bytes) -> str:
+    import charset_normalizer  # needed only for files that are neither BOM-marked nor UTF-8
+
     matches = charset_normalizer.from_bytes(sample, cp_isolation=_NORMALIZER_CANDIDATES)
     plausible = [m.encoding for m in matches]
     cyrillic = [enc for enc in _CYRILLIC_CANDIDATES if enc in plausible] or list(_CYRILLIC_CANDIDATES)

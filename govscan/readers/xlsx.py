@@ -23,8 +23,6 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any
 
-import openpyxl
-
 from govscan.model import Asset, Values
 from govscan.readers.archive import check_declared_sizes
 from govscan.readers.limits import ReadContext, ReaderError
@@ -67,6 +65,8 @@ def read_xlsx(asset: Asset, ctx: ReadContext) -> Iterator[Values]:
     _check_archive(asset.path, ctx)
     with open(asset.path, "rb") as stream:
         try:
+            import openpyxl  # ~0.1 s to import: only when a workbook shows up
+
             workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises anything from KeyError to lxml errors
             raise ReaderError(f"not a valid XLSX ({_describe(exc)})") from None

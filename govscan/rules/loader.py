@@ -15,6 +15,8 @@ from pydantic import ValidationError
 from govscan.rules.spec import RuleSpec
 
 ENTRY_POINT_GROUP = "govscan.rules"
+# libyaml's safe loader when PyYAML was built with it (5x faster start-up), else the pure one.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class RuleLoadError(Exception):
@@ -83,7 +85,7 @@ def _entry_point_dirs() -> Iterator[Path]:
 
 def parse_rule_file(path: Path) -> RuleSpec:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
     except (OSError, yaml.YAMLError) as exc:
         raise RuleLoadError(f"{path}: cannot read rule ({_one_line(exc)})") from exc
     if not isinstance(data, dict):

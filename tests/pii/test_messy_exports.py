@@ -127,3 +127,12 @@ def test_amount_and_population_columns_are_not_phones_or_iins(tmp_path: Path) ->
     path = tmp_path / "stats.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     assert scan(path) == []
+
+
+def test_repeated_template_comments_are_counted_once_per_row(tmp_path: Path) -> None:
+    iin = synth.iin(RNG)
+    lines = ["Комментарий"] + [f"Повторная выплата заявителю, ИИН {iin}, по решению комиссии акимата"] * 7
+    lines += ["Документы приняты, решение будет направлено заявителю почтой в течение месяца"] * 30
+    path = tmp_path / "templated.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert by_entity(scan(path))["KZ_IIN"].count == 7
