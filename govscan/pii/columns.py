@@ -18,12 +18,13 @@ from functools import cache
 
 from govscan.model import Field, Values
 from govscan.pii.headers import HeaderVerdict, field_header, judge_header
-from govscan.pii.recognizers.base import Recognizer
+from govscan.pii.recognizers.base import REPORT_THRESHOLD, Recognizer
 from govscan.rules.spec import PiiSpec, RuleSpec
 
 SAMPLE_SIZE = 200  # non-empty values the verdict is based on
 MAX_UNDECIDED_VALUES = 50_000  # mostly-empty columns: decide anyway after this many cells
-TEXT_MIN_MEDIAN_LENGTH = 40  # a column of sentences, not of values
+WHOLE_CELL = 0.8  # a match this much of a cell's length makes the cell "one value"
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -123,43 +124,50 @@ class FieldScanner:
 
 
 def decide(place: Field, sample: list[str], plans: list[EntityPlan]) -> list[Tally]:
-    """Which entities this field holds, and how to count each: the column verdict."""
+    """Which entities this field holds, and how to count each: the column verdict.
+
+    A field is counted as a column of an entity when its header says so and enough sampled
+    values validate, or, without a header hint, when most cells *are* one such value (a column
+    of IINs, of names). A field of words (comments, notes, addresses) is searched as free text
+    for every entity that can hide in prose, however few cells hold one.
+    """
     header = field_header(place)
     text_like = _is_free_text(sample)
-    joined = "\n".join(sample)
     tallies: list[Tally] = []
     for plan in plans:
         spec = plan.spec
         verdict = judge_header(header, spec.header_hints.all(), spec.negative_header_hints.all())
         if verdict is HeaderVerdict.NEGATIVE or not sample:
             continue
-        share = _share(plan.recognizer, joined, len(sample))
+        share, whole = _shares(plan.recognizer, sample)
         if verdict is HeaderVerdict.POSITIVE and share >= spec.min_share_with_hint and share > 0:
             tallies.append(Tally(plan, "column", share, verdict))
-        elif text_like:
-            # Sentences: count what is found inside them, whatever the share, with context rules.
-            if spec.in_free_text:
-                tallies.append(Tally(plan, "text", share, verdict))
-        elif not spec.needs_context and share >= spec.min_share and share > 0:
-            tallies.append(Tally(plan, "column", share, verdict))
+        elif not spec.needs_context and whole >= spec.min_share and whole > 0:
+            tallies.append(Tally(plan, "column", whole, verdict))
+        elif text_like and spec.in_free_text:
+            tallies.append(Tally(plan, "text", share, verdict))
     return tallies
 
 
-def _share(recognizer: Recognizer, joined: str, n: int) -> float:
-    """Share of sampled cells holding at least one valid match (after spreadsheet repair)."""
-    if recognizer.repairs_cells:
-        joined = recognizer.repair_column(joined)
-    hits = 0
-    for cell in joined.split("\n"):
-        if any(True for _ in recognizer.find(cell)) if recognizer.base_score >= 0.4 else _valid_any(recognizer, cell):
-            hits += 1
-    return hits / n if n else 0.0
+def _shares(recognizer: Recognizer, sample: list[str]) -> tuple[float, float]:
+    """Shares of sampled cells that hold a valid match, and that are one (after repair).
 
-
-def _valid_any(recognizer: Recognizer, cell: str) -> bool:
-    """For context-dependent entities the header is the context: any validated match counts."""
-    found = recognizer.candidates(cell)
-    return bool(found) and any(recognizer.validate_many(found))
+    For context-dependent entities (document numbers, dates) the header is the context, so any
+    validated candidate counts.
+    """
+    cells = recognizer.repair_column("\n".join(sample)).split("\n") if recognizer.repairs_cells else sample
+    holding = whole = 0
+    for cell in cells:
+        if recognizer.base_score >= REPORT_THRESHOLD:
+            spans = [m.end - m.start for m in recognizer.find(cell)]
+        else:
+            found = recognizer.candidates(cell)
+            spans = [len(f) for f, ok in zip(found, recognizer.validate_many(found)) if ok] if found else []
+        if spans:
+            holding += 1
+            if max(spans) >= WHOLE_CELL * len(cell.strip()):
+                whole += 1
+    return holding / len(cells), whole / len(cells)
 
 
 class _Prose:
@@ -225,11 +233,11 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 
 def _is_free_text(sample: list[str]) -> bool:
+    """Words rather than values: most cells have a letter and a space ("Выплата произведена")."""
     if not sample:
         return False
-    lengths = sorted(len(v) for v in sample)
-    spaced = sum(1 for v in sample if v.count(" ") >= 3)
-    return lengths[len(lengths) // 2] >= TEXT_MIN_MEDIAN_LENGTH and spaced * 2 >= len(sample)
+    worded = sum(1 for v in sample if " " in v and _LETTER.search(v))
+    return worded * 2 >= len(sample)
 
 
 def _line_of(chunk: Values, joined: str, example: str) -> int | None:
