@@ -24,12 +24,13 @@ class CheckOptions:
     exclude: list[str] = field(default_factory=list)
     limits: Limits | None = None
     parallel: bool = True  # read big files in a child process while detecting in this one
+    ner: bool = True  # natasha NER for names in documents (pages, text files)
 
 
 def run_check(options: CheckOptions, rules: RuleSet, key: bytes, progress: Progress | None = None) -> ScanResult:
     """Read every input and collect findings; an input that fails becomes an error, never a crash."""
     progress = progress or Progress(enabled=False)
-    detector = PiiDetector(rules, key)
+    detector = PiiDetector(rules, key, ner=options.ner)
     started = datetime.now(UTC)
     findings: list[Finding] = []
     errors: list[ReadError] = []

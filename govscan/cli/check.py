@@ -25,6 +25,12 @@ from govscan.rules import RuleLoadError, load_rules
 @gate_options
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB (repeatable).")
 @click.option(
+    "--ner/--no-ner",
+    default=True,
+    show_default=True,
+    help="Use natasha's offline NER for names in pages and text documents (slower start-up).",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Progress on stderr (default: on for terminals, sparse lines otherwise).",
@@ -37,6 +43,7 @@ def check(
     baseline: str | None,
     write_baseline: str | None,
     exclude: tuple[str, ...],
+    ner: bool,
     progress: bool | None,
 ) -> None:
     """Scan files, folders, globs or URLs for personal data.
@@ -51,7 +58,7 @@ def check(
         raise click.UsageError(str(exc)) from exc
 
     result = run_check(
-        CheckOptions(list(inputs), list(exclude)),
+        CheckOptions(list(inputs), list(exclude), ner=ner),
         rules,
         load_secret(),
         Progress(enabled=progress is not False),

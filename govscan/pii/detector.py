@@ -13,6 +13,7 @@ from govscan.identity import fingerprint
 from govscan.model import Field, Finding, Location, Piece, ReadError, Text, Values
 from govscan.pii.columns import EntityPlan, FieldScanner, Tally
 from govscan.pii.recognizers import BUILTIN, Recognizer
+from govscan.pii.recognizers.person import PersonRecognizer
 from govscan.rules import RuleSet
 
 
@@ -45,15 +46,28 @@ class _TextTally:
 class TextAnalyzer:
     """Free text through presidio, with the same recognizers as the bulk path."""
 
-    def __init__(self, plans: list[EntityPlan]) -> None:
+    def __init__(self, plans: list[EntityPlan], ner: bool = True) -> None:
         self._plans = {p.recognizer.entity: p for p in plans if p.spec.in_free_text}
+        self._ner = ner
         self._engine = None
+
+    def _recognizers(self) -> list[Recognizer]:
+        """The plans' recognizers; names in prose also get natasha's NER (when ``ner``)."""
+        out = []
+        for plan in self._plans.values():
+            recognizer = plan.recognizer
+            if self._ner and isinstance(recognizer, PersonRecognizer):
+                from govscan.pii.recognizers.person_ner import NerPersonRecognizer
+
+                recognizer = NerPersonRecognizer(context=recognizer.context)
+            out.append(recognizer)
+        return out
 
     def analyze(self, text: str) -> list[tuple[EntityPlan, int, int, float]]:
         from govscan.pii.engine import build_analyzer, detect_language
 
         if self._engine is None:
-            self._engine = build_analyzer([p.recognizer for p in self._plans.values()])
+            self._engine = build_analyzer(self._recognizers())
         results = self._engine.analyze(text=text, language=detect_language(text))
         return [(self._plans[r.entity_type], r.start, r.end, r.score) for r in results if r.entity_type in self._plans]
 
@@ -61,11 +75,11 @@ class TextAnalyzer:
 class PiiDetector:
     """Holds the plans and the key; ``detect`` handles one asset's stream of pieces."""
 
-    def __init__(self, rules: RuleSet, key: bytes, plans: list[EntityPlan] | None = None) -> None:
+    def __init__(self, rules: RuleSet, key: bytes, plans: list[EntityPlan] | None = None, *, ner: bool = True) -> None:
         self.rules = rules
         self.key = key
         self.plans = plans if plans is not None else build_plans(rules)
-        self.text = TextAnalyzer(self.plans)
+        self.text = TextAnalyzer(self.plans, ner=ner)
 
     def detect(self, pieces: Iterable[Piece | ReadError]) -> Iterator[Finding | ReadError]:
         """Findings once the stream ends (columns are judged as wholes); errors as they come."""

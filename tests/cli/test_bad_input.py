@@ -67,7 +67,9 @@ def test_every_broken_input_is_one_line_and_the_good_one_is_still_scanned(tmp_pa
     good = good_file(tmp_path)
     files = broken_files(tmp_path)
     result = CliRunner().invoke(
-        cli, ["check", "--no-progress", "--format", "json", *map(str, files.values()), str(good)], catch_exceptions=False
+        cli,
+        ["check", "--no-progress", "--format", "json", *map(str, files.values()), str(good)],
+        catch_exceptions=False,
     )
     assert result.exit_code == 2
     assert "Traceback" not in result.stderr

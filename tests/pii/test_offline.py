@@ -50,3 +50,14 @@ def test_the_analyzer_is_never_built_bare(no_network: list[str]) -> None:
     results = analyzer.analyze(text="ЖСН 900101300017", language="kk")
     assert [(r.entity_type, r.score >= 0.8) for r in results] == [("KZ_IIN", True)]
     assert no_network == []
+
+
+def test_natasha_finds_names_the_rules_miss_and_respects_place_guards(no_network: list[str]) -> None:
+    from govscan.pii.recognizers.person import PersonRecognizer
+    from govscan.pii.recognizers.person_ner import NerPersonRecognizer
+
+    text = "Заявитель Жанболат Жиентай обратился в акимат."
+    assert [m.text for m in PersonRecognizer().find(text)] == []
+    assert [m.text for m in NerPersonRecognizer().find(text)] == ["Жанболат Жиентай"]
+    assert list(NerPersonRecognizer().find("Ремонт дороги по пр. Назарбаева Нурсултана завершён.")) == []
+    assert no_network == []
