@@ -10,6 +10,23 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus"
 SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
 
+# DESIGN.md's JSON contract: the keys of one finding and of its location.
+CONTRACT_FINDING_KEYS = frozenset(
+    {
+        "rule_id",
+        "entity",
+        "severity",
+        "title",
+        "location",
+        "count",
+        "evidence",
+        "confidence",
+        "fingerprint",
+        "compliance",
+    }
+)
+CONTRACT_LOCATION_KEYS = frozenset({"uri", "sheet", "column", "column_index", "json_path", "line"})
+
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from govscan.cli import cli
 from govscan.testing import synth
 
-from ..conftest import SARIF_SCHEMA
+from ..conftest import CONTRACT_FINDING_KEYS, SARIF_SCHEMA
 
 RNG = random.Random(5)
 IINS = [synth.iin(RNG) for _ in range(30)]
@@ -91,18 +91,7 @@ def test_json_output_follows_the_contract(export: Path) -> None:
     report = json.loads(out)
     assert report["tool"]["name"] == "govscan"
     finding = next(f for f in report["findings"] if f["entity"] == "KZ_IIN")
-    assert set(finding) == {
-        "rule_id",
-        "entity",
-        "severity",
-        "title",
-        "location",
-        "count",
-        "evidence",
-        "confidence",
-        "fingerprint",
-        "compliance",
-    }
+    assert set(finding) == CONTRACT_FINDING_KEYS
     assert finding["location"] == {
         "uri": str(export).replace("\\", "/"),
         "sheet": None,

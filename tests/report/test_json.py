@@ -12,21 +12,10 @@ from govscan.model import ReadError, Severity
 from govscan.report import REPORTERS, render
 from govscan.report.json_ import JsonReport, json_schema
 
-CONTRACT_FINDING_KEYS = {
-    "rule_id",
-    "entity",
-    "severity",
-    "title",
-    "location",
-    "count",
-    "evidence",
-    "confidence",
-    "fingerprint",
-    "compliance",
-}
+from ..conftest import CONTRACT_FINDING_KEYS, CONTRACT_LOCATION_KEYS
+
 # An IIN-shaped number no finding carries: it must never show up in a report.
 RAW_IIN = "880514300112"
-CONTRACT_LOCATION_KEYS = {"uri", "sheet", "column", "column_index", "json_path", "line"}
 
 
 def render_json(result) -> tuple[str, dict]:

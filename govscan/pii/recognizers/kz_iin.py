@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from govscan.pii.recognizers.base import PatternDef, Recognizer, only_digits
-from govscan.pii.recognizers.kz_numbers import (
-    TWELVE_DIGITS,
-    TWELVE_DIGITS_GROUPED,
-    check_many,
-    iin_ok,
-    repair_numeric_ids,
-)
+from govscan.pii.recognizers.base import PatternDef
+from govscan.pii.recognizers.kz_numbers import TWELVE_DIGITS, TWELVE_DIGITS_GROUPED, KzNumberRecognizer, iin_ok
 
 
-class KzIinRecognizer(Recognizer):
+class KzIinRecognizer(KzNumberRecognizer):
     """Twelve digits whose control digit, century digit and birth date all check out.
 
     The check digit alone passes ~10 % of random numbers; with the date and century checks
@@ -27,17 +19,4 @@ class KzIinRecognizer(Recognizer):
         PatternDef("iin", TWELVE_DIGITS, 0.5),
         PatternDef("iin_grouped", TWELVE_DIGITS_GROUPED, 0.4),
     )
-    repairs_cells = True
-    validates_cells = True
-
-    def validate(self, text: str) -> bool | None:
-        return None if self.validate_many([text])[0] else False
-
-    def validate_many(self, texts: Sequence[str]) -> list[bool]:
-        return check_many(texts, iin_ok)
-
-    def normalize(self, text: str) -> str:
-        return only_digits(text)
-
-    def repair_column(self, joined: str) -> str:
-        return repair_numeric_ids(joined)
+    check = staticmethod(iin_ok)

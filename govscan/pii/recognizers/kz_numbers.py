@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import ClassVar
 
 import numpy as np
+
+from govscan.pii.recognizers.base import Recognizer, only_digits
 
 W1 = np.arange(1, 12, dtype=np.int32)
 W2 = np.array([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2], dtype=np.int32)
@@ -65,16 +68,16 @@ def bin_ok(d: np.ndarray) -> np.ndarray:
     return (month >= 1) & (month <= 12) & (d[:, 4] >= 4) & (d[:, 4] <= 6) & (d[:, 5] <= 3) & control_ok(d)
 
 
-def check_many(values: Sequence[str], check: object) -> list[bool]:
+def check_many(values: Sequence[str], check: Callable[[np.ndarray], np.ndarray]) -> list[bool]:
     """Apply a matrix check to candidates; anything that is not 12 digits after clean-up fails."""
     joined = "".join(values)
     if len(joined) == 12 * len(values) and joined.isascii() and joined.isdigit():  # the common case
-        return check(digit_matrix(values)).tolist()  # type: ignore[operator, no-any-return]
+        return check(digit_matrix(values)).tolist()  # type: ignore[no-any-return]
     cleaned = [re.sub(r"[^0-9]", "", v) for v in values]
     good_idx = [i for i, v in enumerate(cleaned) if len(v) == 12 and v.isascii()]
     result = [False] * len(values)
     if good_idx:
-        verdicts = check(digit_matrix([cleaned[i] for i in good_idx]))  # type: ignore[operator]
+        verdicts = check(digit_matrix([cleaned[i] for i in good_idx]))
         for i, ok in zip(good_idx, verdicts.tolist()):
             result[i] = bool(ok)
     return result
@@ -104,3 +107,23 @@ def _expand_scientific(m: re.Match[str]) -> str:
     if len(digits) > exp + 1:  # fractional part left: not an integer identifier
         return m.group(0)
     return digits + "0" * (exp + 1 - len(digits))
+
+
+class KzNumberRecognizer(Recognizer):
+    """IIN and BIN: twelve digits checked in bulk by a matrix check, repaired after spreadsheets."""
+
+    check: ClassVar[Callable[[np.ndarray], np.ndarray]]
+    repairs_cells = True
+    validates_cells = True
+
+    def validate(self, text: str) -> bool | None:
+        return None if self.validate_many([text])[0] else False
+
+    def validate_many(self, texts: Sequence[str]) -> list[bool]:
+        return check_many(texts, type(self).check)
+
+    def normalize(self, text: str) -> str:
+        return only_digits(text)
+
+    def repair_column(self, joined: str) -> str:
+        return repair_numeric_ids(joined)
