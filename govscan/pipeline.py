@@ -13,6 +13,7 @@ from govscan.progress import Progress
 from govscan.readers import read_asset
 from govscan.readers.background import read_in_background, worth_it
 from govscan.readers.limits import Limits
+from govscan.redact import redact
 from govscan.report.base import ScanResult
 from govscan.rules import RuleSet
 from govscan.sources import expand_inputs
@@ -70,4 +71,5 @@ def _guarded(pieces: Iterable[Piece | ReadError], uri: str) -> Iterator[Piece | 
     except MemoryError:
         yield ReadError(uri, "ran out of memory while reading")
     except Exception as exc:  # noqa: BLE001 - any reader bug must stay one file's problem
-        yield ReadError(uri, f"could not be read ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})")
+        message = redact(" ".join(str(exc).split())[:200])  # exception texts may quote the data
+        yield ReadError(uri, f"could not be read ({type(exc).__name__}: {message})")

@@ -35,6 +35,7 @@ import ijson
 from govscan.model import Asset, Field, Values
 from govscan.readers.encoding import TokenGuard, Utf8Recoder, detect_encoding, read_sample
 from govscan.readers.limits import Limits, ReadContext, ReaderError
+from govscan.redact import redact
 
 _SPECIAL_KEY = re.compile(r"[.\[\]\s\"]")
 _DATA_KEY = re.compile(r"\d{6,}|@")
@@ -127,7 +128,9 @@ def _read(asset: Asset, ctx: ReadContext, lines: bool) -> Iterator[Values]:
             yield from _walk(events, buffer, limits.json_max_depth, guard)
         except ijson.JSONError as exc:
             yield from buffer.flush()
-            raise ReaderError(f"malformed JSON: {_one_line(exc)}") from None
+            # yajl quotes the input around the fault: keep its first sentence, and scrub that too.
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ReaderError(f"malformed JSON: {redact(message)}") from None
         except ReaderError:
             yield from buffer.flush()
             raise
