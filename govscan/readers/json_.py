@@ -186,7 +186,3 @@ def _value_path(frames: list[list[Any]]) -> str:
 
 def _number_text(value: int | decimal.Decimal) -> str:
     return str(value)
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:300] or type(exc).__name__
