@@ -18,7 +18,7 @@ from functools import cache
 
 from govscan.model import Field, Values
 from govscan.pii.headers import HeaderVerdict, field_header, judge_header
-from govscan.pii.recognizers.base import REPORT_THRESHOLD, Recognizer
+from govscan.pii.recognizers.base import Recognizer
 from govscan.rules.spec import PiiSpec, RuleSpec
 
 SAMPLE_SIZE = 200  # non-empty values the verdict is based on
@@ -152,22 +152,18 @@ def decide(place: Field, sample: list[str], plans: list[EntityPlan]) -> list[Tal
 def _shares(recognizer: Recognizer, sample: list[str]) -> tuple[float, float]:
     """Shares of sampled cells that hold a valid match, and that are one (after repair).
 
-    For context-dependent entities (document numbers, dates) the header is the context, so any
-    validated candidate counts.
+    The sample is searched as one text; matches are mapped back to their cells. For
+    context-dependent entities (document numbers, dates) the header is the context, so every
+    validated match counts.
     """
     cells = recognizer.repair_column("\n".join(sample)).split("\n") if recognizer.repairs_cells else sample
-    holding = whole = 0
-    for cell in cells:
-        if recognizer.base_score >= REPORT_THRESHOLD:
-            spans = [m.end - m.start for m in recognizer.find(cell)]
-        else:
-            found = recognizer.candidates(cell)
-            spans = [len(f) for f, ok in zip(found, recognizer.validate_many(found)) if ok] if found else []
-        if spans:
-            holding += 1
-            if max(spans) >= WHOLE_CELL * len(cell.strip()):
-                whole += 1
-    return holding / len(cells), whole / len(cells)
+    starts = list(itertools.accumulate((len(c) + 1 for c in cells), initial=0))
+    longest: dict[int, int] = {}
+    for match in recognizer.validated("\n".join(cells)):
+        cell = bisect.bisect_right(starts, match.start) - 1
+        longest[cell] = max(longest.get(cell, 0), match.end - match.start)
+    whole = sum(1 for cell, size in longest.items() if size >= WHOLE_CELL * len(cells[cell].strip()))
+    return len(longest) / len(cells), whole / len(cells)
 
 
 class _Prose:

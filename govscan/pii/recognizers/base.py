@@ -88,19 +88,24 @@ class Recognizer:
         A match whose pattern scores below the report threshold (a bare nine-digit number, a
         date) is kept only when a context word stands just before it.
         """
+        for match in self.validated(text):
+            if match.score >= REPORT_THRESHOLD:
+                yield match
+            elif self.context_near(text, match.start):
+                yield Match(
+                    match.start, match.end, match.text, max(MIN_SCORE_WITH_CONTEXT, match.score + CONTEXT_BOOST)
+                )
+
+    def validated(self, text: str) -> Iterator[Match]:
+        """Every validated match with its base score, context or not (a header can be the context)."""
         spans: list[tuple[int, int, str, float]] = []
         for pattern, compiled in zip(self.patterns, self._compiled):
             spans.extend((m.start(), m.end(), m.group(), pattern.score) for m in compiled.finditer(text))
         if not spans:
             return
         for (start, end, value, score), good in zip(spans, self.validate_many([s[2] for s in spans])):
-            if not good:
-                continue
-            if score < REPORT_THRESHOLD:
-                if not self.context_near(text, start):
-                    continue
-                score = max(MIN_SCORE_WITH_CONTEXT, score + CONTEXT_BOOST)
-            yield Match(start, end, value, score)
+            if good:
+                yield Match(start, end, value, score)
 
     def count_in_column(self, joined: str) -> tuple[int, str | None]:
         """Count the entity in a column already judged to hold it (newline-joined cells).

@@ -96,6 +96,9 @@ class PersonRecognizer(Recognizer):
     def validate(self, text: str) -> bool | None:
         return None if is_full_name(text.split()) else False
 
+    def validated(self, text: str) -> Iterator[Match]:
+        return self.find(text)
+
     def find(self, text: str) -> Iterator[Match]:
         for m in self._compiled[0].finditer(text):
             tokens = m.group().split()
