@@ -118,7 +118,9 @@ class Recognizer:
         cells = joined.split("\n")
         verdicts = self.validate_many(cells)
         count = sum(verdicts)
-        first = next((c for c, ok in zip(cells, verdicts) if ok), None)
+        first = cells[verdicts.index(True)] if count else None
+        if count == len(cells) - cells.count(""):
+            return count, first  # every non-empty cell was one value: nothing left to search
         rest = "\n".join(c for c, ok in zip(cells, verdicts) if not ok and c)
         more, first_more = self.count_valid(rest) if rest else (0, None)
         return count + more, first or first_more

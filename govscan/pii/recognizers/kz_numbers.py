@@ -28,7 +28,6 @@ TWELVE_DIGITS_GROUPED = r"[0-9](?<![0-9A-Za-z][0-9])[0-9]{1,5}(?:[ \u00a0-][0-9]
 
 _SPREADSHEET_SCI = re.compile(r"^([0-9])[.,]([0-9]{1,11})[eE]\+?([0-9]{1,2})$", re.M)
 _SPREADSHEET_FLOAT = re.compile(r"^([0-9]+)[.,]0+$", re.M)
-_SEPARATED = re.compile(r"^([0-9]{2,6}(?:[ \u00a0-][0-9]{2,6}){1,4})$", re.M)
 _SHORT = re.compile(r"^([0-9]{9,11})$", re.M)
 
 
@@ -86,16 +85,14 @@ def check_many(values: Sequence[str], check: Callable[[np.ndarray], np.ndarray])
 def repair_numeric_ids(joined: str, width: int = 12) -> str:
     """Restore identifiers that a spreadsheet turned into numbers, cell by cell (one per line).
 
-    ``7.10508363018E+11`` → ``710508363018``; ``710508363018.0`` → ``710508363018``;
-    ``710 508 363 018`` → ``710508363018``; a 9- to 11-digit cell gets back its lost leading
+    ``7.10508363018E+11`` → ``710508363018``; ``710508363018.0`` → ``710508363018``; a 9- to 11-digit cell gets back its lost leading
     zeros (IINs of people born 2000–2009 start with 0, those born in 2000 with up to three).
+    Separators (``710 508 363 018``) need no repair: validation drops them.
     """
     if "e" in joined or "E" in joined:
         joined = _SPREADSHEET_SCI.sub(_expand_scientific, joined)
     if "." in joined or "," in joined:
         joined = _SPREADSHEET_FLOAT.sub(r"\1", joined)
-    if " " in joined or "-" in joined or "\u00a0" in joined:
-        joined = _SEPARATED.sub(lambda m: re.sub(r"[^0-9]", "", m.group(1)), joined)
     if width == 12:
         joined = _SHORT.sub(lambda m: m.group(1).zfill(12), joined)
     return joined

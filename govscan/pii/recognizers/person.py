@@ -8,6 +8,8 @@ name. Places and organisations named after people (``ул. Абая``, ``пр. �
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 from collections.abc import Iterator, Sequence
 from functools import cache
@@ -118,9 +120,16 @@ class PersonRecognizer(Recognizer):
 
     def count_in_column(self, joined: str) -> tuple[int, str | None]:
         # The column was judged from a sample with the full morphology check; the rest is
-        # counted by shape (two to four capitalised words), far cheaper than morphology per cell.
-        names = [c for c in joined.split("\n") if 1 <= c.count(" ") <= 3 and (c.istitle() or c.isupper())]
-        return len(names), next((n for n in names if is_full_name(n.split())), names[0] if names else None)
+        # counted by shape (capitalised words with a space between), with C-level map calls only.
+        cells = joined.split("\n")
+        cased = map(operator.or_, map(str.istitle, cells), map(str.isupper, cells))
+        shaped = list(map(operator.and_, cased, map(operator.contains, cells, itertools.repeat(" "))))
+        count = sum(shaped)
+        if not count:
+            return 0, None
+        first_shaped = cells[shaped.index(True)]
+        example = next((c for c in cells[:200] if is_full_name(c.split())), first_shaped)
+        return count, example
 
     def mask(self, text: str) -> str:
         # Keep the initials only: "Иванов Сергей Петрович" → "И***** С***** П*******".
