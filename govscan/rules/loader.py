@@ -45,6 +45,9 @@ class RuleSet:
     def pii_rules(self) -> list[RuleSpec]:
         return [r for r in self if r.pii is not None]
 
+    def of_kind(self, kind: str) -> list[RuleSpec]:
+        return [r for r in self if r.kind == kind]
+
     def for_entity(self, entity: str) -> RuleSpec | None:
         for rule in self.pii_rules():
             assert rule.pii is not None

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from govscan.model import Severity
 
@@ -48,12 +48,19 @@ class PiiSpec(_Strict):
     in_free_text: bool = Field(True, description="also look for the entity inside free text")
 
 
+class TlsCheckSpec(_Strict):
+    """A ``tls`` rule names a registered check (a pure function of an endpoint's facts)."""
+
+    check: str
+    params: dict[str, Any] = {}
+
+
 class RuleSpec(_Strict):
     """One rule: metadata for reports plus a kind-specific block."""
 
     id: str
     title: str
-    kind: Literal["pii"]
+    kind: Literal["pii", "tls"]
     severity: SeverityName
     confidence: Literal["low", "medium", "high"] = "high"
     description: str
@@ -63,6 +70,13 @@ class RuleSpec(_Strict):
     compliance: list[str] = []
     tags: list[str] = []
     pii: PiiSpec | None = None
+    tls: TlsCheckSpec | None = None
+
+    @model_validator(mode="after")
+    def _block_matches_kind(self) -> RuleSpec:
+        if getattr(self, self.kind) is None:
+            raise ValueError(f"a {self.kind!r} rule needs a '{self.kind}:' block")
+        return self
 
     @field_validator("id")
     @classmethod

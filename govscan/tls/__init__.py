@@ -1,0 +1,1 @@
+"""TLS and certificate audit: sslyze gathers facts, govscan judges them and grades endpoints."""
