@@ -7,6 +7,7 @@ import click
 from govscan import __version__
 from govscan.cli.check import check
 from govscan.cli.rules import rules
+from govscan.cli.tls import tls
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -17,6 +18,7 @@ def cli() -> None:
 
 cli.add_command(check)
 cli.add_command(rules)
+cli.add_command(tls)
 
 
 def main() -> None:

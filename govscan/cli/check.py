@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from contextlib import nullcontext
-from pathlib import Path
-
 import click
 
-from govscan.baseline import BaselineError, apply_baseline, load_baseline, write_baseline
-from govscan.cli.options import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, gate_options, output_options
+from govscan.cli.gate import finish, read_baseline
+from govscan.cli.options import gate_options, output_options
 from govscan.identity import load_secret
-from govscan.model import Severity
 from govscan.pipeline import CheckOptions, run_check
 from govscan.progress import Progress
-from govscan.report import render
-from govscan.report.base import ScanResult
 from govscan.rules import RuleLoadError, load_rules
 
 
@@ -53,42 +46,21 @@ def check(
     """
     try:
         rules = load_rules()
-        accepted = load_baseline(Path(baseline)) if baseline else None
-    except (RuleLoadError, BaselineError) as exc:
+    except RuleLoadError as exc:
         raise click.UsageError(str(exc)) from exc
-
+    accepted = read_baseline(baseline)
     result = run_check(
         CheckOptions(list(inputs), list(exclude), ner=ner),
         rules,
         load_secret(),
         Progress(enabled=progress is not False),
     )
-    if accepted is not None:
-        result = ScanResult(
-            **{**result.__dict__, "findings": apply_baseline(result.findings, accepted), "baseline_path": baseline}
-        )
-    if write_baseline:
-        write_baseline_file(Path(write_baseline), result)
-
-    with open(output, "w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout) as out:
-        render(fmt, result, out)
-    for error in result.errors:
-        click.echo(f"govscan: error: {error}", err=True)
-    sys.exit(exit_code(result, fail_on))
-
-
-def write_baseline_file(path: Path, result: ScanResult) -> None:
-    write_baseline(path, result.findings, result.rules)
-    click.echo(f"govscan: wrote {len(result.findings)} findings to baseline {path}", err=True)
-
-
-def exit_code(result: ScanResult, fail_on: str) -> int:
-    """2 when something could not be read (the gate cannot vouch for it), else 1 on findings."""
-    if result.errors:
-        return EXIT_ERROR
-    if fail_on.lower() == "none":
-        return EXIT_CLEAN
-    threshold = Severity.parse(fail_on)
-    if any(f.severity >= threshold for f in result.open_findings):
-        return EXIT_FINDINGS
-    return EXIT_CLEAN
+    finish(
+        result,
+        fmt=fmt,
+        output=output,
+        fail_on=fail_on,
+        accepted=accepted,
+        baseline=baseline,
+        write_baseline_to=write_baseline,
+    )

@@ -8,9 +8,9 @@ baseline (``baseline_state`` / ``suppressed``), so the formats only differ in la
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from govscan.model import Field, Finding, Location, ReadError, Severity
 from govscan.rules.loader import RuleSet
@@ -41,6 +41,7 @@ class ScanResult:
     finished_at: datetime
     scanned: list[str]
     baseline_path: str | None = None
+    endpoints: list[dict[str, Any]] = field(default_factory=list)  # TLS audits: one summary each
 
     @property
     def baseline_applied(self) -> bool:

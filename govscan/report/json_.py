@@ -85,6 +85,7 @@ class JsonReport(_Strict):
     errors: list[ErrorOut]
     summary: SummaryOut
     scan: ScanOut
+    endpoints: list[dict[str, Any]] | None = None  # TLS audits only (host, port, ip, grade, …)
 
 
 def _finding_out(finding: Finding, with_baseline: bool) -> FindingOut:
@@ -113,14 +114,17 @@ def build_report(result: ScanResult) -> JsonReport:
             finished_at=result.finished_at,
             inputs=list(result.inputs),
         ),
+        endpoints=result.endpoints or None,
     )
 
 
 def report_dict(result: ScanResult) -> dict[str, Any]:
     """The report as plain JSON data; baseline keys appear only when a baseline was applied."""
     report = build_report(result)
-    exclude = None if result.baseline_applied else {"findings": {"__all__": set(BASELINE_KEYS)}}
-    return report.model_dump(mode="json", exclude=exclude)
+    exclude: dict[str, Any] = {} if result.baseline_applied else {"findings": {"__all__": set(BASELINE_KEYS)}}
+    if not result.endpoints:
+        exclude["endpoints"] = True
+    return report.model_dump(mode="json", exclude=exclude or None)
 
 
 def json_schema() -> dict[str, Any]:

@@ -1,0 +1,57 @@
+"""What every findings command does last: baseline, render, report errors, exit code."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+
+import click
+
+from govscan.baseline import Baseline, BaselineError, apply_baseline, load_baseline, write_baseline
+from govscan.cli.options import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
+from govscan.model import Severity
+from govscan.report import render
+from govscan.report.base import ScanResult
+
+
+def read_baseline(path: str | None) -> Baseline | None:
+    try:
+        return load_baseline(Path(path)) if path else None
+    except BaselineError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def finish(
+    result: ScanResult,
+    *,
+    fmt: str,
+    output: str | None,
+    fail_on: str,
+    accepted: Baseline | None,
+    baseline: str | None,
+    write_baseline_to: str | None,
+) -> None:
+    if accepted is not None:
+        result = dataclasses.replace(result, findings=apply_baseline(result.findings, accepted), baseline_path=baseline)
+    if write_baseline_to:
+        write_baseline(Path(write_baseline_to), result.findings, result.rules)
+        click.echo(f"govscan: wrote {len(result.findings)} findings to baseline {write_baseline_to}", err=True)
+    with open(output, "w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout) as out:
+        render(fmt, result, out)
+    for error in result.errors:
+        click.echo(f"govscan: error: {error}", err=True)
+    sys.exit(exit_code(result, fail_on))
+
+
+def exit_code(result: ScanResult, fail_on: str) -> int:
+    """2 when something could not be read (the gate cannot vouch for it), else 1 on findings."""
+    if result.errors:
+        return EXIT_ERROR
+    if fail_on.lower() == "none":
+        return EXIT_CLEAN
+    threshold = Severity.parse(fail_on)
+    if any(f.severity >= threshold for f in result.open_findings):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN

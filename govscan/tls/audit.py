@@ -1,0 +1,92 @@
+"""Judge facts: tls rules → findings, plus the endpoint summary (grade, protocols, certificate)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govscan.identity import fingerprint
+from govscan.model import Field, Finding, Location
+from govscan.rules import RuleSet
+from govscan.tls.checks import CHECKS
+from govscan.tls.facts import PROTOCOLS, TlsFacts
+from govscan.tls.grade import Grade, grade
+
+
+class UnknownCheck(Exception):
+    pass
+
+
+def judge(
+    facts: TlsFacts, rules: RuleSet, key: bytes, overrides: dict[str, dict[str, Any]] | None = None
+) -> list[Finding]:
+    """Every tls rule whose check hits, as one finding on ``tls://host:port``."""
+    findings = []
+    place = Field()
+    for rule in rules.of_kind("tls"):
+        assert rule.tls is not None
+        check = CHECKS.get(rule.tls.check)
+        if check is None:
+            raise UnknownCheck(f"rule {rule.id}: no TLS check named {rule.tls.check!r}")
+        params = {**rule.tls.params, **(overrides or {}).get(rule.tls.check, {})}
+        hit = check(facts, params)
+        if hit is None:
+            continue
+        findings.append(
+            Finding(
+                rule_id=rule.id,
+                entity=None,
+                severity=rule.level,
+                title=rule.title,
+                location=Location(facts.endpoint.uri),
+                count=hit.count,
+                evidence=hit.evidence,
+                confidence=1.0,
+                # Identity leaves the evidence out: the same weakness stays one finding across
+                # scans even when, say, the expiry date in its text changes.
+                fingerprint=fingerprint(key, rule.id, facts.endpoint.uri, place),
+                compliance=list(rule.compliance),
+            )
+        )
+    return findings
+
+
+def summary(facts: TlsFacts, the_grade: Grade | None = None) -> dict[str, Any]:
+    """The ``endpoints[]`` entry of the JSON report; sslyze's raw result kept as evidence."""
+    the_grade = the_grade or grade(facts)
+    leaf = facts.leaf
+    return {
+        "host": facts.endpoint.host,
+        "port": facts.endpoint.port,
+        "ip": facts.ip,
+        "grade": the_grade.letter,
+        "grading": the_grade.as_dict(),
+        "error": facts.error,
+        "protocols": {p: facts.protocols.get(p) for p in PROTOCOLS},
+        "certificate": None
+        if leaf is None
+        else {
+            "subject": leaf.subject,
+            "issuer": leaf.issuer,
+            "not_before": leaf.not_before.isoformat(),
+            "not_after": leaf.not_after.isoformat(),
+            "key": f"{leaf.key_type} {leaf.key_size}",
+            "signature": leaf.signature_hash,
+            "san": [*leaf.san_dns, *leaf.san_ip],
+            "sha256": leaf.sha256,
+        },
+        "trust": {
+            "publicly_trusted": facts.publicly_trusted,
+            "trusted_by_configured_anchors": facts.trusted_by_configured
+            if any(t.configured for t in facts.trust)
+            else None,
+            "stores": [
+                {"store": t.store, "trusted": t.trusted, "configured": t.configured, "error": t.error}
+                for t in facts.trust
+            ],
+        },
+        "hsts_max_age": facts.hsts_max_age,
+        "ocsp_stapling": facts.ocsp_stapling,
+        "scanned_at": facts.scanned_at.isoformat(),
+        "command_errors": facts.command_errors,
+        "sslyze": facts.raw,
+    }

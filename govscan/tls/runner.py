@@ -1,0 +1,111 @@
+"""Spread endpoints over worker processes (sslyze is CPU-bound), politely, with a deadline.
+
+Each worker runs one sslyze ``Scanner`` over a small batch (threads inside it handle the
+network waits); batches go to a process pool so both cores work. A batch that overruns its
+deadline becomes one error per endpoint, never a stuck scan.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+
+from govscan.tls.collect import ScanSettings, scan_endpoints
+from govscan.tls.facts import Endpoint, TlsFacts
+
+
+def _scan_batch(batch: Sequence[Endpoint], settings: ScanSettings) -> list[TlsFacts]:
+    import warnings
+
+    warnings.filterwarnings("ignore")  # sslyze's trust stores trip cryptography deprecation warnings
+    return list(scan_endpoints(batch, settings))
+
+
+def run(
+    endpoints: Sequence[Endpoint],
+    settings: ScanSettings,
+    *,
+    workers: int | None = None,
+    batch_size: int = 5,
+    rate: float = 0.0,
+    endpoint_timeout: float = 120.0,
+    on_done: Callable[[TlsFacts], None] | None = None,
+) -> Iterator[TlsFacts]:
+    """Facts for every endpoint, as batches finish. ``rate``: endpoints started per second (0 = no limit)."""
+    endpoints = list(dict.fromkeys(endpoints))
+    if not endpoints:
+        return
+    workers = workers or min(os.cpu_count() or 1, max(1, (len(endpoints) + batch_size - 1) // batch_size))
+    batches = [endpoints[i : i + batch_size] for i in range(0, len(endpoints), batch_size)]
+    if workers == 1 or len(batches) == 1:
+        for batch in batches:
+            _pace(len(batch), rate)
+            for facts in _scan_batch(batch, settings):
+                if on_done:
+                    on_done(facts)
+                yield facts
+        return
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        futures: dict[cf.Future[list[TlsFacts]], tuple[list[Endpoint], float]] = {}
+        for batch in batches:
+            _pace(len(batch), rate)
+            deadline = time.monotonic() + endpoint_timeout * len(batch) + endpoint_timeout
+            futures[pool.submit(_scan_batch, batch, settings)] = (batch, deadline)
+        pending = set(futures)
+        while pending:
+            timeout = max(0.0, min(futures[f][1] for f in pending) - time.monotonic())
+            done, pending = cf.wait(pending, timeout=timeout, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                yield from _results(future, futures[future][0], on_done)
+            now = time.monotonic()
+            for future in [f for f in pending if futures[f][1] <= now]:
+                pending.discard(future)
+                future.cancel()
+                for endpoint in futures[future][0]:
+                    facts = _failed(endpoint, f"scan did not finish within {endpoint_timeout:.0f} s")
+                    if on_done:
+                        on_done(facts)
+                    yield facts
+    finally:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:  # a worker stuck past its deadline must not outlive the scan
+            if process.is_alive():
+                process.kill()
+
+
+def _results(
+    future: cf.Future[list[TlsFacts]], batch: list[Endpoint], on_done: Callable[[TlsFacts], None] | None
+) -> Iterator[TlsFacts]:
+    try:
+        results = future.result()
+    except Exception as exc:  # noqa: BLE001 - a worker crash is a line per endpoint, not a crash
+        results = [_failed(e, f"scan failed ({type(exc).__name__})") for e in batch]
+    for facts in results:
+        if on_done:
+            on_done(facts)
+        yield facts
+
+
+def _failed(endpoint: Endpoint, error: str) -> TlsFacts:
+    import datetime as dt
+
+    return TlsFacts(endpoint=endpoint, scanned_at=dt.datetime.now(dt.UTC), error=error)
+
+
+_last_start = [0.0]
+
+
+def _pace(count: int, rate: float) -> None:
+    """Scan-wide politeness: at most ``rate`` endpoint scans started per second."""
+    if rate <= 0:
+        return
+    wait = _last_start[0] + count / rate - time.monotonic()
+    if wait > 0:
+        time.sleep(wait)
+    _last_start[0] = time.monotonic()
