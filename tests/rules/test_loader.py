@@ -28,6 +28,16 @@ pii:
 """
 
 
+def test_every_tls_rule_names_a_registered_check_and_has_compliance_links() -> None:
+    from govscan.tls.checks import CHECKS
+
+    tls_rules = load_rules(plugins=False).of_kind("tls")
+    assert len(tls_rules) >= 25
+    for rule in tls_rules:
+        assert rule.tls is not None and rule.tls.check in CHECKS, rule.id
+        assert rule.compliance and rule.remediation, rule.id
+
+
 def test_every_entity_has_exactly_one_bundled_rule_with_docs() -> None:
     rules = load_rules(plugins=False)
     entities = [r.pii.entity for r in rules.pii_rules()]
@@ -37,8 +47,8 @@ def test_every_entity_has_exactly_one_bundled_rule_with_docs() -> None:
     assert rules["pii.kz-bin"].severity == "info"
 
 
-def test_every_rule_except_bin_links_the_personal_data_law() -> None:
-    for rule in load_rules(plugins=False):
+def test_every_pii_rule_except_bin_links_the_personal_data_law() -> None:
+    for rule in load_rules(plugins=False).pii_rules():
         if rule.id != "pii.kz-bin":
             assert any(c.startswith("kz-pdl:") for c in rule.compliance), rule.id
 
