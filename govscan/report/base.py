@@ -76,6 +76,8 @@ def place_of(location: Location) -> str:
     Same spelling as :attr:`govscan.model.Field.label`, so text reports, baselines and sort
     order agree with what readers call the field.
     """
+    if location.uri.startswith("tls://"):
+        return "endpoint"  # a TLS finding is about the whole service, not a place inside it
     return Field(location.sheet, location.column, location.column_index, location.json_path).label
 
 

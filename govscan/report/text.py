@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from typing import TextIO
+from typing import Any, TextIO
 
 from govscan.model import Finding
 from govscan.report.base import (
@@ -68,6 +68,20 @@ def place_text(finding: Finding) -> str:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def endpoint_line(endpoint: dict[str, Any]) -> str:
+    """``grade A+  portal.gov.kz:443  TLS 1.2, 1.3  RSA 2048 sha256  until 2027-03-01``."""
+    address = clean(f"{endpoint['host']}:{endpoint['port']}")
+    if endpoint.get("error"):
+        return f"grade -   {address}  not scanned: {clean(endpoint['error'])}"
+    versions = ", ".join(
+        p.replace("tls", "TLS ").replace("ssl", "SSL ") for p, on in endpoint["protocols"].items() if on
+    )
+    cert = endpoint.get("certificate") or {}
+    until = str(cert.get("not_after", ""))[:10]
+    detail = f"{cert.get('key', '')} {cert.get('signature', '')}  until {until}" if cert else ""
+    return f"grade {endpoint['grade']:<3} {address}  {versions}  {detail}".rstrip()
 
 
 def summary_line(result: ScanResult) -> str:
@@ -131,5 +145,9 @@ class TextReporter:
             text = f"error: {clean(error.uri)}: {clean(error.problem)}"
             out.write(style(text, SEVERITY_STYLE["critical"]) + "\n")
         if result.errors:
+            out.write("\n")
+        for endpoint in result.endpoints:
+            out.write(endpoint_line(endpoint) + "\n")
+        if result.endpoints:
             out.write("\n")
         out.write(summary_line(result) + "\n")

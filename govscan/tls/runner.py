@@ -29,7 +29,7 @@ def run(
     settings: ScanSettings,
     *,
     workers: int | None = None,
-    batch_size: int = 5,
+    batch_size: int | None = None,
     rate: float = 0.0,
     endpoint_timeout: float = 120.0,
     on_done: Callable[[TlsFacts], None] | None = None,
@@ -38,7 +38,10 @@ def run(
     endpoints = list(dict.fromkeys(endpoints))
     if not endpoints:
         return
-    workers = workers or min(os.cpu_count() or 1, max(1, (len(endpoints) + batch_size - 1) // batch_size))
+    workers = workers or min(os.cpu_count() or 1, len(endpoints))
+    # Two batches per worker: enough endpoints in each sslyze Scanner to overlap network waits,
+    # small enough that progress and deadlines stay meaningful.
+    batch_size = batch_size or max(1, min(25, -(-len(endpoints) // (2 * workers))))
     batches = [endpoints[i : i + batch_size] for i in range(0, len(endpoints), batch_size)]
     if workers == 1 or len(batches) == 1:
         for batch in batches:
@@ -48,8 +51,11 @@ def run(
                     on_done(facts)
                 yield facts
         return
+    import sslyze  # noqa: F401 - imported once here, inherited by every forked worker
+
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    overran = False
     try:
         futures: dict[cf.Future[list[TlsFacts]], tuple[list[Endpoint], float]] = {}
         for batch in batches:
@@ -64,6 +70,7 @@ def run(
                 yield from _results(future, futures[future][0], on_done)
             now = time.monotonic()
             for future in [f for f in pending if futures[f][1] <= now]:
+                overran = True
                 pending.discard(future)
                 future.cancel()
                 for endpoint in futures[future][0]:
@@ -73,10 +80,11 @@ def run(
                     yield facts
     finally:
         processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:  # a worker stuck past its deadline must not outlive the scan
-            if process.is_alive():
-                process.kill()
+        pool.shutdown(wait=not overran, cancel_futures=True)
+        if overran:
+            for process in processes:  # a worker stuck past its deadline must not outlive the scan
+                if process.is_alive():
+                    process.kill()
 
 
 def _results(

@@ -166,3 +166,26 @@ def test_bad_targets_are_refused(text: str) -> None:
 
 def test_target_files_skip_comments_and_blanks() -> None:
     assert read_targets(["# list", "", "a.kz  # main", "b.kz:8443"]) == ["a.kz", "b.kz:8443"]
+
+
+def test_a_batch_past_its_deadline_becomes_errors_and_the_scan_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from govscan.tls import runner
+    from govscan.tls.collect import ScanSettings
+
+    def slow(batch, settings):
+        time.sleep(30)
+        return iter(())
+
+    # Forked workers inherit the patched module global; only runner._scan_batch is pickled.
+    monkeypatch.setattr(runner, "scan_endpoints", slow)
+    started = time.monotonic()
+    results = list(
+        runner.run(
+            [Endpoint("a.test"), Endpoint("b.test")], ScanSettings(), workers=2, batch_size=1, endpoint_timeout=0.5
+        )
+    )
+    assert time.monotonic() - started < 10
+    assert sorted(r.endpoint.host for r in results) == ["a.test", "b.test"]
+    assert all("did not finish" in (r.error or "") for r in results)
