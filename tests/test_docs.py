@@ -32,7 +32,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_every_command_has_help() -> None:
-    for args in (["--help"], ["check", "--help"], ["rules", "--help"], ["rules", "list", "--help"]):
+    for args in (["--help"], ["check", "--help"], ["rules", "--help"], ["rules", "list", "--help"], ["tls", "--help"]):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 0 and "Usage" in result.output
 
