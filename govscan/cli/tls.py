@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 
 import click
@@ -129,9 +128,6 @@ def tls(
         scanned=[f.endpoint.uri for f in done if not f.error],
         endpoints=summaries,
     )
-    if fmt == "text" and show:
-        for s in summaries:
-            click.echo(f"govscan: {s['host']}:{s['port']} grade {s['grade']}", err=True)
     finish(
         result,
         fmt=fmt,
@@ -141,4 +137,3 @@ def tls(
         baseline=baseline,
         write_baseline_to=write_baseline,
     )
-    sys.exit(0)  # pragma: no cover - finish() exits
