@@ -51,8 +51,9 @@ from govscan.tls.targets import TargetError, parse_target, read_targets
 @click.option(
     "--rate",
     type=click.FloatRange(0),
-    default=0.0,
-    help="At most this many endpoint scans started per second (0: no limit).",
+    default=10.0,
+    show_default=True,
+    help="At most this many endpoint scans started per second, scan-wide (0: no limit).",
 )
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: one per core).")
 @click.option("--progress/--no-progress", default=None, help="Progress on stderr.")

@@ -189,8 +189,23 @@ def _sign(builder: x509.CertificateBuilder, key: PrivateKey, hash_name: str) -> 
 # ---------------------------------------------------------------------------------------------
 
 
+class _Pems:
+    """PEM views shared by CAs and leaves (both hold ``cert`` and ``key``)."""
+
+    cert: x509.Certificate
+    key: PrivateKey
+
+    @property
+    def cert_pem(self) -> bytes:
+        return _pem(self.cert)
+
+    @property
+    def key_pem(self) -> bytes:
+        return _key_pem(self.key)
+
+
 @dataclass(frozen=True)
-class Issuer:
+class Issuer(_Pems):
     """A CA that can sign: its certificate, its key, and its ancestors up to the root."""
 
     cert: x509.Certificate
@@ -215,14 +230,6 @@ class Issuer:
         return (self.cert, *self.parents)[:-1]
 
     @property
-    def cert_pem(self) -> bytes:
-        return _pem(self.cert)
-
-    @property
-    def key_pem(self) -> bytes:
-        return _key_pem(self.key)
-
-    @property
     def root_pem(self) -> bytes:
         return _pem(self.root)
 
@@ -234,7 +241,7 @@ class Issuer:
 
 
 @dataclass(frozen=True)
-class Leaf:
+class Leaf(_Pems):
     """A server certificate with its key and the intermediates to send with it."""
 
     cert: x509.Certificate
@@ -245,14 +252,6 @@ class Leaf:
     @property
     def self_signed(self) -> bool:
         return self.root is None
-
-    @property
-    def cert_pem(self) -> bytes:
-        return _pem(self.cert)
-
-    @property
-    def key_pem(self) -> bytes:
-        return _key_pem(self.key)
 
     @property
     def chain_pem(self) -> bytes:
