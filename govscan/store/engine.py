@@ -1,0 +1,44 @@
+"""Open the findings database: SQLite by default (file mode 0600, WAL), any SQLAlchemy URL otherwise."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import SQLModel, create_engine
+
+DEFAULT_URL = "sqlite:///govscan.db"
+
+
+def database_url(url: str | None = None) -> str:
+    return url or os.environ.get("GOVSCAN_DB") or DEFAULT_URL
+
+
+def open_engine(url: str | None = None) -> Engine:
+    """An engine whose tables exist; a new SQLite file is created private (0600) before use."""
+    url = database_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.close(fd)
+    engine = create_engine(url)
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    from govscan.store import tables  # noqa: F401 - registers the tables on the metadata
+
+    SQLModel.metadata.create_all(engine)
+    return engine
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the single writer
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
