@@ -32,7 +32,10 @@ def test_the_issue_example_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (GOOD.replace('    tls: ["almaty.gov.kz:443"]', "    tsl: [x]"), r"scan\.yaml:6: targets\.1\.tsl: Extra inputs"),
+        (
+            GOOD.replace('    tls: ["almaty.gov.kz:443"]', "    tsl: [x]"),
+            r"scan\.yaml:6: targets\.1\.tsl: Extra inputs",
+        ),
         (
             GOOD.replace('datasets: ["exports/*.csv", "https://example.kz/data/list.xlsx"]', "datasets: 5"),
             r"scan\.yaml:4: targets\.0\.datasets",

@@ -7,6 +7,7 @@ import click
 from govscan import __version__
 from govscan.cli.check import check
 from govscan.cli.rules import rules
+from govscan.cli.store import diff, findings, scan, scans
 from govscan.cli.tls import tls
 
 
@@ -19,6 +20,8 @@ def cli() -> None:
 cli.add_command(check)
 cli.add_command(rules)
 cli.add_command(tls)
+for command in (scan, findings, scans, diff):
+    cli.add_command(command)
 
 
 def main() -> None:

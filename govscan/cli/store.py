@@ -1,0 +1,224 @@
+"""``govscan scan``, ``findings``, ``scans`` and ``diff``: scheduled scans into the findings database."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from typing import Any
+
+import click
+from sqlmodel import Session, select
+
+from govscan.cli.options import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, SEVERITY_CHOICES
+
+DB_OPTION = click.option("--db", metavar="URL", help="SQLAlchemy URL (default: $GOVSCAN_DB or sqlite:///govscan.db).")
+
+
+def _session(db: str | None) -> Session:
+    from govscan.store.engine import open_engine
+
+    return Session(open_engine(db))
+
+
+@click.command()
+@click.argument("config_path", metavar="CONFIG.yaml", type=click.Path(dir_okay=False))
+@DB_OPTION
+@click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES, case_sensitive=False), default="high", show_default=True,
+              help="Exit 1 when a NEW or REOPENED finding is at or above this severity.")  # fmt: skip
+@click.option(
+    "--resume", is_flag=True, help="Finish the last interrupted scan of this config instead of starting anew."
+)
+@click.option("--notify", metavar="URL", help="POST a JSON summary of new and reopened findings to this webhook.")
+def scan(config_path: str, db: str | None, fail_on: str, resume: bool, notify: str | None) -> None:
+    """Run every target of a scan configuration and record the results in the database."""
+    from govscan.config import ConfigError, load_config
+    from govscan.identity import load_secret
+    from govscan.rules import load_rules
+    from govscan.scanrun import gate, run_scan
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    with _session(db) as session:
+        try:
+            outcome = run_scan(session, config, load_rules(), load_secret(), resume=resume)
+        except KeyboardInterrupt:
+            click.echo("govscan: interrupted; run again with --resume to finish", err=True)
+            sys.exit(130)
+        for error in outcome.errors:
+            click.echo(f"govscan: error: {error}", err=True)
+        click.echo(
+            f"scan {outcome.scan_id}: {len(outcome.new)} new, {len(outcome.reopened)} reopened, {len(outcome.fixed)} fixed"
+        )
+        if notify:
+            _notify(notify, session, outcome)
+        if gate(session, outcome, fail_on.lower()):
+            sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_ERROR if outcome.errors else EXIT_CLEAN)
+
+
+def _notify(url: str, session: Session, outcome: Any) -> None:
+    import requests
+
+    from govscan.store.tables import FindingRow
+
+    rows = [session.get(FindingRow, i) for i in outcome.new + outcome.reopened]
+    payload = {
+        "scan_id": outcome.scan_id,
+        "new": len(outcome.new),
+        "reopened": len(outcome.reopened),
+        "fixed": len(outcome.fixed),
+        "findings": [_row_dict(r) for r in rows if r is not None],
+    }
+    try:
+        requests.post(url, json=payload, timeout=10).raise_for_status()
+    except requests.RequestException as exc:
+        click.echo(f"govscan: error: notification to {url} failed ({type(exc).__name__})", err=True)
+
+
+def _row_dict(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "rule_id": row.rule_id,
+        "severity": row.severity,
+        "status": row.status,
+        "location": json.loads(row.location_json),
+        "count": row.count,
+        "evidence": row.evidence_masked,
+        "fingerprint": row.fingerprint,
+        "reopened_count": row.reopened_count,
+        "first_seen_scan_id": row.first_seen_scan_id,
+        "last_seen_scan_id": row.last_seen_scan_id,
+    }
+
+
+@click.group()
+def findings() -> None:
+    """List, show and triage recorded findings."""
+
+
+@findings.command("list")
+@DB_OPTION
+@click.option("--status", multiple=True, help="open, fixed, suppressed, false_positive, accepted_risk (repeatable).")
+@click.option("--severity", multiple=True, type=click.Choice(SEVERITY_CHOICES[:-1]))
+@click.option("--rule", "rule_id", help="Only this rule id.")
+@click.option("--all", "show_all", is_flag=True, help="Include fixed and triaged-away findings.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+def list_findings(
+    db: str | None, status: tuple[str, ...], severity: tuple[str, ...], rule_id: str | None, show_all: bool, fmt: str
+) -> None:
+    from govscan.store.tables import FindingRow
+
+    with _session(db) as session:
+        query = select(FindingRow)
+        if status:
+            query = query.where(FindingRow.status.in_(status))  # type: ignore[attr-defined]
+        elif not show_all:
+            query = query.where(FindingRow.status == "open")
+        if severity:
+            query = query.where(FindingRow.severity.in_(severity))  # type: ignore[attr-defined]
+        if rule_id:
+            query = query.where(FindingRow.rule_id == rule_id)
+        rows = [_row_dict(r) for r in session.exec(query.order_by(FindingRow.id)).all()]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["id", "status", "severity", "rule_id", "uri", "count", "evidence"])
+        for r in rows:
+            writer.writerow(
+                [r["id"], r["status"], r["severity"], r["rule_id"], r["location"]["uri"], r["count"], r["evidence"]]
+            )
+    else:
+        for r in rows:
+            click.echo(
+                f"{r['id']:>5}  {r['status']:<14} {r['severity']:<8} {r['rule_id']:<24} {r['location']['uri']}  {r['count']} × {r['evidence']}"
+            )
+
+
+@findings.command("show")
+@click.argument("finding_id", type=int)
+@DB_OPTION
+def show_finding(finding_id: int, db: str | None) -> None:
+    """A finding with its history: what each scan saw and every triage note."""
+    from govscan.store.tables import FindingEvent, FindingRow, TriageNote
+
+    with _session(db) as session:
+        row = session.get(FindingRow, finding_id)
+        if row is None:
+            raise click.ClickException(f"no finding with id {finding_id}")
+        click.echo(json.dumps(_row_dict(row), ensure_ascii=False, indent=2))
+        for event in session.exec(
+            select(FindingEvent).where(FindingEvent.finding_id == finding_id).order_by(FindingEvent.id)
+        ):
+            click.echo(f"scan {event.scan_id}: {event.kind} (count {event.count})")
+        for note in session.exec(select(TriageNote).where(TriageNote.finding_id == finding_id).order_by(TriageNote.id)):
+            click.echo(
+                f"{note.at:%Y-%m-%d %H:%M} {note.actor or '-'}: {note.from_status} → {note.to_status} {note.note}"
+            )
+
+
+@findings.command("triage")
+@click.argument("finding_id", type=int)
+@click.option("--status", required=True, type=click.Choice(["open", "false_positive", "accepted_risk", "fixed"]))
+@click.option("--note", default="", help="Why.")
+@click.option("--by", default="", help="Who decided.")
+@DB_OPTION
+def triage_finding(finding_id: int, status: str, note: str, by: str, db: str | None) -> None:
+    from govscan.store.lifecycle import TriageError, triage
+
+    with _session(db) as session:
+        try:
+            row = triage(session, finding_id, status, note, by)
+        except TriageError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"finding {row.id}: {row.status}")
+
+
+@click.group()
+def scans() -> None:
+    """Recorded scans."""
+
+
+@scans.command("list")
+@DB_OPTION
+def list_scans(db: str | None) -> None:
+    from govscan.store.tables import Scan
+
+    with _session(db) as session:
+        for s in session.exec(select(Scan).order_by(Scan.id)):
+            finished = f"{s.finished_at:%Y-%m-%d %H:%M}" if s.finished_at else "-"
+            click.echo(f"{s.id:>4}  {s.status:<11} {s.started_at:%Y-%m-%d %H:%M}  {finished}  {s.name}")
+
+
+@click.command()
+@click.argument("scan_a", type=int, required=False)
+@click.argument("scan_b", type=int, required=False)
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def diff(scan_a: int | None, scan_b: int | None, db: str | None, fmt: str) -> None:
+    """What changed between two scans (default: the last two): new, fixed, reopened, unchanged."""
+    from govscan.store.tables import FindingEvent, FindingRow, Scan
+
+    with _session(db) as session:
+        if scan_b is None:
+            ids = [s.id for s in session.exec(select(Scan).order_by(Scan.id.desc()).limit(2))]  # type: ignore[union-attr]
+            if not ids:
+                raise click.ClickException("no scans recorded yet")
+            scan_b, scan_a = ids[0], (ids[1] if len(ids) > 1 else None)
+        events = session.exec(select(FindingEvent).where(FindingEvent.scan_id == scan_b)).all()
+        groups: dict[str, list[dict[str, Any]]] = {"new": [], "fixed": [], "reopened": [], "unchanged": []}
+        for event in events:
+            row = session.get(FindingRow, event.finding_id)
+            key = {"new": "new", "fixed": "fixed", "reopened": "reopened"}.get(event.kind, "unchanged")
+            if row is not None:
+                groups[key].append(_row_dict(row))
+    if fmt == "json":
+        click.echo(json.dumps({"from_scan": scan_a, "to_scan": scan_b, **groups}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"scan {scan_a} → {scan_b}: " + ", ".join(f"{len(v)} {k}" for k, v in groups.items()))
+    for kind in ("new", "reopened", "fixed"):
+        for r in groups[kind]:
+            click.echo(f"  {kind:<9} {r['severity']:<8} {r['rule_id']:<24} {r['location']['uri']}  {r['evidence']}")

@@ -1,0 +1,130 @@
+"""Scheduled scans into a real SQLite file: lifecycle across runs, triage, diff, resume, gate, webhook."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import responses
+from click.testing import CliRunner
+
+from govscan.cli import cli
+
+IINS = ["900101300017", "851231400120", "100715501237"]
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> dict:
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    config = tmp_path / "scan.yaml"
+    config.write_text(
+        f"name: nightly\ntargets:\n  - name: open data\n    datasets: ['{exports}/*.csv']\n", encoding="utf-8"
+    )
+    return {"exports": exports, "config": config, "db": f"sqlite:///{tmp_path / 'g.db'}"}
+
+
+def write(setup: dict, name: str, iins: bool) -> None:
+    rows = ["ФИО,ИИН"] + [f"Иванов Иван Иванович,{i if iins else ''}" for i in IINS]
+    (setup["exports"] / name).write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def run(setup: dict, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, [*args, "--db", setup["db"]], catch_exceptions=False)
+    return result.exit_code, result.stdout
+
+
+def test_three_nightly_scans_tell_the_story(setup: dict) -> None:
+    write(setup, "a.csv", iins=True)
+    code, out = run(setup, "scan", str(setup["config"]))
+    assert code == 1 and "2 new" in out  # IIN (critical) and names: new at or above high
+
+    code, out = run(setup, "scan", str(setup["config"]))
+    assert code == 0 and "0 new, 0 reopened, 0 fixed" in out  # nothing new: cron stays quiet
+
+    write(setup, "a.csv", iins=False)
+    code, out = run(setup, "scan", str(setup["config"]))
+    assert "1 fixed" in out
+    _, diff = run(setup, "diff", "--format", "json")
+    changes = json.loads(diff)
+    assert [f["rule_id"] for f in changes["fixed"]] == ["pii.kz-iin"]
+    assert [f["rule_id"] for f in changes["unchanged"]] == ["pii.person"]
+
+    write(setup, "a.csv", iins=True)
+    code, out = run(setup, "scan", str(setup["config"]))
+    assert code == 1 and "1 reopened" in out
+    _, listing = run(setup, "findings", "list", "--format", "json")
+    iin = next(f for f in json.loads(listing) if f["rule_id"] == "pii.kz-iin")
+    assert iin["reopened_count"] == 1 and iin["status"] == "open"
+
+
+def test_triage_persists_and_shows_in_the_history(setup: dict) -> None:
+    write(setup, "a.csv", iins=True)
+    run(setup, "scan", str(setup["config"]))
+    _, listing = run(setup, "findings", "list", "--format", "json")
+    person = next(f for f in json.loads(listing) if f["rule_id"] == "pii.person")
+    code, _ = run(
+        setup,
+        "findings",
+        "triage",
+        str(person["id"]),
+        "--status",
+        "false_positive",
+        "--note",
+        "names of officials",
+        "--by",
+        "auditor",
+    )
+    assert code == 0
+    run(setup, "scan", str(setup["config"]))
+    _, shown = run(setup, "findings", "show", str(person["id"]))
+    assert '"status": "false_positive"' in shown and "auditor: open → false_positive names of officials" in shown
+    _, open_only = run(setup, "findings", "list", "--format", "json")
+    assert all(f["rule_id"] != "pii.person" for f in json.loads(open_only))
+
+
+def test_an_interrupted_scan_resumes_without_rereading_done_assets(
+    setup: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import govscan.scanrun as scanrun
+
+    for name in ("a.csv", "b.csv", "c.csv"):
+        write(setup, name, iins=True)
+    real = scanrun.run_check
+    calls: list[str] = []
+
+    def interrupted(options, *args, **kwargs):
+        calls.append(options.inputs[0])
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(options, *args, **kwargs)
+
+    monkeypatch.setattr(scanrun, "run_check", interrupted)
+    code, _ = run(setup, "scan", str(setup["config"]))
+    assert code == 130
+    monkeypatch.setattr(
+        scanrun, "run_check", lambda options, *a, **k: (calls.append(options.inputs[0]), real(options, *a, **k))[1]
+    )
+    code, out = run(setup, "scan", str(setup["config"]), "--resume")
+    assert calls[0] not in calls[2:]  # the asset recorded before the interruption is not read again
+    _, listing = run(setup, "findings", "list", "--format", "json", "--rule", "pii.kz-iin")
+    assert len(json.loads(listing)) == 3  # one finding per file: none lost, none duplicated
+    _, scans = run(setup, "scans", "list")
+    assert scans.count("completed") == 1 and len(scans.strip().splitlines()) == 1
+
+
+@responses.activate
+def test_notify_posts_new_findings_to_a_webhook(setup: dict) -> None:
+    responses.add(responses.POST, "https://hooks.example.kz/govscan", status=200)
+    write(setup, "a.csv", iins=True)
+    run(setup, "scan", str(setup["config"]), "--notify", "https://hooks.example.kz/govscan", "--fail-on", "none")
+    body = json.loads(responses.calls[0].request.body)
+    assert body["new"] == 2 and {f["rule_id"] for f in body["findings"]} == {"pii.kz-iin", "pii.person"}
+    assert all(iin not in responses.calls[0].request.body.decode() for iin in IINS)
+
+
+def test_a_config_error_names_the_line(setup: dict) -> None:
+    setup["config"].write_text("name: x\ntargets:\n  - name: y\n    dataset: [a]\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["scan", str(setup["config"]), "--db", setup["db"]])
+    assert result.exit_code == 2 and "scan.yaml:4" in result.stderr
