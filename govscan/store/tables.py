@@ -20,6 +20,7 @@ class Scan(SQLModel, table=True):
     govscan_version: str = ""
     ruleset_digest: str = ""
     fingerprint_key_id: str = ""
+    config_digest: str = ""
 
 
 class Target(SQLModel, table=True):

@@ -91,3 +91,32 @@ def test_the_database_file_is_private_in_wal_mode_and_holds_no_raw_identifier(tm
     for iin in IINS:
         assert iin.encode() not in raw
     assert synth.control_digit(IINS[0][:11]) is not None
+
+
+def test_an_old_database_is_migrated_without_losing_findings(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, inspect
+
+    from govscan.store.engine import migrate
+
+    db = tmp_path / "old.db"
+    old = create_engine(f"sqlite:///{db}")
+    migrate(old, "0001")  # the first released schema, without scan.config_digest
+    with old.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO scan (name, started_at, status, govscan_version, ruleset_digest, fingerprint_key_id) VALUES ('n', '2026-01-01', 'completed', '0.1', '', '')"
+            )
+        )
+        connection.execute(text("INSERT INTO target (name, kind) VALUES ('t', 'datasets')"))
+        connection.execute(text("INSERT INTO asset (target_id, uri_normal, uri_display) VALUES (1, 'a.csv', 'a.csv')"))
+        connection.execute(text(
+            "INSERT INTO finding (fingerprint, rule_id, severity, title, asset_id, location_json, evidence_masked, count, confidence,"
+            " status, reopened_count, first_seen_scan_id, last_seen_scan_id, first_seen_at, last_seen_at)"
+            " VALUES ('fp', 'pii.kz-iin', 'critical', 't', 1, '{}', '9001******17', 3, 0.9, 'accepted_risk', 0, 1, 1, '2026-01-01', '2026-01-01')"
+        ))  # fmt: skip
+    old.dispose()
+    engine = open_engine(f"sqlite:///{db}")
+    assert "config_digest" in {c["name"] for c in inspect(engine).get_columns("scan")}
+    with Session(engine) as session:
+        row = session.exec(select(FindingRow)).one()
+        assert (row.fingerprint, row.status, row.count) == ("fp", "accepted_risk", 3)
