@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from govscan.identity import normal_uri
@@ -67,6 +68,7 @@ def record(
     target = _target(session, target_name, kind)
     result = Recorded()
     read_ok: set[int] = set()
+    ok_uris: set[str] = set()
     for outcome in outcomes:
         asset = _asset(session, target, outcome.uri)
         session.add(
@@ -74,14 +76,22 @@ def record(
         )
         if outcome.ok:
             read_ok.add(asset.id)  # type: ignore[arg-type]
-    ok_uris = (
-        {a.uri_normal for a in session.exec(select(Asset).where(Asset.id.in_(read_ok))).all()} if read_ok else set()
-    )  # type: ignore[union-attr]
+            ok_uris.add(asset.uri_normal)
+    findings = list(findings)
+    fingerprints = [f.fingerprint for f in findings]
+    known = (
+        {
+            r.fingerprint: r
+            for r in session.exec(select(FindingRow).where(FindingRow.fingerprint.in_(fingerprints))).all()
+        }  # type: ignore[attr-defined]
+        if fingerprints
+        else {}
+    )
     seen_ids: set[int] = set()
     now = utcnow()
     for finding in findings:
         asset = _asset(session, target, finding.location.uri)
-        row = session.exec(select(FindingRow).where(FindingRow.fingerprint == finding.fingerprint)).first()
+        row = known.get(finding.fingerprint)
         if row is None:
             row = FindingRow(
                 fingerprint=finding.fingerprint,
@@ -116,11 +126,19 @@ def record(
         session.add(FindingEvent(finding_id=row.id, scan_id=scan.id, kind=kind_of_event, count=finding.count))
         getattr(result, kind_of_event).append(row.id)
     # Fixed: open findings of assets this scan read successfully (archive members included) that it did not see.
-    candidates = session.exec(
-        select(FindingRow, Asset).where(
-            FindingRow.asset_id == Asset.id, Asset.target_id == target.id, FindingRow.status == "open"
-        )
-    ).all()
+    # Only assets read in this call (and members of archives read in it) are looked at, so
+    # recording asset by asset stays linear in the size of the database.
+    candidates = []
+    if read_ok:
+        members = [Asset.uri_normal.startswith(uri + "!/") for uri in ok_uris]  # type: ignore[attr-defined]
+        candidates = session.exec(
+            select(FindingRow, Asset).where(
+                FindingRow.asset_id == Asset.id,
+                Asset.target_id == target.id,
+                FindingRow.status == "open",
+                or_(Asset.id.in_(read_ok), *members),  # type: ignore[union-attr]
+            )
+        ).all()
     for row, asset in candidates:
         if row.id in seen_ids or not _was_read(asset.uri_normal, ok_uris):
             continue
@@ -151,11 +169,17 @@ def _was_read(uri: str, ok_uris: set[str]) -> bool:
 
 
 def _target(session: Session, name: str, kind: str) -> Target:
+    cached = session.info.setdefault("govscan_target_ids", {})
+    if name in cached:
+        target = session.get(Target, cached[name])
+        if target is not None:
+            return target
     target = session.exec(select(Target).where(Target.name == name)).first()
     if target is None:
         target = Target(name=name, kind=kind)
         session.add(target)
         session.flush()
+    cached[name] = target.id
     return target
 
 

@@ -128,3 +128,44 @@ def test_a_config_error_names_the_line(setup: dict) -> None:
     setup["config"].write_text("name: x\ntargets:\n  - name: y\n    dataset: [a]\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["scan", str(setup["config"]), "--db", setup["db"]])
     assert result.exit_code == 2 and "scan.yaml:4" in result.stderr
+
+
+def test_kill_minus_9_mid_scan_leaves_a_consistent_database_and_resume_finishes(setup: dict) -> None:
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    for n in range(60):
+        write(setup, f"f{n:02d}.csv", iins=True)
+    db_path = setup["db"].removeprefix("sqlite:///")
+    command = [sys.executable, "-m", "govscan", "scan", str(setup["config"]), "--db", setup["db"], "--fail-on", "none"]
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    reads = 0
+    while time.monotonic() < deadline and child.poll() is None:
+        try:
+            with sqlite3.connect(db_path, timeout=1) as connection:
+                reads = connection.execute("SELECT count(*) FROM assetread").fetchone()[0]
+        except sqlite3.Error:
+            reads = 0
+        if reads >= 5:
+            break
+        time.sleep(0.05)
+    if child.poll() is not None:
+        pytest.skip("the scan finished before it could be killed")
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+
+    with sqlite3.connect(db_path) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert connection.execute("SELECT status FROM scan").fetchone()[0] == "running"
+
+    code, out = run(setup, "scan", str(setup["config"]), "--resume", "--fail-on", "none")
+    assert code == 0
+    with sqlite3.connect(db_path) as connection:
+        assert connection.execute("SELECT count(*), count(DISTINCT asset_id) FROM assetread").fetchone() == (60, 60)
+        assert connection.execute("SELECT count(*) FROM finding WHERE rule_id = 'pii.kz-iin'").fetchone()[0] == 60
+        assert connection.execute("SELECT count(*), max(status) FROM scan").fetchone() == (1, "completed")
