@@ -6,6 +6,7 @@ consistent database and ``--resume`` carries on without re-reading what is done.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -57,6 +58,7 @@ def run_scan(
     assert scan.id is not None
     outcome = ScanOutcome(scan.id)
     done = _assets_done(session, scan.id)
+    batch = _Batch(session)
     try:
         for target in config.targets:
             for uri in dataset_assets(target):
@@ -66,12 +68,15 @@ def run_scan(
                 failed = {e.uri for e in result.errors}
                 outcome.errors += [str(e) for e in result.errors]
                 outcomes = [AssetOutcome(uri, uri not in failed, "; ".join(e.problem for e in result.errors) or None)]
-                outcome.add(record(session, scan, target.name, target.kind, outcomes, result.findings))
+                outcome.add(record(session, scan, target.name, target.kind, outcomes, result.findings, commit=False))
+                batch.tick()
                 if on_asset:
                     on_asset(uri)
+            batch.commit()
             if target.tls:
                 _scan_tls(session, scan, target, rules, key, outcome, done)
     except KeyboardInterrupt:
+        batch.commit()
         finish_scan(session, scan, "interrupted")
         raise
     finish_scan(session, scan)
@@ -105,6 +110,26 @@ def _scan_tls(
         findings = [] if facts.error else judge(facts, rules, key)
         outcomes = [AssetOutcome(facts.endpoint.uri, facts.error is None, facts.error)]
         outcome.add(record(session, scan, target.name, target.kind, outcomes, findings))
+
+
+class _Batch:
+    """Commit every ``size`` assets or ``seconds``: a kill -9 loses at most that much, re-read on resume."""
+
+    def __init__(self, session: Session, size: int = 25, seconds: float = 2.0) -> None:
+        self.session, self.size, self.seconds = session, size, seconds
+        self.pending = 0
+        self.since = time.monotonic()
+
+    def tick(self) -> None:
+        self.pending += 1
+        if self.pending >= self.size or time.monotonic() - self.since >= self.seconds:
+            self.commit()
+
+    def commit(self) -> None:
+        if self.pending:
+            self.session.commit()
+        self.pending = 0
+        self.since = time.monotonic()
 
 
 def gate(session: Session, outcome: ScanOutcome, fail_on: str) -> bool:
