@@ -208,7 +208,7 @@ def cert_untrusted(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | None:
     issuer = top.issuer
     national = (
         " — the Kazakhstan national CA (NCA RK), absent from public trust stores"
-        if roots.is_national_ca(issuer, top.issuer_country)
+        if roots.is_national_ca(issuer)
         else ""
     )
     return Hit(f"{reason}; issuer {issuer}{national}")

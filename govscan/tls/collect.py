@@ -9,7 +9,6 @@ secret suites) is kept as suite facts for the checks to classify.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -245,13 +244,6 @@ def describe_certificate(cert: Any) -> Certificate:
         issuer_country=str(country[0]) if country else None,
         rsa_exponent=exponent,
     )
-
-
-def spki_sha256(cert: Any) -> str:
-    from cryptography.hazmat.primitives import serialization
-
-    spki = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return hashlib.sha256(spki).hexdigest()
 
 
 def _sha256(cert: Any) -> str:

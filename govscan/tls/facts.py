@@ -7,7 +7,7 @@ verdicts be tested on hand-built facts, and lets a worker process hand facts bac
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 PROTOCOLS = ("ssl2", "ssl3", "tls1.0", "tls1.1", "tls1.2", "tls1.3")
@@ -59,12 +59,6 @@ class Certificate:
     sha256: str = ""
     issuer_country: str | None = None
     rsa_exponent: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["not_before"] = self.not_before.isoformat()
-        data["not_after"] = self.not_after.isoformat()
-        return data
 
 
 @dataclass(frozen=True)

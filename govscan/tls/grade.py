@@ -8,7 +8,7 @@ are capped on "not offered at all", as testssl.sh does. Pure: facts in, grade ou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from govscan.tls import checks
@@ -29,7 +29,6 @@ class Grade:
     caps: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     if_trusted: str | None = None  # SSL Labs shows the grade "if trust issues were resolved"
-    reasons: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {

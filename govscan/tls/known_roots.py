@@ -23,7 +23,7 @@ class KnownRoots:
         text = f"{cert.subject} {cert.issuer}".lower()
         return any(name.lower() in text for name in self.names)
 
-    def is_national_ca(self, issuer: str, country: str | None) -> bool:
+    def is_national_ca(self, issuer: str) -> bool:
         text = issuer.lower()
         return any(name.lower() in text for name in self.national_ca_names)
 

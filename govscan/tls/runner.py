@@ -43,9 +43,10 @@ def run(
     # small enough that progress and deadlines stay meaningful.
     batch_size = batch_size or max(1, min(25, -(-len(endpoints) // (2 * workers))))
     batches = [endpoints[i : i + batch_size] for i in range(0, len(endpoints), batch_size)]
+    pacer = _Pacer(rate)
     if workers == 1 or len(batches) == 1:
         for batch in batches:
-            _pace(len(batch), rate)
+            pacer.wait(len(batch))
             for facts in _scan_batch(batch, settings):
                 if on_done:
                     on_done(facts)
@@ -59,7 +60,7 @@ def run(
     try:
         futures: dict[cf.Future[list[TlsFacts]], tuple[list[Endpoint], float]] = {}
         for batch in batches:
-            _pace(len(batch), rate)
+            pacer.wait(len(batch))
             deadline = time.monotonic() + endpoint_timeout * len(batch) + endpoint_timeout
             futures[pool.submit(_scan_batch, batch, settings)] = (batch, deadline)
         pending = set(futures)
@@ -106,14 +107,17 @@ def _failed(endpoint: Endpoint, error: str) -> TlsFacts:
     return TlsFacts(endpoint=endpoint, scanned_at=dt.datetime.now(dt.UTC), error=error)
 
 
-_last_start = [0.0]
+class _Pacer:
+    """Scan-wide politeness: at most ``rate`` endpoint scans started per second (0: no limit)."""
 
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.last = 0.0
 
-def _pace(count: int, rate: float) -> None:
-    """Scan-wide politeness: at most ``rate`` endpoint scans started per second."""
-    if rate <= 0:
-        return
-    wait = _last_start[0] + count / rate - time.monotonic()
-    if wait > 0:
-        time.sleep(wait)
-    _last_start[0] = time.monotonic()
+    def wait(self, count: int) -> None:
+        if self.rate <= 0:
+            return
+        delay = self.last + count / self.rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        self.last = time.monotonic()
