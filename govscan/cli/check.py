@@ -35,6 +35,7 @@ def check(
     fail_on: str,
     baseline: str | None,
     write_baseline: str | None,
+    baseline_reason: str,
     exclude: tuple[str, ...],
     ner: bool,
     progress: bool | None,
@@ -63,4 +64,5 @@ def check(
         accepted=accepted,
         baseline=baseline,
         write_baseline_to=write_baseline,
+        baseline_reason=baseline_reason,
     )

@@ -32,11 +32,12 @@ def finish(
     accepted: Baseline | None,
     baseline: str | None,
     write_baseline_to: str | None,
+    baseline_reason: str = "accepted in baseline",
 ) -> None:
     if accepted is not None:
         result = dataclasses.replace(result, findings=apply_baseline(result.findings, accepted), baseline_path=baseline)
     if write_baseline_to:
-        write_baseline(Path(write_baseline_to), result.findings, result.rules)
+        write_baseline(Path(write_baseline_to), result.findings, result.rules, baseline_reason)
         click.echo(f"govscan: wrote {len(result.findings)} findings to baseline {write_baseline_to}", err=True)
     with open(output, "w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout) as out:
         render(fmt, result, out)

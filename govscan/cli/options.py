@@ -32,6 +32,12 @@ def output_options(fn: F) -> F:
 
 def gate_options(fn: F) -> F:
     fn = click.option(
+        "--baseline-reason",
+        default="accepted in baseline",
+        show_default=True,
+        help="Why the findings written with --write-baseline are accepted (stored with each one).",
+    )(fn)
+    fn = click.option(
         "--write-baseline",
         type=click.Path(dir_okay=False, writable=True),
         help="Record every current finding as accepted in FILE (keeps reasons already there).",

@@ -65,6 +65,7 @@ def tls(
     fail_on: str,
     baseline: str | None,
     write_baseline: str | None,
+    baseline_reason: str,
     ca_file: str | None,
     fast: bool,
     expiring_days: int,
@@ -137,4 +138,5 @@ def tls(
         accepted=accepted,
         baseline=baseline,
         write_baseline_to=write_baseline,
+        baseline_reason=baseline_reason,
     )

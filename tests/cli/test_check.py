@@ -155,6 +155,15 @@ def test_a_baseline_accepts_known_findings_and_only_new_ones_fail(export: Path, 
     assert ("new.csv", "new") in states and ("recipients.csv", "unchanged") in states
 
 
+def test_a_baseline_records_the_reason_given(export: Path, tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    run(str(export), "--write-baseline", str(baseline), "--baseline-reason", "published under decree 123")
+    entries = json.loads(baseline.read_text(encoding="utf-8"))["entries"]
+    assert entries and {e["reason"] for e in entries} == {"published under decree 123"}
+    _, out, _ = run(str(export), "--baseline", str(baseline))
+    assert "published under decree 123" in out
+
+
 def test_a_broken_baseline_is_a_usage_error(export: Path, tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
     baseline.write_text("not json", encoding="utf-8")
