@@ -28,10 +28,20 @@ class CheckOptions:
     ner: bool = True  # natasha NER for names in documents (pages, text files)
 
 
-def run_check(options: CheckOptions, rules: RuleSet, key: bytes, progress: Progress | None = None) -> ScanResult:
-    """Read every input and collect findings; an input that fails becomes an error, never a crash."""
+def run_check(
+    options: CheckOptions,
+    rules: RuleSet,
+    key: bytes,
+    progress: Progress | None = None,
+    detector: PiiDetector | None = None,
+) -> ScanResult:
+    """Read every input and collect findings; an input that fails becomes an error, never a crash.
+
+    A caller that runs many checks (a scheduled scan, asset by asset) passes one ``detector`` so
+    recognizers and presidio are built once.
+    """
     progress = progress or Progress(enabled=False)
-    detector = PiiDetector(rules, key, ner=options.ner)
+    detector = detector or PiiDetector(rules, key, ner=options.ner)
     started = datetime.now(UTC)
     findings: list[Finding] = []
     errors: list[ReadError] = []

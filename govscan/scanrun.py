@@ -16,6 +16,7 @@ from govscan import __version__
 from govscan.config import ScanConfig, TargetConfig
 from govscan.identity import key_id
 from govscan.model import Severity
+from govscan.pii.detector import PiiDetector
 from govscan.pipeline import CheckOptions, run_check
 from govscan.rules import RuleSet
 from govscan.sources import expand_inputs, is_url
@@ -58,13 +59,14 @@ def run_scan(
     assert scan.id is not None
     outcome = ScanOutcome(scan.id)
     done = _assets_done(session, scan.id)
+    detector = PiiDetector(rules, key)
     batch = _Batch(session)
     try:
         for target in config.targets:
             for uri in dataset_assets(target):
                 if uri in done:
                     continue
-                result = run_check(CheckOptions([uri], target.exclude), rules, key)
+                result = run_check(CheckOptions([uri], target.exclude), rules, key, detector=detector)
                 failed = {e.uri for e in result.errors}
                 outcome.errors += [str(e) for e in result.errors]
                 outcomes = [AssetOutcome(uri, uri not in failed, "; ".join(e.problem for e in result.errors) or None)]
