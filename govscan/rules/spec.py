@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from govscan.model import Severity
+from govscan.rules.probe import ProbeSpec
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(\.[a-z0-9][a-z0-9-]*)+$")
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
@@ -55,12 +56,19 @@ class TlsCheckSpec(_Strict):
     params: dict[str, Any] = {}
 
 
+class HttpCheckSpec(_Strict):
+    """An ``http`` rule names a registered check (a pure function of what a site answered)."""
+
+    check: str
+    params: dict[str, Any] = {}
+
+
 class RuleSpec(_Strict):
     """One rule: metadata for reports plus a kind-specific block."""
 
     id: str
     title: str
-    kind: Literal["pii", "tls"]
+    kind: Literal["pii", "tls", "http", "exposure"]
     severity: SeverityName
     confidence: Literal["low", "medium", "high"] = "high"
     description: str
@@ -71,6 +79,8 @@ class RuleSpec(_Strict):
     tags: list[str] = []
     pii: PiiSpec | None = None
     tls: TlsCheckSpec | None = None
+    http: HttpCheckSpec | None = None
+    exposure: ProbeSpec | None = None
 
     @model_validator(mode="after")
     def _block_matches_kind(self) -> RuleSpec:

@@ -1,0 +1,1 @@
+"""The portal side: a polite HTTP client, crawl, HTTP hygiene checks and exposure probes."""
