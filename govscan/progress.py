@@ -15,7 +15,7 @@ class Progress:
         self.enabled = enabled
         self.live = enabled and self.stream.isatty()
         self.interval = interval
-        self._last = 0.0
+        self._last: float | None = None  # monotonic time starts near 0 on a fresh boot
         self._started = time.monotonic()
         self.done = 0
 
@@ -26,7 +26,7 @@ class Progress:
     def asset_finished(self, uri: str, findings: int) -> None:
         self.done += 1
         now = time.monotonic()
-        if self.enabled and not self.live and now - self._last >= self.interval:
+        if self.enabled and not self.live and (self._last is None or now - self._last >= self.interval):
             self._last = now
             self._write(f"govscan: {self.done} inputs read, last {uri} ({findings} findings)\n")
 
