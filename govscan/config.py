@@ -42,6 +42,7 @@ class ScanConfig(BaseModel):
 
     name: str = Field(min_length=1)
     targets: list[TargetConfig] = Field(min_length=1)
+    baseline: str | None = Field(None, description="baseline file: its findings are stored as suppressed")
 
     @model_validator(mode="after")
     def _unique_target_names(self) -> ScanConfig:

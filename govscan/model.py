@@ -168,3 +168,12 @@ class Asset:
     uri: str
     path: str
     media_hint: str | None = None  # Content-Type from HTTP, when known
+
+
+@dataclass(frozen=True, slots=True)
+class AssetOutcome:
+    """Whether an asset was read: only a successful read may mark its earlier findings fixed."""
+
+    uri: str
+    ok: bool
+    reason: str | None = None

@@ -1,27 +1,32 @@
 """A scheduled scan: every target of a config, asset by asset, into the findings database.
 
-Each asset is recorded as soon as it is read, so an interrupted scan (Ctrl-C, kill -9) leaves a
-consistent database and ``--resume`` carries on without re-reading what is done.
+Work units run on an executor (threads for the network, processes for parsing); this module is
+the coordinator and the only database writer. Results are written in small batches as they
+arrive, so an interrupted scan (Ctrl-C, kill -9) leaves a consistent database and ``--resume``
+carries on without re-reading what is done.
 """
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
 from govscan import __version__
 from govscan.config import ScanConfig, TargetConfig
+from govscan.executors import Executor, LocalExecutor
 from govscan.identity import key_id
 from govscan.model import Severity
-from govscan.pii.detector import PiiDetector
-from govscan.pipeline import CheckOptions, run_check
 from govscan.rules import RuleSet
 from govscan.sources import expand_inputs, is_url
-from govscan.store.lifecycle import AssetOutcome, Recorded, finish_scan, record, start_scan
+from govscan.store.lifecycle import finish_scan, start_scan
 from govscan.store.tables import Asset, AssetRead, FindingRow, Scan
+from govscan.store.writer import FindingsWriter, Recorded
+from govscan.work import DatasetUnit, TlsUnit, WorkContext, WorkResult, audit_tls, install, read_dataset
 
 
 @dataclass
@@ -30,12 +35,14 @@ class ScanOutcome:
     new: list[int] = field(default_factory=list)
     reopened: list[int] = field(default_factory=list)
     fixed: list[int] = field(default_factory=list)
+    suppressed: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     def add(self, recorded: Recorded) -> None:
         self.new += recorded.new
         self.reopened += recorded.reopened
         self.fixed += recorded.fixed
+        self.suppressed += recorded.suppressed
 
 
 def run_scan(
@@ -46,7 +53,13 @@ def run_scan(
     *,
     resume: bool = False,
     on_asset: Callable[[str], None] | None = None,
+    executor: Executor | None = None,
+    suppress: Mapping[str, str] | None = None,
 ) -> ScanOutcome:
+    """Run every target through ``executor`` (local pools by default); this thread alone writes.
+
+    ``suppress``: baseline fingerprints (with their reasons) whose findings are stored ``suppressed``.
+    """
     scan = _resumable(session, config.name) if resume else None
     if scan is None:
         scan = start_scan(
@@ -58,31 +71,41 @@ def run_scan(
         )
     assert scan.id is not None
     outcome = ScanOutcome(scan.id)
-    done = _assets_done(session, scan.id)
-    detector = PiiDetector(rules, key)
-    batch = _Batch(session)
+    files, urls, tls = plan(config, _assets_done(session, scan.id))
+    context = WorkContext(rules, key)
+    executor = executor or LocalExecutor(initializer=install, initargs=(context,))
+    batch = _Batch(FindingsWriter(session, scan.id, suppress), outcome, on_asset, size=_write_batch())
     try:
-        for target in config.targets:
-            for uri in dataset_assets(target):
-                if uri in done:
-                    continue
-                result = run_check(CheckOptions([uri], target.exclude), rules, key, detector=detector)
-                failed = {e.uri for e in result.errors}
-                outcome.errors += [str(e) for e in result.errors]
-                outcomes = [AssetOutcome(uri, uri not in failed, "; ".join(e.problem for e in result.errors) or None)]
-                outcome.add(record(session, scan, target.name, target.kind, outcomes, result.findings, commit=False))
-                batch.tick()
-                if on_asset:
-                    on_asset(uri)
-            batch.commit()
-            if target.tls:
-                _scan_tls(session, scan, target, rules, key, outcome, done)
-    except KeyboardInterrupt:
-        batch.commit()
+        with executor:
+            for result in executor.run(read_dataset, files, "cpu"):
+                batch.add(result)
+            for result in executor.run(read_dataset, urls, "io"):
+                batch.add(result)
+            for results in executor.run(audit_tls, tls, "io"):
+                for result in results:
+                    batch.add(result)
+        batch.flush()
+    except (KeyboardInterrupt, BrokenExecutor):
+        batch.flush()
         finish_scan(session, scan, "interrupted")
-        raise
+        raise KeyboardInterrupt from None
     finish_scan(session, scan)
     return outcome
+
+
+def plan(config: ScanConfig, done: set[str]) -> tuple[list[DatasetUnit], list[DatasetUnit], list[TlsUnit]]:
+    """The scan's work units, minus assets already recorded (a resumed scan skips them)."""
+    files: list[DatasetUnit] = []
+    urls: list[DatasetUnit] = []
+    tls: list[TlsUnit] = []
+    for target in config.targets:
+        for uri in dataset_assets(target):
+            if uri not in done:
+                (urls if is_url(uri) else files).append(DatasetUnit(target.name, uri, tuple(target.exclude)))
+        endpoints = tuple(t for t in target.tls if _endpoint_uri(t) not in done)
+        if endpoints:
+            tls.append(TlsUnit(target.name, endpoints))
+    return files, urls, tls
 
 
 def dataset_assets(target: TargetConfig) -> list[str]:
@@ -97,40 +120,47 @@ def dataset_assets(target: TargetConfig) -> list[str]:
     return list(dict.fromkeys(uris))
 
 
-def _scan_tls(
-    session: Session, scan: Scan, target: TargetConfig, rules: RuleSet, key: bytes, outcome: ScanOutcome, done: set[str]
-) -> None:
-    from govscan.tls.audit import judge
-    from govscan.tls.collect import ScanSettings
-    from govscan.tls.runner import run
+def _write_batch() -> int:
+    """Assets per database transaction (``GOVSCAN_WRITE_BATCH``): bigger is faster, smaller loses less to kill -9."""
+    try:
+        return max(1, int(os.environ.get("GOVSCAN_WRITE_BATCH", "200")))
+    except ValueError:
+        return 200
+
+
+def _endpoint_uri(text: str) -> str:
     from govscan.tls.targets import parse_target
 
-    endpoints = [e for e in (parse_target(t) for t in target.tls) if e.uri not in done]
-    for facts in run(endpoints, ScanSettings()):
-        if facts.error:
-            outcome.errors.append(f"{facts.endpoint.uri}: {facts.error}")
-        findings = [] if facts.error else judge(facts, rules, key)
-        outcomes = [AssetOutcome(facts.endpoint.uri, facts.error is None, facts.error)]
-        outcome.add(record(session, scan, target.name, target.kind, outcomes, findings))
+    return parse_target(text).uri
 
 
 class _Batch:
-    """Commit every ``size`` assets or ``seconds``: a kill -9 loses at most that much, re-read on resume."""
+    """Write every ``size`` assets or ``seconds``: a kill -9 loses at most that much, re-read on resume."""
 
-    def __init__(self, session: Session, size: int = 25, seconds: float = 2.0) -> None:
-        self.session, self.size, self.seconds = session, size, seconds
-        self.pending = 0
+    def __init__(
+        self,
+        writer: FindingsWriter,
+        outcome: ScanOutcome,
+        on_asset: Callable[[str], None] | None,
+        size: int = 200,
+        seconds: float = 2.0,
+    ) -> None:
+        self.writer, self.outcome, self.on_asset = writer, outcome, on_asset
+        self.size, self.seconds = size, seconds
         self.since = time.monotonic()
 
-    def tick(self) -> None:
-        self.pending += 1
-        if self.pending >= self.size or time.monotonic() - self.since >= self.seconds:
-            self.commit()
+    def add(self, result: WorkResult) -> None:
+        kind = "tls" if result.outcomes and result.outcomes[0].uri.startswith("tls://") else "datasets"
+        self.writer.add(result.target, kind, result.outcomes, result.findings)
+        self.outcome.errors += result.errors
+        if self.on_asset:
+            for asset in result.outcomes:
+                self.on_asset(asset.uri)
+        if self.writer.pending >= self.size or time.monotonic() - self.since >= self.seconds:
+            self.flush()
 
-    def commit(self) -> None:
-        if self.pending:
-            self.session.commit()
-        self.pending = 0
+    def flush(self) -> None:
+        self.outcome.add(self.writer.flush())
         self.since = time.monotonic()
 
 

@@ -30,27 +30,53 @@ def _session(db: str | None) -> Session:
     "--resume", is_flag=True, help="Finish the last interrupted scan of this config instead of starting anew."
 )
 @click.option("--notify", metavar="URL", help="POST a JSON summary of new and reopened findings to this webhook.")
-def scan(config_path: str, db: str | None, fail_on: str, resume: bool, notify: str | None) -> None:
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Findings whose fingerprint is in this baseline are stored as suppressed.")  # fmt: skip
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Parsing processes (default: one per core); 1 runs everything in this process.")  # fmt: skip
+def scan(
+    config_path: str,
+    db: str | None,
+    fail_on: str,
+    resume: bool,
+    notify: str | None,
+    baseline_path: str | None,
+    jobs: int | None,
+) -> None:
     """Run every target of a scan configuration and record the results in the database."""
+    from govscan.baseline import BaselineError, load_baseline
     from govscan.config import ConfigError, load_config
+    from govscan.executors import LocalExecutor, SerialExecutor
     from govscan.identity import load_secret
     from govscan.rules import load_rules
     from govscan.scanrun import gate, run_scan
+    from govscan.work import WorkContext, install
 
     try:
         config = load_config(config_path)
-    except ConfigError as exc:
+        baseline = load_baseline(baseline_path or config.baseline) if (baseline_path or config.baseline) else None
+    except (ConfigError, BaselineError) as exc:
         raise click.UsageError(str(exc)) from exc
+    rules, key = load_rules(), load_secret()
+    context = WorkContext(rules, key)
+    executor = (
+        SerialExecutor(install, (context,))
+        if jobs == 1
+        else LocalExecutor(cpu_workers=jobs, initializer=install, initargs=(context,))
+    )
+    suppress = {fp: e.reason for fp, e in baseline.entries.items()} if baseline else None
     with _session(db) as session:
         try:
-            outcome = run_scan(session, config, load_rules(), load_secret(), resume=resume)
+            outcome = run_scan(session, config, rules, key, resume=resume, executor=executor, suppress=suppress)
         except KeyboardInterrupt:
             click.echo("govscan: interrupted; run again with --resume to finish", err=True)
             sys.exit(130)
         for error in outcome.errors:
             click.echo(f"govscan: error: {error}", err=True)
+        suppressed = f", {len(outcome.suppressed)} suppressed by the baseline" if outcome.suppressed else ""
         click.echo(
-            f"scan {outcome.scan_id}: {len(outcome.new)} new, {len(outcome.reopened)} reopened, {len(outcome.fixed)} fixed"
+            f"scan {outcome.scan_id}: {len(outcome.new)} new, {len(outcome.reopened)} reopened, "
+            f"{len(outcome.fixed)} fixed{suppressed}"
         )
         if notify:
             _notify(notify, session, outcome)

@@ -87,11 +87,11 @@ def test_triage_persists_and_shows_in_the_history(setup: dict) -> None:
 def test_an_interrupted_scan_resumes_without_rereading_done_assets(
     setup: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import govscan.scanrun as scanrun
+    import govscan.work as work
 
     for name in ("a.csv", "b.csv", "c.csv"):
         write(setup, name, iins=True)
-    real = scanrun.run_check
+    real = work.run_check
     calls: list[str] = []
 
     def interrupted(options, *args, **kwargs):
@@ -100,13 +100,13 @@ def test_an_interrupted_scan_resumes_without_rereading_done_assets(
             raise KeyboardInterrupt
         return real(options, *args, **kwargs)
 
-    monkeypatch.setattr(scanrun, "run_check", interrupted)
-    code, _ = run(setup, "scan", str(setup["config"]))
+    monkeypatch.setattr(work, "run_check", interrupted)
+    code, _ = run(setup, "scan", str(setup["config"]), "--jobs", "1")  # in this process, where the patch is
     assert code == 130
     monkeypatch.setattr(
-        scanrun, "run_check", lambda options, *a, **k: (calls.append(options.inputs[0]), real(options, *a, **k))[1]
+        work, "run_check", lambda options, *a, **k: (calls.append(options.inputs[0]), real(options, *a, **k))[1]
     )
-    code, out = run(setup, "scan", str(setup["config"]), "--resume")
+    code, out = run(setup, "scan", str(setup["config"]), "--resume", "--jobs", "1")
     assert calls[0] not in calls[2:]  # the asset recorded before the interruption is not read again
     _, listing = run(setup, "findings", "list", "--format", "json", "--rule", "pii.kz-iin")
     assert len(json.loads(listing)) == 3  # one finding per file: none lost, none duplicated
@@ -142,7 +142,8 @@ def test_kill_minus_9_mid_scan_leaves_a_consistent_database_and_resume_finishes(
         write(setup, f"f{n:02d}.csv", iins=True)
     db_path = setup["db"].removeprefix("sqlite:///")
     command = [sys.executable, "-m", "govscan", "scan", str(setup["config"]), "--db", setup["db"], "--fail-on", "none"]
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    environment = {**os.environ, "GOVSCAN_WRITE_BATCH": "5"}  # commit often, so a kill lands between commits
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
     deadline = time.monotonic() + 60
     reads = 0
     while time.monotonic() < deadline and child.poll() is None:
@@ -156,8 +157,14 @@ def test_kill_minus_9_mid_scan_leaves_a_consistent_database_and_resume_finishes(
         time.sleep(0.05)
     if child.poll() is not None:
         pytest.skip("the scan finished before it could be killed")
+    workers = _children_of(child.pid)
+    assert workers  # the scan parses in worker processes
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)  # parsing workers die with their coordinator
 
     with sqlite3.connect(db_path) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -169,3 +176,20 @@ def test_kill_minus_9_mid_scan_leaves_a_consistent_database_and_resume_finishes(
         assert connection.execute("SELECT count(*), count(DISTINCT asset_id) FROM assetread").fetchone() == (60, 60)
         assert connection.execute("SELECT count(*) FROM finding WHERE rule_id = 'pii.kz-iin'").fetchone()[0] == 60
         assert connection.execute("SELECT count(*), max(status) FROM scan").fetchone() == (1, "completed")
+
+
+def _children_of(pid: int) -> list[int]:
+    from pathlib import Path
+
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in children.read_text().split()] if children.exists() else []
+
+
+def _alive(pid: int) -> bool:
+    from pathlib import Path
+
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"

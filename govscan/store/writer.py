@@ -1,0 +1,278 @@
+"""The single database writer: a batch of assets' results in a handful of bulk statements.
+
+Recording asset by asset through the ORM costs a dozen round trips per asset, which for small
+files is more than detecting them. The writer keeps what a scan needs to know in memory (target
+ids, the target's assets and which archive members belong to which file) and writes a batch —
+asset reads, new and updated findings, their events, the findings a batch proves fixed — with
+one executemany per table. Only the coordinator thread calls it.
+
+A finding absent from a scan is ``fixed`` only when that scan read its asset successfully: a
+file that could not be read this time changes nothing about what was found in it before.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlmodel import Session
+
+from govscan.identity import normal_uri
+from govscan.model import AssetOutcome, Finding
+from govscan.store.tables import Asset, AssetRead, FindingEvent, FindingRow, Target, utcnow
+
+STICKY = frozenset({"false_positive", "accepted_risk", "suppressed"})  # a scan never overrides these
+CHUNK = 500  # bound on IN (...) lists: SQLite allows 32,766 variables, PostgreSQL far more
+
+ASSET: Table = Asset.__table__  # type: ignore[attr-defined]
+ASSET_READ: Table = AssetRead.__table__  # type: ignore[attr-defined]
+FINDING: Table = FindingRow.__table__  # type: ignore[attr-defined]
+EVENT: Table = FindingEvent.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class Recorded:
+    """What a write changed, by finding id (``suppressed``: new, but accepted by the baseline)."""
+
+    new: list[int] = field(default_factory=list)
+    seen: list[int] = field(default_factory=list)
+    reopened: list[int] = field(default_factory=list)
+    fixed: list[int] = field(default_factory=list)
+    suppressed: list[int] = field(default_factory=list)
+
+    def add(self, other: Recorded) -> None:
+        for name in ("new", "seen", "reopened", "fixed", "suppressed"):
+            getattr(self, name).extend(getattr(other, name))
+
+
+@dataclass
+class _Entry:
+    target: str
+    kind: str
+    outcomes: list[AssetOutcome]
+    findings: list[Finding]
+
+
+@dataclass
+class _TargetAssets:
+    """A target's assets by normal uri, and the archive members under each top-level file."""
+
+    id: int
+    by_uri: dict[str, int] = field(default_factory=dict)
+    members: dict[str, list[int]] = field(default_factory=dict)
+
+    def remember(self, uri: str, asset_id: int) -> None:
+        self.by_uri[uri] = asset_id
+        parent, sep, _ = uri.partition("!/")
+        if sep:
+            self.members.setdefault(parent, []).append(asset_id)
+
+
+class FindingsWriter:
+    """Buffer results with ``add``; ``flush`` writes them in one transaction and commits."""
+
+    def __init__(self, session: Session, scan_id: int, suppress: Mapping[str, str] | None = None) -> None:
+        self.session = session
+        self.scan_id = scan_id
+        self.suppress = dict(suppress or {})  # fingerprint → reason: baseline entries
+        self._targets: dict[str, _TargetAssets] = {}
+        self._pending: list[_Entry] = []
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def add(self, target: str, kind: str, outcomes: Iterable[AssetOutcome], findings: Iterable[Finding]) -> None:
+        self._pending.append(_Entry(target, kind, list(outcomes), list(findings)))
+
+    def flush(self) -> Recorded:
+        entries, self._pending = self._pending, []
+        if not entries:
+            return Recorded()
+        try:
+            recorded = self._write(entries)
+            self.session.commit()
+        except BaseException:
+            self.session.rollback()
+            self._targets.clear()  # ids inserted in the rolled-back transaction are gone
+            raise
+        return recorded
+
+    # --- the write ----------------------------------------------------------------------------
+    def _write(self, entries: list[_Entry]) -> Recorded:
+        conn = self.session.connection()
+        recorded = Recorded()
+        self._ensure_assets(conn, entries)
+        now = utcnow()
+        reads, ok_assets = [], set()
+        for entry in entries:
+            assets = self._targets[entry.target]
+            for outcome in entry.outcomes:
+                uri = normal_uri(outcome.uri)
+                asset_id = assets.by_uri[uri]
+                reads.append(
+                    {
+                        "scan_id": self.scan_id,
+                        "asset_id": asset_id,
+                        "status": "ok" if outcome.ok else "error",
+                        "reason": outcome.reason,
+                    }  # fmt: skip
+                )
+                if outcome.ok:
+                    ok_assets.add(asset_id)
+                    ok_assets.update(assets.members.get(uri, ()))
+        if reads:
+            conn.execute(insert(ASSET_READ), reads)
+
+        findings: dict[str, tuple[Finding, int]] = {}
+        for entry in entries:
+            assets = self._targets[entry.target]
+            for finding in entry.findings:
+                findings.setdefault(finding.fingerprint, (finding, assets.by_uri[normal_uri(finding.location.uri)]))
+        known = self._known(conn, list(findings))
+        events: list[dict[str, Any]] = []
+        seen_ids: set[int] = set()
+
+        fresh = [(f, a) for fp, (f, a) in findings.items() if fp not in known]
+        if fresh:
+            rows = [self._new_row(f, asset_id, now) for f, asset_id in fresh]
+            returned = conn.execute(insert(FINDING).returning(FINDING.c.id, FINDING.c.fingerprint), rows).all()
+            ids = {fp: row_id for row_id, fp in returned}
+            for finding, _ in fresh:
+                row_id = ids[finding.fingerprint]
+                seen_ids.add(row_id)
+                events.append(self._event(row_id, "new", finding.count))
+                (recorded.suppressed if finding.fingerprint in self.suppress else recorded.new).append(row_id)
+
+        updates = []
+        for fingerprint, (row_id, status) in known.items():
+            finding, _ = findings[fingerprint]
+            seen_ids.add(row_id)
+            kind_of_event, new_status, reopened = "seen", status, 0
+            if status == "fixed":
+                kind_of_event, new_status, reopened = "reopened", "open", 1
+            if fingerprint in self.suppress and new_status == "open":
+                new_status = "suppressed"
+            updates.append(
+                {
+                    "b_id": row_id,
+                    "b_status": new_status,
+                    "b_reopened": reopened,
+                    "b_count": finding.count,
+                    "b_evidence": finding.evidence,
+                    "b_severity": finding.severity.label,
+                    "b_now": now,
+                }  # fmt: skip
+            )
+            events.append(self._event(row_id, kind_of_event, finding.count))
+            getattr(recorded, kind_of_event).append(row_id)
+        if updates:
+            conn.execute(
+                update(FINDING)
+                .where(FINDING.c.id == bindparam("b_id"))
+                .values(
+                    status=bindparam("b_status"),
+                    reopened_count=FINDING.c.reopened_count + bindparam("b_reopened"),
+                    count=bindparam("b_count"),
+                    evidence_masked=bindparam("b_evidence"),
+                    severity=bindparam("b_severity"),
+                    last_seen_scan_id=self.scan_id,
+                    last_seen_at=bindparam("b_now"),
+                ),
+                updates,
+            )
+
+        fixed = [row_id for row_id in self._open_in(conn, ok_assets) if row_id not in seen_ids]
+        if fixed:
+            conn.execute(
+                update(FINDING).where(FINDING.c.id == bindparam("b_id")).values(status="fixed"),
+                [{"b_id": row_id} for row_id in fixed],
+            )
+            events += [self._event(row_id, "fixed", 0) for row_id in fixed]
+            recorded.fixed += fixed
+        if events:
+            conn.execute(insert(EVENT), events)
+        return recorded
+
+    def _new_row(self, finding: Finding, asset_id: int, now: Any) -> dict[str, Any]:
+        return {
+            "fingerprint": finding.fingerprint,
+            "rule_id": finding.rule_id,
+            "entity": finding.entity,
+            "severity": finding.severity.label,
+            "title": finding.title,
+            "asset_id": asset_id,
+            "location_json": json.dumps(finding.location.as_dict(), ensure_ascii=False),
+            "evidence_masked": finding.evidence,
+            "count": finding.count,
+            "confidence": finding.confidence,
+            "status": "suppressed" if finding.fingerprint in self.suppress else "open",
+            "reopened_count": 0,
+            "first_seen_scan_id": self.scan_id,
+            "last_seen_scan_id": self.scan_id,
+            "first_seen_at": now,
+            "last_seen_at": now,
+        }
+
+    def _event(self, finding_id: int, kind: str, count: int) -> dict[str, Any]:
+        return {"finding_id": finding_id, "scan_id": self.scan_id, "kind": kind, "count": count}
+
+    # --- what the database already knows ------------------------------------------------------
+    def _known(self, conn: Any, fingerprints: Sequence[str]) -> dict[str, tuple[int, str]]:
+        known: dict[str, tuple[int, str]] = {}
+        for chunk in _chunks(fingerprints):
+            query = select(FINDING.c.fingerprint, FINDING.c.id, FINDING.c.status).where(
+                FINDING.c.fingerprint.in_(chunk)
+            )
+            for fingerprint, row_id, status in conn.execute(query):
+                known[fingerprint] = (row_id, status)
+        return known
+
+    def _open_in(self, conn: Any, asset_ids: set[int]) -> list[int]:
+        open_ids: list[int] = []
+        for chunk in _chunks(sorted(asset_ids)):
+            query = select(FINDING.c.id).where(FINDING.c.asset_id.in_(chunk), FINDING.c.status == "open")
+            open_ids += [row_id for (row_id,) in conn.execute(query)]
+        return open_ids
+
+    def _ensure_assets(self, conn: Any, entries: list[_Entry]) -> None:
+        missing: dict[tuple[str, str], str] = {}
+        for entry in entries:
+            assets = self._target(conn, entry.target, entry.kind)
+            uris = [o.uri for o in entry.outcomes] + [f.location.uri for f in entry.findings]
+            for uri in uris:
+                normal = normal_uri(uri)
+                if normal not in assets.by_uri:
+                    missing.setdefault((entry.target, normal), uri)
+        if not missing:
+            return
+        rows = [
+            {"target_id": self._targets[target].id, "uri_normal": normal, "uri_display": display}
+            for (target, normal), display in missing.items()
+        ]
+        by_id = {self._targets[t].id: self._targets[t] for t, _ in missing}
+        returned = conn.execute(insert(ASSET).returning(ASSET.c.id, ASSET.c.target_id, ASSET.c.uri_normal), rows).all()
+        for asset_id, target_id, normal in returned:
+            by_id[target_id].remember(normal, asset_id)
+
+    def _target(self, conn: Any, name: str, kind: str) -> _TargetAssets:
+        cached = self._targets.get(name)
+        if cached is not None:
+            return cached
+        table: Table = Target.__table__  # type: ignore[attr-defined]
+        target_id = conn.execute(select(table.c.id).where(table.c.name == name)).scalar()
+        if target_id is None:
+            target_id = conn.execute(insert(table).values(name=name, kind=kind).returning(table.c.id)).scalar_one()
+        assets = _TargetAssets(target_id)
+        for asset_id, uri in conn.execute(select(ASSET.c.id, ASSET.c.uri_normal).where(ASSET.c.target_id == target_id)):
+            assets.remember(uri, asset_id)
+        self._targets[name] = assets
+        return assets
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]

@@ -1,0 +1,108 @@
+"""Work units of a scheduled scan and the functions that do them, wherever they run.
+
+Units are plain picklable data; functions are top-level so an executor can run them in a
+thread, a child process, or (later) a remote worker. Each returns a ``WorkResult`` and never
+raises for bad input or a bad server: problems come back as errors, as data.
+
+The scan-wide context (rules, fingerprint key, the PII detector) is installed once per process
+with ``install`` — the process pool's initializer — and the detector is built on first use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from govscan.model import AssetOutcome, Finding
+from govscan.pii.detector import PiiDetector
+from govscan.pipeline import CheckOptions, run_check
+from govscan.rules import RuleSet
+
+
+@dataclass(frozen=True)
+class WorkContext:
+    rules: RuleSet
+    key: bytes
+    ner: bool = True
+
+
+@dataclass(frozen=True)
+class DatasetUnit:
+    """One dataset asset (a file, a glob's match, a URL) of a target."""
+
+    target: str
+    uri: str
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TlsUnit:
+    """The TLS endpoints of a target, audited together (sslyze batches them itself)."""
+
+    target: str
+    endpoints: tuple[str, ...]
+
+
+@dataclass
+class WorkResult:
+    target: str
+    outcomes: list[AssetOutcome] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+_context: WorkContext | None = None
+_detector: PiiDetector | None = None
+
+
+def install(context: WorkContext) -> None:
+    """Make ``context`` this process's scan context (called once per worker)."""
+    global _context, _detector
+    if _context is not context:
+        _context, _detector = context, None
+
+
+def _current() -> tuple[WorkContext, PiiDetector]:
+    global _detector
+    if _context is None:
+        raise RuntimeError("no scan context installed in this worker")
+    if _detector is None:
+        _detector = PiiDetector(_context.rules, _context.key, ner=_context.ner)
+    return _context, _detector
+
+
+def read_dataset(unit: DatasetUnit) -> WorkResult:
+    """Read one dataset asset and detect personal data in it."""
+    context, detector = _current()
+    try:
+        result = run_check(CheckOptions([unit.uri], list(unit.exclude)), context.rules, context.key, detector=detector)
+    except Exception as exc:  # noqa: BLE001 - one asset's failure must not end the scan
+        problem = f"could not be scanned ({type(exc).__name__})"
+        return WorkResult(unit.target, [AssetOutcome(unit.uri, False, problem)], [], [f"{unit.uri}: {problem}"])
+    problems = "; ".join(e.problem for e in result.errors) or None
+    failed = {e.uri for e in result.errors}
+    return WorkResult(
+        unit.target,
+        [AssetOutcome(unit.uri, unit.uri not in failed, problems)],
+        result.findings,
+        [str(e) for e in result.errors],
+    )
+
+
+def audit_tls(unit: TlsUnit) -> list[WorkResult]:
+    """Audit a target's TLS endpoints: one result per endpoint."""
+    from govscan.tls.audit import judge
+    from govscan.tls.collect import ScanSettings
+    from govscan.tls.runner import run
+    from govscan.tls.targets import parse_target
+
+    context, _ = _current()
+    results = []
+    for facts in run([parse_target(t) for t in unit.endpoints], ScanSettings()):
+        uri = facts.endpoint.uri
+        if facts.error:
+            results.append(
+                WorkResult(unit.target, [AssetOutcome(uri, False, facts.error)], [], [f"{uri}: {facts.error}"])
+            )
+        else:
+            results.append(WorkResult(unit.target, [AssetOutcome(uri, True)], judge(facts, context.rules, context.key)))
+    return results
