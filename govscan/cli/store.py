@@ -130,24 +130,26 @@ def findings() -> None:
 @click.option("--status", multiple=True, help="open, fixed, suppressed, false_positive, accepted_risk (repeatable).")
 @click.option("--severity", multiple=True, type=click.Choice(SEVERITY_CHOICES[:-1]))
 @click.option("--rule", "rule_id", help="Only this rule id.")
-@click.option("--all", "show_all", is_flag=True, help="Include fixed and triaged-away findings.")
+@click.option("--target", help="Only findings of this target (its name in the scan config).")
+@click.option("--scan", "scan_id", type=int, help="Only findings this scan saw.")
+@click.option("--all", "show_all", is_flag=True, help="Include fixed, suppressed and triaged-away findings.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 def list_findings(
-    db: str | None, status: tuple[str, ...], severity: tuple[str, ...], rule_id: str | None, show_all: bool, fmt: str
+    db: str | None,
+    status: tuple[str, ...],
+    severity: tuple[str, ...],
+    rule_id: str | None,
+    target: str | None,
+    scan_id: int | None,
+    show_all: bool,
+    fmt: str,
 ) -> None:
-    from govscan.store.tables import FindingRow
+    """Recorded findings (open ones unless --status or --all says otherwise)."""
+    from govscan.store.queries import FindingFilter, list_findings
 
+    where = FindingFilter(status, severity, rule_id, target, scan_id, include_closed=show_all or scan_id is not None)
     with _session(db) as session:
-        query = select(FindingRow)
-        if status:
-            query = query.where(FindingRow.status.in_(status))  # type: ignore[attr-defined]
-        elif not show_all:
-            query = query.where(FindingRow.status == "open")
-        if severity:
-            query = query.where(FindingRow.severity.in_(severity))  # type: ignore[attr-defined]
-        if rule_id:
-            query = query.where(FindingRow.rule_id == rule_id)
-        rows = [_row_dict(r) for r in session.exec(query.order_by(FindingRow.id)).all()]
+        rows = [_row_dict(r) for r in list_findings(session, where)]
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
@@ -226,21 +228,18 @@ def list_scans(db: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def diff(scan_a: int | None, scan_b: int | None, db: str | None, fmt: str) -> None:
     """What changed between two scans (default: the last two): new, fixed, reopened, unchanged."""
-    from govscan.store.tables import FindingEvent, FindingRow, Scan
+    from govscan.store.queries import diff_scans, last_two_scans
 
     with _session(db) as session:
         if scan_b is None:
-            ids = [s.id for s in session.exec(select(Scan).order_by(Scan.id.desc()).limit(2))]  # type: ignore[union-attr]
-            if not ids:
+            last = last_two_scans(session)
+            if last is None:
                 raise click.ClickException("no scans recorded yet")
-            scan_b, scan_a = ids[0], (ids[1] if len(ids) > 1 else None)
-        events = session.exec(select(FindingEvent).where(FindingEvent.scan_id == scan_b)).all()
-        groups: dict[str, list[dict[str, Any]]] = {"new": [], "fixed": [], "reopened": [], "unchanged": []}
-        for event in events:
-            row = session.get(FindingRow, event.finding_id)
-            key = {"new": "new", "fixed": "fixed", "reopened": "reopened"}.get(event.kind, "unchanged")
-            if row is not None:
-                groups[key].append(_row_dict(row))
+            scan_a, scan_b = last
+        changes = diff_scans(session, scan_a, scan_b)
+        groups = {
+            name: [_row_dict(r) for r in getattr(changes, name)] for name in ("new", "fixed", "reopened", "unchanged")
+        }
     if fmt == "json":
         click.echo(json.dumps({"from_scan": scan_a, "to_scan": scan_b, **groups}, ensure_ascii=False, indent=2))
         return

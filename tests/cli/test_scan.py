@@ -193,3 +193,72 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
+
+
+def test_baseline_entries_are_stored_suppressed_and_do_not_fail_the_gate(setup: dict, tmp_path: Path) -> None:
+    write(setup, "a.csv", iins=True)
+    baseline = tmp_path / "baseline.json"
+    accepted = CliRunner().invoke(
+        cli,
+        [
+            "check",
+            str(setup["exports"]),
+            "--fail-on",
+            "none",
+            "--write-baseline",
+            str(baseline),
+            "--baseline-reason",
+            "t-42",
+        ],
+    )
+    assert accepted.exit_code == 0, accepted.output
+    code, out = run(setup, "scan", str(setup["config"]), "--baseline", str(baseline))
+    assert code == 0 and "0 new" in out and "2 suppressed by the baseline" in out
+    _, listing = run(setup, "findings", "list", "--status", "suppressed", "--format", "json")
+    assert {f["rule_id"] for f in json.loads(listing)} == {"pii.kz-iin", "pii.person"}
+    _, open_only = run(setup, "findings", "list", "--format", "json")
+    assert json.loads(open_only) == []
+
+
+def test_findings_can_be_listed_by_target_and_by_scan(setup: dict, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "b.csv").write_text("ИИН\n" + "\n".join(IINS) + "\n", encoding="utf-8")
+    setup["config"].write_text(
+        "name: nightly\ntargets:\n"
+        f"  - name: open data\n    datasets: ['{setup['exports']}/*.csv']\n"
+        f"  - name: archive\n    datasets: ['{other}/*.csv']\n",
+        encoding="utf-8",
+    )
+    write(setup, "a.csv", iins=True)
+    run(setup, "scan", str(setup["config"]))
+    (other / "b.csv").write_text("ИИН\n\n", encoding="utf-8")
+    run(setup, "scan", str(setup["config"]))
+
+    _, archive = run(setup, "findings", "list", "--target", "archive", "--all", "--format", "json")
+    assert [(f["rule_id"], f["status"], f["location"]["uri"].endswith("b.csv")) for f in json.loads(archive)] == [
+        ("pii.kz-iin", "fixed", True)
+    ]
+    _, open_data = run(setup, "findings", "list", "--target", "open data", "--format", "json")
+    assert {f["rule_id"] for f in json.loads(open_data)} == {"pii.kz-iin", "pii.person"}
+    _, first = run(setup, "findings", "list", "--scan", "1", "--format", "json")
+    _, second = run(setup, "findings", "list", "--scan", "2", "--format", "json")
+    assert len(json.loads(first)) == 3 and len(json.loads(second)) == 2
+
+
+def test_diff_between_scans_that_are_not_consecutive(setup: dict) -> None:
+    write(setup, "a.csv", iins=True)
+    run(setup, "scan", str(setup["config"]))  # 1: IIN and names new
+    write(setup, "a.csv", iins=False)
+    run(setup, "scan", str(setup["config"]))  # 2: IIN fixed
+    run(setup, "scan", str(setup["config"]))  # 3: nothing changes
+    write(setup, "a.csv", iins=True)
+    run(setup, "scan", str(setup["config"]))  # 4: IIN reopened
+
+    _, one_to_three = run(setup, "diff", "1", "3", "--format", "json")
+    changes = json.loads(one_to_three)
+    assert [f["rule_id"] for f in changes["fixed"]] == ["pii.kz-iin"]
+    assert [f["rule_id"] for f in changes["unchanged"]] == ["pii.person"]
+    _, two_to_four = run(setup, "diff", "2", "4", "--format", "json")
+    changes = json.loads(two_to_four)
+    assert [f["rule_id"] for f in changes["reopened"]] == ["pii.kz-iin"] and changes["new"] == []
