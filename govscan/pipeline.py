@@ -17,6 +17,7 @@ from govscan.redact import redact
 from govscan.report.base import ScanResult
 from govscan.rules import RuleSet
 from govscan.sources import expand_inputs
+from govscan.sources.files import SourceAsset
 
 
 @dataclass
@@ -43,35 +44,63 @@ def run_check(
     progress = progress or Progress(enabled=False)
     detector = detector or PiiDetector(rules, key, ner=options.ner)
     started = datetime.now(UTC)
-    findings: list[Finding] = []
-    errors: list[ReadError] = []
-    scanned: list[str] = []
-    for item in expand_inputs(options.inputs, options.exclude, options.limits):
-        if isinstance(item, ReadError):
-            errors.append(item)
-            continue
-        with item as asset:
-            progress.asset_started(asset.uri)
-            before = len(findings)
-            reader = read_in_background if options.parallel and worth_it(asset) else read_asset
-            for result in detector.detect(_guarded(reader(asset, options.limits), asset.uri)):
-                if isinstance(result, ReadError):
-                    errors.append(result)
-                else:
-                    findings.append(result)
-            scanned.append(asset.uri)
-            progress.asset_finished(asset.uri, len(findings) - before)
+    found = scan_assets(
+        expand_inputs(options.inputs, options.exclude, options.limits),
+        detector,
+        limits=options.limits,
+        parallel=options.parallel,
+        progress=progress,
+    )
     progress.close()
     return ScanResult(
-        findings=findings,
-        errors=errors,
+        findings=found.findings,
+        errors=found.errors,
         rules=rules,
         inputs=list(options.inputs),
         tool_version=__version__,
         started_at=started,
         finished_at=datetime.now(UTC),
-        scanned=scanned,
+        scanned=found.scanned,
     )
+
+
+@dataclass
+class Scanned:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ReadError] = field(default_factory=list)
+    scanned: list[str] = field(default_factory=list)
+
+
+def scan_assets(
+    items: Iterable[SourceAsset | ReadError],
+    detector: PiiDetector,
+    *,
+    limits: Limits | None = None,
+    parallel: bool = True,
+    progress: Progress | None = None,
+) -> Scanned:
+    """Detect personal data in assets from any source (files, downloads, crawled pages, portal APIs).
+
+    Each asset is released (its temp directory removed) once read.
+    """
+    progress = progress or Progress(enabled=False)
+    found = Scanned()
+    for item in items:
+        if isinstance(item, ReadError):
+            found.errors.append(item)
+            continue
+        with item as asset:
+            progress.asset_started(asset.uri)
+            before = len(found.findings)
+            reader = read_in_background if parallel and worth_it(asset) else read_asset
+            for result in detector.detect(_guarded(reader(asset, limits), asset.uri)):
+                if isinstance(result, ReadError):
+                    found.errors.append(result)
+                else:
+                    found.findings.append(result)
+            found.scanned.append(asset.uri)
+            progress.asset_finished(asset.uri, len(found.findings) - before)
+    return found
 
 
 def _guarded(pieces: Iterable[Piece | ReadError], uri: str) -> Iterator[Piece | ReadError]:
