@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class Severity(enum.IntEnum):
@@ -177,3 +178,4 @@ class AssetOutcome:
     uri: str
     ok: bool
     reason: str | None = None
+    summary: dict[str, Any] | None = None  # observations beside findings (TLS grade, crawl figures)

@@ -21,6 +21,7 @@ class Scan(SQLModel, table=True):
     ruleset_digest: str = ""
     fingerprint_key_id: str = ""
     config_digest: str = ""
+    settings_json: str = "{}"  # limits, robots choice, targets: the report's methodology section
 
 
 class Target(SQLModel, table=True):
@@ -44,6 +45,7 @@ class AssetRead(SQLModel, table=True):
     asset_id: int = Field(foreign_key="asset.id", index=True)
     status: str  # ok / error
     reason: str | None = None
+    summary_json: str | None = None  # what was observed besides findings: a TLS grade, crawl figures
 
 
 class FindingRow(SQLModel, table=True):

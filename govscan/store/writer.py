@@ -119,7 +119,8 @@ class FindingsWriter:
                         "asset_id": asset_id,
                         "status": "ok" if outcome.ok else "error",
                         "reason": outcome.reason,
-                    }  # fmt: skip
+                        "summary_json": json.dumps(outcome.summary, ensure_ascii=False) if outcome.summary else None,
+                    }
                 )
                 if outcome.ok:
                     ok_assets.add(asset_id)
