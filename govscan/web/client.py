@@ -1,0 +1,471 @@
+"""The one place govscan talks HTTP to portals: polite, bounded, and never raising on a bad server.
+
+Every request goes through one ``requests.Session`` and:
+
+* names itself (User-Agent ``govscan/<version> (+project URL; contact: …)``) so an admin who
+  sees the scan in their logs knows who to ask;
+* waits its turn (``HostLimiter``: rate and concurrency per host, robots Crawl-delay);
+* is checked by the SSRF ``Guard`` before the request and again at connect time, and — for
+  redirects, which are followed by hand — every hop is checked by the guard and the ``Scope``,
+  so a portal cannot bounce the scanner to ``169.254.169.254`` or off site;
+* reads the body streamed, at most ``max_bytes_per_response`` bytes (then ``truncated=True``,
+  the connection is dropped, nothing more is read), within a wall-clock deadline, and within a
+  byte budget for the whole scan;
+* retries connection errors, timeouts and 429/502/503/504 with exponential backoff, honouring
+  ``Retry-After`` (capped);
+* is cached: one URL is fetched once per scan, concurrent callers share the one fetch.
+
+Failures come back as ``FetchError`` with a one-line problem (never a traceback, never the body).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import urllib3
+
+from govscan.sources.http import user_agent
+from govscan.web.guard import Guard, GuardedAdapter, GuardRefused, Resolver, resolve
+from govscan.web.limiter import HostLimiter
+from govscan.web.model import FetchError, Response
+from govscan.web.scope import Pattern, Scope, normalise, origin
+
+CHUNK_BYTES = 64 * 1024
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+MiB = 1024 * 1024
+
+
+def build_user_agent(contact: str = "") -> str:
+    """``user_agent()`` with a contact (e-mail or URL) for the portal's admins, when given."""
+    base = user_agent()
+    if not contact:
+        return base
+    contact = " ".join(contact.split())
+    if base.endswith(")"):
+        return f"{base[:-1]}; contact: {contact})"
+    return f"{base} (contact: {contact})"
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Limits of one scan's HTTP traffic. Defaults suit a small government portal."""
+
+    contact: str = ""
+    user_agent: str | None = None  # overrides the whole header; None builds it from ``contact``
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0  # between bytes
+    deadline: float = 60.0  # whole response, per attempt: a server dripping a byte a second ends here
+    max_bytes_per_response: int = 5 * MiB
+    max_total_bytes: int = 500 * MiB
+    max_redirects: int = 5
+    retries: int = 2  # extra attempts after the first
+    backoff: float = 1.0  # first retry waits this, then twice as long…
+    max_retry_after: float = 60.0  # cap on Retry-After and backoff waits
+    verify: bool | str = True  # False, True or a CA bundle path (the national root CA for .gov.kz)
+    rate: float | None = 2.0  # requests per second per host; 0/None = off
+    concurrency: int | None = 4  # requests in flight per host
+    cache_max_bytes: int = 128 * MiB  # bodies kept for re-use; older entries are dropped past this
+
+    def agent(self) -> str:
+        return self.user_agent or build_user_agent(self.contact)
+
+
+@dataclass
+class ClientStats:
+    """What the client did so far (a copy; the live counters are behind the client's lock)."""
+
+    requests: int = 0  # HTTP requests sent: retries and redirect hops count one each
+    bytes_read: int = 0  # body bytes received
+    errors: int = 0  # fetches that ended in a FetchError
+    retries: int = 0
+    cache_hits: int = 0
+
+
+@dataclass(frozen=True)
+class _Raw:
+    url: str
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes = b""
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class _Failure:
+    problem: str
+    transient: bool = False
+
+
+class _BudgetSpent(Exception):
+    pass
+
+
+class WebClient:
+    """GET with limits. ``get(url) -> Response | FetchError``; thread-safe; see the module doc."""
+
+    def __init__(
+        self,
+        settings: ClientSettings | None = None,
+        *,
+        scope: Scope | None = None,
+        guard: Guard | None = None,
+        session: requests.Session | None = None,
+        limiter: HostLimiter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings or ClientSettings()
+        self.scope = scope  # redirects must stay inside it (host/port, exclude patterns)
+        self.guard = guard or Guard()
+        self.limiter = limiter or HostLimiter(self.settings.rate, self.settings.concurrency, sleep=sleep, clock=clock)
+        self._sleep = sleep
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._stats = ClientStats()
+        self._cache: OrderedDict[str, Future[Response | FetchError]] = OrderedDict()
+        self._cache_bytes = 0
+        self._session = session or requests.Session()
+        self._session.trust_env = False  # no proxies from the environment: the guard must see the real peer
+        pool = max(10, 2 * (self.settings.concurrency or 4))
+        adapter = GuardedAdapter(self.guard, pool_connections=pool, pool_maxsize=pool, max_retries=0)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+        self._session.headers.update(
+            {
+                "User-Agent": self.settings.agent(),
+                "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+                "Accept-Language": "kk,ru;q=0.9,en;q=0.5",
+                "Accept-Encoding": "gzip, deflate",
+            }
+        )
+
+    @classmethod
+    def for_target(
+        cls,
+        url: str,
+        settings: ClientSettings | None = None,
+        *,
+        include: tuple[Pattern, ...] = (),
+        exclude: tuple[Pattern, ...] = (),
+        allow_private: bool = False,
+        resolver: Resolver = resolve,
+        **kwargs: object,
+    ) -> WebClient:
+        """A client scoped to ``url``'s site whose guard lets that target's own addresses through."""
+        scope = Scope.for_target(url, include, exclude)
+        guard = Guard.for_target(url, allow_private=allow_private, resolver=resolver)
+        return cls(settings, scope=scope, guard=guard, **kwargs)  # type: ignore[arg-type]
+
+    # -- public ---------------------------------------------------------------------------
+
+    @property
+    def stats(self) -> ClientStats:
+        with self._lock:
+            return ClientStats(**{f.name: getattr(self._stats, f.name) for f in fields(ClientStats)})
+
+    @property
+    def cache_size(self) -> int:
+        with self._lock:
+            return len(self._cache)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> WebClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get(self, url: str, *, use_cache: bool = True) -> Response | FetchError:
+        """Fetch ``url`` (exactly as given, fragment aside: probes need their odd paths intact).
+
+        Redirects are followed by hand; ``Response.redirects`` lists the URLs that answered with
+        one, in order (the first is ``url``), ``final_url`` the one that answered last.
+        """
+        key = url.strip().split("#", 1)[0]
+        if not use_cache:
+            return self._counted(key)
+        with self._lock:
+            future = self._cache.get(key)
+            owner = future is None
+            if future is None:
+                future = self._cache[key] = Future()
+            else:
+                self._cache.move_to_end(key)
+                self._stats.cache_hits += 1
+        if not owner:
+            return future.result()
+        try:
+            result = self._counted(key)
+        except BaseException:
+            with self._lock:
+                self._cache.pop(key, None)
+            future.set_result(FetchError(key, "internal error while fetching"))
+            raise
+        future.set_result(result)
+        self._remember(key, result)
+        return result
+
+    # -- cache ----------------------------------------------------------------------------
+
+    def _remember(self, key: str, result: Response | FetchError) -> None:
+        if not isinstance(result, Response):
+            return
+        with self._lock:
+            self._cache_bytes += len(result.body)
+            while self._cache_bytes > self.settings.cache_max_bytes and len(self._cache) > 1:
+                old_key, old = next(iter(self._cache.items()))
+                if not old.done() or old_key == key:
+                    break
+                del self._cache[old_key]
+                dropped = old.result()
+                if isinstance(dropped, Response):
+                    self._cache_bytes -= len(dropped.body)
+
+    # -- fetching -------------------------------------------------------------------------
+
+    def _count(self, name: str, amount: int = 1) -> None:
+        with self._lock:
+            setattr(self._stats, name, getattr(self._stats, name) + amount)
+
+    def _counted(self, url: str) -> Response | FetchError:
+        result = self._fetch(url)
+        if isinstance(result, FetchError):
+            self._count("errors")
+        return result
+
+    def _fetch(self, url: str) -> Response | FetchError:
+        started = self._clock()
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return FetchError(url, "malformed URL")
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return FetchError(url, "not an http(s) URL")
+        problem = self.guard.check_url(url) or (self.scope.off_site(url) if self.scope else None)
+        if problem:
+            return FetchError(url, f"refused: {problem}")
+        current = url
+        hops: list[str] = []
+        visited = {normalise(url) or url}
+        while True:
+            raw = self._with_retries(current)
+            if isinstance(raw, _Failure):
+                return FetchError(url, raw.problem)
+            location = _header(raw.headers, "location")
+            if raw.status not in REDIRECT_STATUSES or not location:
+                return Response(
+                    url=url,
+                    status=raw.status,
+                    headers=raw.headers,
+                    body=raw.body,
+                    final_url=current,
+                    redirects=tuple(hops),
+                    truncated=raw.truncated,
+                    elapsed=self._clock() - started,
+                )
+            target = urljoin(current, location.strip())
+            hops.append(current)
+            problem = self._hop_problem(target, visited, len(hops))
+            if problem:
+                return FetchError(url, problem)
+            visited.add(normalise(target) or target)
+            current = target
+
+    def _hop_problem(self, target: str, visited: set[str], hops: int) -> str | None:
+        """Why the redirect to ``target`` is not followed: limits, loops, guard, scope."""
+        shown = target[:200]
+        if urlsplit(target).scheme.lower() not in ("http", "https"):
+            return f"redirect to a non-http URL refused: {shown}"
+        if (normalise(target) or target) in visited:
+            return f"redirect loop at {shown}"
+        if hops > self.settings.max_redirects:
+            return f"more than {self.settings.max_redirects} redirects"
+        problem = self.guard.check_url(target)
+        if problem:
+            return f"redirect to {shown} refused: {problem}"
+        if self.scope is not None:
+            problem = self.scope.redirect_problem(target)
+            if problem:
+                return f"redirect to {shown} refused: outside scope ({problem})"
+        return None
+
+    def _with_retries(self, url: str) -> _Raw | _Failure:
+        settings = self.settings
+        attempt = 0
+        while True:
+            result = self._attempt(url)
+            if attempt >= settings.retries:
+                return result
+            if isinstance(result, _Raw) and result.status in RETRY_STATUSES:
+                wait = retry_after_seconds(_header(result.headers, "retry-after"))
+                if wait is None:
+                    wait = settings.backoff * 2**attempt
+            elif isinstance(result, _Failure) and result.transient:
+                wait = settings.backoff * 2**attempt
+            else:
+                return result
+            self._count("retries")
+            self._sleep(min(wait, settings.max_retry_after))
+            attempt += 1
+
+    def _attempt(self, url: str) -> _Raw | _Failure:
+        settings = self.settings
+        if self._spent():
+            return _Failure(f"scan byte budget of {settings.max_total_bytes} bytes is spent")
+        try:
+            with self.limiter.slot(origin(url)):
+                self._count("requests")
+                deadline = self._clock() + settings.deadline
+                with self._session.get(
+                    url,
+                    stream=True,
+                    allow_redirects=False,
+                    timeout=(settings.connect_timeout, settings.read_timeout),
+                    verify=settings.verify,
+                ) as reply:
+                    headers = _headers(reply)
+                    if reply.status_code in REDIRECT_STATUSES:
+                        return _Raw(url, reply.status_code, headers)
+                    body, truncated = self._read_body(reply, deadline)
+                    return _Raw(url, reply.status_code, headers, body, truncated)
+        except _Deadline:
+            return _Failure(f"response took longer than {settings.deadline:g} s", transient=False)
+        except requests.exceptions.SSLError as exc:
+            return _Failure(
+                f"TLS failure: {_cause(exc)} (verify={settings.verify!r}; portals signed by the national "
+                "root CA need its bundle passed as verify)"
+            )
+        except requests.exceptions.ConnectTimeout:
+            return _Failure(f"connect timed out after {settings.connect_timeout:g} s", transient=True)
+        except (requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError):
+            return _Failure(f"read timed out after {settings.read_timeout:g} s", transient=True)
+        except requests.exceptions.ConnectionError as exc:
+            refused = _find(exc, GuardRefused)
+            if refused is not None:
+                return _Failure(f"refused: {_cause(refused)}")
+            return _Failure(f"connection failed: {_cause(exc)}", transient=True)
+        except (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError, ConnectionError) as exc:
+            return _Failure(f"connection broke while reading: {_cause(exc)}", transient=True)
+        except requests.exceptions.ContentDecodingError as exc:
+            return _Failure(f"cannot decode the body: {_cause(exc)}")
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            return _Failure(f"request failed: {_cause(exc)}")
+
+    def _spent(self) -> bool:
+        with self._lock:
+            return self._stats.bytes_read >= self.settings.max_total_bytes
+
+    def _take(self, wanted: int) -> int:
+        """Reserve up to ``wanted`` bytes of the scan budget; the caller returns what it did not use."""
+        with self._lock:
+            granted = max(0, min(wanted, self.settings.max_total_bytes - self._stats.bytes_read))
+            self._stats.bytes_read += granted
+            return granted
+
+    def _give_back(self, unused: int) -> None:
+        if unused:
+            self._count("bytes_read", -unused)
+
+    def _read_body(self, reply: requests.Response, deadline: float) -> tuple[bytes, bool]:
+        """Read at most the per-response limit (and what is left of the budget), never a byte more.
+
+        ``read1`` returns whatever has arrived, so a dripping server meets the deadline check;
+        urllib3 caps decompressed output at the amount asked for, so a gzip bomb is bounded too.
+        """
+        limit = self.settings.max_bytes_per_response
+        read1 = getattr(reply.raw, "read1", None)
+        chunks: list[bytes] = []
+        received = 0
+        while True:
+            if self._clock() > deadline:
+                raise _Deadline
+            want = min(CHUNK_BYTES, limit - received)
+            if want <= 0:
+                declared = reply.headers.get("content-length", "")
+                exact = declared.isdigit() and int(declared) == received and not reply.headers.get("content-encoding")
+                return b"".join(chunks), not exact
+            granted = self._take(want)
+            if granted <= 0:
+                return b"".join(chunks), True
+            chunk = b""
+            try:
+                chunk = read1(granted, decode_content=True) if read1 else reply.raw.read(granted, decode_content=True)
+            finally:
+                self._give_back(granted - len(chunk))
+            if not chunk:
+                return b"".join(chunks), False
+            chunks.append(chunk)
+            received += len(chunk)
+
+
+class _Deadline(Exception):
+    pass
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` value asks to wait (delta-seconds or an HTTP date), None if unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _headers(reply: requests.Response) -> tuple[tuple[str, str], ...]:
+    raw_headers = getattr(reply.raw, "headers", None)
+    iteritems = getattr(raw_headers, "iteritems", None)
+    pairs = iteritems() if iteritems is not None else reply.headers.items()
+    return tuple((str(k), str(v)) for k, v in pairs)
+
+
+def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
+    for key, value in headers:
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _find(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    """The first ``kind`` in an exception's args/reason/cause chain (requests wraps urllib3 wraps…)."""
+    stack: list[object] = [exc]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, kind):
+            return item
+        stack.extend(item.args)
+        stack.extend((getattr(item, "reason", None), item.__cause__, item.__context__))
+    return None
+
+
+def _cause(exc: BaseException) -> str:
+    """A one-line, bounded description of an exception (the innermost reason when there is one)."""
+    reason: object = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)
+    text = str(reason if reason is not None else exc)
+    text = " ".join(text.split())
+    if ": " in text and text.startswith("<"):
+        text = text.split(": ", 1)[1]
+    return text[:200] or type(exc).__name__

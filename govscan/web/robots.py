@@ -1,0 +1,115 @@
+"""robots.txt, fetched once per host through the client, read with ``urllib.robotparser``.
+
+An audit crawler that ignores robots.txt is indistinguishable from an attacker's, so the crawler
+obeys it unless the operator says ``ignore_robots``. What an answer means:
+
+* 2xx — the rules in it (first 500 KiB, RFC 9309's minimum);
+* 404 and other 4xx — no rules: everything allowed;
+* 401/403 — the site forbids robots: everything disallowed;
+* 429, 5xx, unreachable, refused — the site may be down or overloaded: everything disallowed
+  (RFC 9309 asks crawlers to assume complete disallow when the server errs).
+
+``Crawl-delay`` becomes the host's minimum interval in the client's limiter (capped at
+``max_crawl_delay`` so one line cannot stall a scan for days).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+from urllib.robotparser import RobotFileParser
+
+from govscan.web.client import WebClient
+from govscan.web.model import FetchError
+from govscan.web.scope import origin
+
+ROBOTS_AGENT = "govscan"
+MAX_ROBOTS_BYTES = 500 * 1024
+MAX_CRAWL_DELAY = 60.0
+
+
+@dataclass
+class RobotsRules:
+    """One host's robots.txt as read: the parser, why it says what it says, and its sitemaps."""
+
+    origin: str
+    parser: RobotFileParser
+    status: str  # "rules", "missing", "forbidden", "unavailable"
+    sitemaps: list[str] = field(default_factory=list)
+    crawl_delay: float | None = None
+
+
+class Robots:
+    """robots.txt rules per host, each fetched once (concurrent callers wait for the one fetch)."""
+
+    def __init__(self, client: WebClient, agent: str = ROBOTS_AGENT, max_crawl_delay: float = MAX_CRAWL_DELAY) -> None:
+        self.client = client
+        self.agent = agent
+        self.max_crawl_delay = max_crawl_delay
+        self._lock = threading.Lock()
+        self._rules: dict[str, RobotsRules] = {}
+        self._host_locks: dict[str, threading.Lock] = {}
+
+    def rules(self, url: str) -> RobotsRules:
+        key = origin(url)
+        with self._lock:
+            known = self._rules.get(key)
+            if known is not None:
+                return known
+            host_lock = self._host_locks.setdefault(key, threading.Lock())
+        with host_lock:
+            with self._lock:
+                known = self._rules.get(key)
+            if known is None:
+                known = self._fetch(key)
+                with self._lock:
+                    self._rules[key] = known
+            return known
+
+    def allowed(self, url: str) -> bool:
+        return self.rules(url).parser.can_fetch(self.agent, url)
+
+    def crawl_delay(self, url: str) -> float | None:
+        return self.rules(url).crawl_delay
+
+    def sitemaps(self, url: str) -> list[str]:
+        """Sitemap URLs the host's robots.txt lists (absolute; relative ones resolved against it)."""
+        return list(self.rules(url).sitemaps)
+
+    def _fetch(self, key: str) -> RobotsRules:
+        robots_url = f"{key}/robots.txt"
+        parser = RobotFileParser(robots_url)
+        result = self.client.get(robots_url)
+        if isinstance(result, FetchError):
+            parser.disallow_all = True
+            return RobotsRules(key, parser, "unavailable")
+        status = result.status
+        if status in (401, 403):
+            parser.disallow_all = True
+            return RobotsRules(key, parser, "forbidden")
+        if status == 429 or status >= 500 or status < 200 or 300 <= status < 400:
+            parser.disallow_all = True
+            return RobotsRules(key, parser, "unavailable")
+        if 400 <= status < 500:
+            parser.allow_all = True
+            return RobotsRules(key, parser, "missing")
+        text = result.body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
+        parser.parse(text.splitlines())
+        sitemaps = [urljoin(result.where, s.strip()) for s in parser.site_maps() or [] if s.strip()]
+        delay = _delay(parser, self.agent)
+        if delay:
+            delay = min(delay, self.max_crawl_delay)
+            self.client.limiter.set_min_interval(key, delay)
+        return RobotsRules(key, parser, "rules", sitemaps, delay or None)
+
+
+def _delay(parser: RobotFileParser, agent: str) -> float | None:
+    try:
+        value = parser.crawl_delay(agent)
+    except (TypeError, ValueError):
+        return None
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None

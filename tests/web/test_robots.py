@@ -1,0 +1,93 @@
+"""robots.txt: fetched once per host; what each kind of answer allows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import requests
+import responses
+
+from govscan.web.client import WebClient
+from govscan.web.robots import Robots
+
+PORTAL = "https://portal.example"
+MakeClient = Callable[..., WebClient]
+
+
+@responses.activate
+def test_rules_are_obeyed_and_fetched_once_per_host(make_client: MakeClient) -> None:
+    responses.get(f"{PORTAL}/robots.txt", body="User-agent: *\nDisallow: /private/\n")
+    robots = Robots(make_client())
+    assert robots.allowed(f"{PORTAL}/news")
+    assert not robots.allowed(f"{PORTAL}/private/list")
+    assert robots.rules(f"{PORTAL}/").status == "rules"
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_a_group_for_govscan_wins_over_the_wildcard(make_client: MakeClient) -> None:
+    responses.get(f"{PORTAL}/robots.txt", body="User-agent: *\nAllow: /\n\nUser-agent: govscan\nDisallow: /\n")
+    assert not Robots(make_client()).allowed(f"{PORTAL}/news")
+
+
+@pytest.mark.parametrize(
+    ("status", "allowed", "kind"),
+    [
+        (404, True, "missing"),
+        (410, True, "missing"),
+        (401, False, "forbidden"),
+        (403, False, "forbidden"),
+        (500, False, "unavailable"),
+        (503, False, "unavailable"),
+    ],
+)
+@responses.activate
+def test_what_a_status_without_rules_means(make_client: MakeClient, status: int, allowed: bool, kind: str) -> None:
+    responses.get(f"{PORTAL}/robots.txt", status=status)
+    robots = Robots(make_client(retries=0))
+    assert robots.allowed(f"{PORTAL}/anything") is allowed
+    assert robots.rules(f"{PORTAL}/").status == kind
+
+
+@responses.activate
+def test_an_unreachable_robots_txt_disallows_everything(make_client: MakeClient) -> None:
+    responses.get(f"{PORTAL}/robots.txt", body=requests.exceptions.ConnectionError("refused"))
+    robots = Robots(make_client(retries=0))
+    assert not robots.allowed(f"{PORTAL}/")
+    assert robots.rules(f"{PORTAL}/").status == "unavailable"
+
+
+@responses.activate
+def test_crawl_delay_becomes_the_hosts_minimum_interval(make_client: MakeClient) -> None:
+    responses.get(f"{PORTAL}/robots.txt", body="User-agent: *\nCrawl-delay: 3\n")
+    client = make_client()
+    robots = Robots(client)
+    assert robots.crawl_delay(f"{PORTAL}/") == 3
+    assert client.limiter.interval_for(PORTAL) == 3
+
+
+@responses.activate
+def test_an_absurd_crawl_delay_is_capped(make_client: MakeClient) -> None:
+    responses.get(f"{PORTAL}/robots.txt", body="User-agent: *\nCrawl-delay: 86400\n")
+    client = make_client()
+    assert Robots(client, max_crawl_delay=60).crawl_delay(f"{PORTAL}/") == 60
+    assert client.limiter.interval_for(PORTAL) == 60
+
+
+@responses.activate
+def test_sitemaps_listed_in_robots_are_returned_absolute(make_client: MakeClient) -> None:
+    responses.get(
+        f"{PORTAL}/robots.txt",
+        body=f"Sitemap: {PORTAL}/sitemap-news.xml\nSitemap: /sitemap-docs.xml\nUser-agent: *\nDisallow:\n",
+    )
+    assert Robots(make_client()).sitemaps(f"{PORTAL}/x") == [f"{PORTAL}/sitemap-news.xml", f"{PORTAL}/sitemap-docs.xml"]
+
+
+@responses.activate
+def test_each_origin_has_its_own_robots_txt(make_client: MakeClient) -> None:
+    responses.get(f"{PORTAL}/robots.txt", body="User-agent: *\nDisallow: /\n")
+    responses.get("http://portal.example/robots.txt", status=404)
+    robots = Robots(make_client())
+    assert not robots.allowed(f"{PORTAL}/a")
+    assert robots.allowed("http://portal.example/a")
