@@ -101,7 +101,16 @@ def parse_rule_file(path: Path) -> RuleSpec:
         raise RuleLoadError(f"{path}: {where}: {first['msg']}") from exc
 
 
+# Folders of a rules directory that hold other YAML than rules.
+_NOT_RULES = frozenset({"schema", "compliance"})
+
+
 def load_rules(extra_dirs: Iterable[Path] = (), *, plugins: bool = True) -> RuleSet:
+    """All rules of the bundled pack, ``extra_dirs`` and plugin packs, with compliance ids filled.
+
+    A rule's ``compliance`` ids come from the framework files under ``compliance/`` (the one
+    place the mapping is kept); ids a rule file still lists itself are kept after them.
+    """
     dirs = [builtin_rules_dir(), *extra_dirs]
     if plugins:
         dirs.extend(_entry_point_dirs())
@@ -109,14 +118,25 @@ def load_rules(extra_dirs: Iterable[Path] = (), *, plugins: bool = True) -> Rule
     sources: dict[str, Path] = {}
     for directory in dirs:
         for path in sorted(directory.rglob("*.yaml")):
-            if "schema" in path.relative_to(directory).parts:
+            if _NOT_RULES.intersection(path.relative_to(directory).parts[:-1]):
                 continue
             rule = parse_rule_file(path)
             if rule.id in rules:
                 raise RuleLoadError(f"{path}: duplicate rule id {rule.id!r} (also in {sources[rule.id]})")
             rules[rule.id] = rule
             sources[rule.id] = path
-    return RuleSet(rules, sources)
+    return RuleSet(_with_compliance(rules, dirs), sources)
+
+
+def _with_compliance(rules: dict[str, RuleSpec], dirs: list[Path]) -> dict[str, RuleSpec]:
+    # Imported here: govscan.compliance builds on this module (RuleLoadError, the rule dirs).
+    from govscan.compliance.loader import frameworks_in_dirs, merge_ids, rule_links
+
+    links = rule_links(frameworks_in_dirs(dirs), rules)
+    return {
+        rule_id: rule.model_copy(update={"compliance": merge_ids(links[rule_id], rule.compliance)})
+        for rule_id, rule in rules.items()
+    }
 
 
 def _one_line(exc: BaseException) -> str:
