@@ -1,0 +1,645 @@
+"""What a compliance report says, read from the findings database into one typed model.
+
+:func:`build_report_data` is the only place that queries the store for ``govscan report``; the
+HTML, Markdown, JSON, CSV and SARIF renderers are pure functions of :class:`ReportData`. Values in
+it come from scanned files and pages (column names, uris, page titles) and are hostile: renderers
+escape them. Evidence is the masked text stored at detection time; nothing raw is ever read here.
+
+Which rules "ran" in a scan is not recorded per rule, so it is derived from what the scan read
+(:func:`kinds_exercised`): a rule ran when its kind was exercised by at least one successfully read
+asset — ``pii`` rules on datasets and pages, ``tls`` rules on ``tls://`` endpoints, ``http`` and
+``exposure`` rules on http(s) assets of a portal (``url:``) target. Compliance verdicts build on that set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from govscan.model import Location, Severity
+from govscan.report.base import SEVERITIES_DESC, place_of
+from govscan.rules import RuleSet
+from govscan.store.queries import PRESENT
+from govscan.store.tables import Asset, AssetRead, FindingEvent, FindingRow, Scan, Target, TriageNote
+
+TREND_SCANS = 12  # scans on the trend chart: about a quarter of weekly scans
+CLOSED_BY_TRIAGE = ("false_positive", "accepted_risk", "suppressed")
+RULE_KINDS = ("pii", "tls", "http", "exposure")
+PORTAL_KINDS = frozenset({"url", "portal"})  # Target.kind parts of a crawled site
+# Summary keys too bulky or too raw for a report (sslyze's whole result object).
+DROPPED_SUMMARY_KEYS = frozenset({"sslyze"})
+
+
+class ReportError(Exception):
+    """The report cannot be built as asked (no such scan, target or framework); one line for the CLI."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Localized(_Model):
+    """A phrase in the three report languages (framework and requirement titles)."""
+
+    ru: str
+    kk: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return getattr(self, lang, None) or self.en
+
+
+class ScanInfo(_Model):
+    id: int
+    name: str
+    status: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    govscan_version: str
+    ruleset_digest: str
+    config_digest: str
+    fingerprint_key_id: str
+
+
+class TriageEntry(_Model):
+    """One triage decision: who, when, from which status to which, and why."""
+
+    at: dt.datetime
+    actor: str
+    from_status: str
+    to_status: str
+    note: str
+
+
+class FindingItem(_Model):
+    id: int
+    rule_id: str
+    rule_kind: str
+    rule_title: str
+    severity: str
+    entity: str | None
+    uri: str
+    place: str  # ``Лист1!ИИН``, ``items[*].phone``, ``text``, ``endpoint``
+    sheet: str | None
+    column: str | None
+    column_index: int | None
+    json_path: str | None
+    line: int | None
+    evidence: str  # masked at detection
+    count: int
+    confidence: float
+    fingerprint: str
+    status: str  # current status (open/fixed/suppressed/false_positive/accepted_risk)
+    event: str  # what this scan saw: new / seen / reopened
+    reopened_count: int
+    first_seen_at: dt.datetime
+    last_seen_at: dt.datetime
+    first_seen_scan_id: int
+    last_seen_scan_id: int
+    remediation: str
+    references: list[str]
+    compliance: list[str]
+    triage: list[TriageEntry]
+
+
+class GradeItem(_Model):
+    uri: str
+    grade: str
+
+
+class UnreadAsset(_Model):
+    uri: str
+    reason: str
+
+
+class TargetSection(_Model):
+    name: str
+    kind: str
+    assets_read: int
+    assets_failed: int
+    read_uris: list[str]
+    unread: list[UnreadAsset]
+    grades: list[GradeItem]
+    findings: list[FindingItem]  # most severe first, then uri and rule
+    observations: list[dict[str, Any]]  # asset summaries (TLS endpoint facts), bulky raw parts dropped
+
+
+class TrendItem(_Model):
+    scan_id: int
+    started_at: dt.datetime
+    present: int  # findings this scan saw
+    open: int  # of those, the ones not triaged away at the time of the scan
+
+
+class RequirementItem(_Model):
+    framework_id: str
+    id: str
+    title: Localized
+    summary: Localized
+    confirmed: bool
+    note: str
+    obligation: Localized | None
+    rules: list[str]  # the patterns the framework maps to this requirement
+    status: str  # failed / passed / not_tested
+    tested_rules: list[str]
+    failing_rules: list[str]
+    open_findings: int
+    counts: dict[str, int]
+
+
+class FrameworkSection(_Model):
+    id: str
+    title: Localized
+    document: str
+    as_of: dt.date
+    requirements: list[RequirementItem]
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.requirements if r.status == status)
+
+
+class TargetPlan(_Model):
+    """How one target was configured to be scanned (from ``Scan.settings_json``) and what was read."""
+
+    name: str
+    kind: str
+    assets: int
+    sources: list[str]  # dataset paths/globs/URLs, TLS endpoints, the portal URL
+    limits: dict[str, Any] | None  # crawl bounds of a portal target
+    robots: bool | None  # True: robots.txt respected, False: ignored (authorised audit), None: not a crawl
+    options: dict[str, Any]  # the rest of the crawl settings (probes, tls, include/exclude, api sources)
+
+
+class Methodology(_Model):
+    targets: list[TargetPlan]
+    kinds_run: list[str]
+    rules_run: list[str]
+    rules_total: int
+    rules_digest_now: str
+    settings_recorded: bool
+    settings: dict[str, Any]  # top-level settings besides the targets, shown as recorded
+
+
+class ReportData(_Model):
+    generated_at: dt.datetime
+    scan: ScanInfo
+    target_filter: str | None
+    framework_filter: str | None
+    counts_by_severity: dict[str, int]  # open findings seen by the scan, most severe first, zeros kept
+    open_total: int
+    seen_total: int
+    triaged_total: int
+    fixed_in_scan: int
+    grades: list[tuple[str, GradeItem]]  # (target name, grade) for the summary
+    targets: list[TargetSection]
+    trend: list[TrendItem]
+    frameworks: list[FrameworkSection]
+    methodology: Methodology
+
+    @property
+    def findings(self) -> list[FindingItem]:
+        return [f for target in self.targets for f in target.findings]
+
+    @property
+    def requirement_counts(self) -> dict[str, int]:
+        return {s: sum(fw.count(s) for fw in self.frameworks) for s in ("failed", "passed", "not_tested")}
+
+
+# --- building -------------------------------------------------------------------------------------
+
+
+def build_report_data(
+    session: Session,
+    rules: RuleSet,
+    *,
+    scan_id: int | None = None,
+    target: str | None = None,
+    framework: str | None = None,
+    frameworks: Sequence[Any] | None = None,
+    now: dt.datetime | None = None,
+) -> ReportData:
+    """Everything the report shows for one scan (default: the latest completed one).
+
+    ``frameworks`` defaults to :func:`govscan.compliance.load_frameworks`; tests may pass their own.
+    Raises :class:`ReportError` for an unknown scan, target or framework.
+    """
+    scan = _pick_scan(session, scan_id)
+    assert scan.id is not None
+    reads = _reads(session, scan.id)
+    known_targets = sorted({t.name for _, _, t in reads})
+    if target is not None and target not in known_targets:
+        listed = ", ".join(known_targets) or "none"
+        raise ReportError(f"scan {scan.id} has no target {target!r} (targets: {listed})")
+    if target is not None:
+        reads = [r for r in reads if r[2].name == target]
+
+    events = _events(session, scan.id)
+    rows = _findings(session, [fid for fid, kind in events.items() if kind in PRESENT], target)
+    notes = _notes(session, [r.id for r, _, _ in rows if r.id is not None])
+    items = {r.id: _finding_item(r, a, events[r.id], rules, notes.get(r.id, [])) for r, a, _ in rows if r.id}
+    by_target: dict[str, list[FindingItem]] = {}
+    for row, _, tgt in rows:
+        by_target.setdefault(tgt.name, []).append(items[row.id])  # type: ignore[index]
+
+    sections = [
+        _target_section(tgt, [r for r in reads if r[2].id == tgt.id], by_target.get(tgt.name, []))
+        for tgt in _unique_targets(reads)
+    ]
+    seen = [f for s in sections for f in s.findings]
+    open_findings = [f for f in seen if f.status == "open"]
+    counts = {s.label: 0 for s in SEVERITIES_DESC}
+    for finding in open_findings:
+        counts[finding.severity] = counts.get(finding.severity, 0) + 1
+    fixed_ids = [fid for fid, kind in events.items() if kind == "fixed"]
+    fixed_in_scan = len(_findings(session, fixed_ids, target)) if fixed_ids else 0
+
+    kinds = kinds_exercised(reads, target_settings(scan_settings(scan)))
+    rules_run = sorted(r.id for r in rules if r.kind in kinds)
+    framework_sections = _compliance(
+        frameworks, framework, set(rules_run), [(f.rule_id, f.severity) for f in open_findings]
+    )
+    return ReportData(
+        generated_at=now or dt.datetime.now(dt.UTC),
+        scan=ScanInfo(
+            id=scan.id,
+            name=scan.name,
+            status=scan.status,
+            started_at=_utc(scan.started_at),
+            finished_at=_utc(scan.finished_at) if scan.finished_at else None,
+            govscan_version=scan.govscan_version,
+            ruleset_digest=scan.ruleset_digest,
+            config_digest=scan.config_digest,
+            fingerprint_key_id=scan.fingerprint_key_id,
+        ),
+        target_filter=target,
+        framework_filter=framework,
+        counts_by_severity=counts,
+        open_total=len(open_findings),
+        seen_total=len(seen),
+        triaged_total=sum(1 for f in seen if f.status in CLOSED_BY_TRIAGE),
+        fixed_in_scan=fixed_in_scan,
+        grades=[(s.name, g) for s in sections for g in s.grades],
+        targets=sections,
+        trend=_trend(session, scan, target),
+        frameworks=framework_sections,
+        methodology=_methodology(scan, sections, kinds, rules_run, rules),
+    )
+
+
+def kinds_exercised(
+    reads: Iterable[tuple[AssetRead, Asset, Target]], recorded: dict[str, dict[str, Any]] | None = None
+) -> set[str]:
+    """Rule kinds a scan exercised, from the assets it read successfully (see the module docstring).
+
+    A portal target (kind ``url``) whose recorded crawl settings turned probes off exercised no
+    ``exposure`` rules.
+    """
+    kinds: set[str] = set()
+    for read, asset, target in reads:
+        if read.status != "ok":
+            continue
+        uri = asset.uri_display
+        if uri.startswith("tls://"):
+            kinds.add("tls")
+        elif uri.startswith(("http://", "https://")) and PORTAL_KINDS & set(target.kind.split("+")):
+            crawl = (recorded or {}).get(target.name, {}).get("crawl") or {}
+            kinds.update(("http", "pii") if crawl.get("probes") is False else ("http", "exposure", "pii"))
+        else:
+            kinds.add("pii")
+    return kinds
+
+
+def _pick_scan(session: Session, scan_id: int | None) -> Scan:
+    if scan_id is not None:
+        scan = session.get(Scan, scan_id)
+        if scan is None:
+            raise ReportError(f"no scan with id {scan_id}")
+        return scan
+    latest = session.exec(select(Scan).where(Scan.status == "completed").order_by(col(Scan.id).desc())).first()
+    if latest is None:
+        raise ReportError("no completed scan recorded yet; run `govscan scan` first or pass --scan")
+    return latest
+
+
+def _reads(session: Session, scan_id: int) -> list[tuple[AssetRead, Asset, Target]]:
+    query = (
+        select(AssetRead, Asset, Target)
+        .join(Asset, col(Asset.id) == AssetRead.asset_id)
+        .join(Target, col(Target.id) == Asset.target_id)
+        .where(AssetRead.scan_id == scan_id)
+        .order_by(col(Target.name), col(Asset.uri_display))
+    )
+    return list(session.exec(query).all())
+
+
+def _unique_targets(reads: Iterable[tuple[AssetRead, Asset, Target]]) -> list[Target]:
+    return list({t.id: t for _, _, t in reads}.values())
+
+
+def _events(session: Session, scan_id: int) -> dict[int, str]:
+    """Finding id → what this scan recorded about it (new / seen / reopened / fixed)."""
+    query = select(FindingEvent.finding_id, FindingEvent.kind).where(FindingEvent.scan_id == scan_id)
+    return {fid: kind for fid, kind in session.exec(query).all()}
+
+
+def _findings(session: Session, ids: Sequence[int], target: str | None) -> list[tuple[FindingRow, Asset, Target]]:
+    if not ids:
+        return []
+    out: list[tuple[FindingRow, Asset, Target]] = []
+    for start in range(0, len(ids), 500):  # bounded IN lists (SQLite's variable limit)
+        query = (
+            select(FindingRow, Asset, Target)
+            .join(Asset, col(Asset.id) == FindingRow.asset_id)
+            .join(Target, col(Target.id) == Asset.target_id)
+            .where(col(FindingRow.id).in_(ids[start : start + 500]))
+        )
+        if target is not None:
+            query = query.where(Target.name == target)
+        out.extend(session.exec(query).all())
+    out.sort(key=lambda r: (-_rank(r[0].severity), r[1].uri_display, r[0].rule_id, r[0].id or 0))
+    return out
+
+
+def _notes(session: Session, ids: Sequence[int]) -> dict[int, list[TriageNote]]:
+    notes: dict[int, list[TriageNote]] = {}
+    for start in range(0, len(ids), 500):
+        query = select(TriageNote).where(col(TriageNote.finding_id).in_(ids[start : start + 500]))
+        for note in session.exec(query.order_by(col(TriageNote.id))).all():
+            notes.setdefault(note.finding_id, []).append(note)
+    return notes
+
+
+def _rank(severity: str) -> int:
+    try:
+        return int(Severity.parse(severity))
+    except ValueError:
+        return -1
+
+
+def _finding_item(row: FindingRow, asset: Asset, event: str, rules: RuleSet, notes: list[TriageNote]) -> FindingItem:
+    rule = rules.get(row.rule_id)
+    loc = json.loads(row.location_json)
+    location = Location(
+        uri=loc.get("uri") or asset.uri_display,
+        sheet=loc.get("sheet"),
+        column=loc.get("column"),
+        column_index=loc.get("column_index"),
+        json_path=loc.get("json_path"),
+        line=loc.get("line"),
+    )
+    return FindingItem(
+        id=row.id or 0,
+        rule_id=row.rule_id,
+        rule_kind=rule.kind if rule else row.rule_id.split(".", 1)[0],
+        rule_title=rule.title if rule else row.title,
+        severity=row.severity,
+        entity=row.entity,
+        uri=asset.uri_display,
+        place=place_of(location),
+        sheet=location.sheet,
+        column=location.column,
+        column_index=location.column_index,
+        json_path=location.json_path,
+        line=location.line,
+        evidence=row.evidence_masked,
+        count=row.count,
+        confidence=round(row.confidence, 2),
+        fingerprint=row.fingerprint,
+        status=row.status,
+        event=event,
+        reopened_count=row.reopened_count,
+        first_seen_at=_utc(row.first_seen_at),
+        last_seen_at=_utc(row.last_seen_at),
+        first_seen_scan_id=row.first_seen_scan_id,
+        last_seen_scan_id=row.last_seen_scan_id,
+        remediation=rule.remediation if rule else "",
+        references=list(rule.references) if rule else [],
+        compliance=list(rule.compliance) if rule else [],
+        triage=[
+            TriageEntry(at=_utc(n.at), actor=n.actor, from_status=n.from_status, to_status=n.to_status, note=n.note)
+            for n in notes
+        ],
+    )
+
+
+def _target_section(
+    target: Target, reads: list[tuple[AssetRead, Asset, Target]], findings: list[FindingItem]
+) -> TargetSection:
+    grades: list[GradeItem] = []
+    observations: list[dict[str, Any]] = []
+    for read, asset, _ in reads:
+        summary = _summary(read.summary_json)
+        if summary is None:
+            continue
+        observations.append(summary)
+        if summary.get("grade"):
+            grades.append(GradeItem(uri=asset.uri_display, grade=str(summary["grade"])))
+    return TargetSection(
+        name=target.name,
+        kind=target.kind,
+        assets_read=sum(1 for r, _, _ in reads if r.status == "ok"),
+        assets_failed=sum(1 for r, _, _ in reads if r.status != "ok"),
+        read_uris=[a.uri_display for r, a, _ in reads if r.status == "ok"],
+        unread=[UnreadAsset(uri=a.uri_display, reason=r.reason or "") for r, a, _ in reads if r.status != "ok"],
+        grades=grades,
+        findings=findings,
+        observations=observations,
+    )
+
+
+def _summary(text: str | None) -> dict[str, Any] | None:
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    return {k: v for k, v in data.items() if k not in DROPPED_SUMMARY_KEYS}
+
+
+def _trend(session: Session, scan: Scan, target: str | None) -> list[TrendItem]:
+    """Findings present and open in each of the last scans of the same configuration, oldest first.
+
+    "Open" is the status at the time of that scan, replayed from triage notes: a finding triaged
+    away (false positive, accepted risk) before the scan finished does not count as open there.
+    """
+    scans = list(
+        session.exec(
+            select(Scan)
+            .where(Scan.name == scan.name, col(Scan.id) <= scan.id)
+            .where(or_(Scan.status == "completed", Scan.id == scan.id))
+            .order_by(col(Scan.id).desc())
+            .limit(TREND_SCANS)
+        ).all()
+    )[::-1]
+    present: dict[int, list[int]] = {}
+    for s in scans:
+        query = select(FindingEvent.finding_id).where(FindingEvent.scan_id == s.id, col(FindingEvent.kind).in_(PRESENT))
+        if target is not None:
+            query = (
+                query.join(FindingRow, col(FindingRow.id) == FindingEvent.finding_id)
+                .join(Asset, col(Asset.id) == FindingRow.asset_id)
+                .join(Target, col(Target.id) == Asset.target_id)
+                .where(Target.name == target)
+            )
+        present[s.id or 0] = list(session.exec(query).all())
+    all_ids = sorted({fid for ids in present.values() for fid in ids})
+    notes = _notes(session, all_ids)
+    current = {}
+    for start in range(0, len(all_ids), 500):
+        query = select(FindingRow.id, FindingRow.status).where(col(FindingRow.id).in_(all_ids[start : start + 500]))
+        current.update(dict(session.exec(query).all()))
+    trend = []
+    for s in scans:
+        moment = _naive(s.finished_at or s.started_at)
+        open_count = sum(
+            1
+            for fid in present[s.id or 0]
+            if _status_at(notes.get(fid, []), current.get(fid, "open"), moment) == "open"
+        )
+        trend.append(
+            TrendItem(
+                scan_id=s.id or 0, started_at=_utc(s.started_at), present=len(present[s.id or 0]), open=open_count
+            )
+        )
+    return trend
+
+
+def _status_at(notes: list[TriageNote], now_status: str, moment: dt.datetime) -> str:
+    """A finding's status at ``moment``; a present finding whose status was ``fixed`` was reopened."""
+    before = [n for n in notes if _naive(n.at) <= moment]
+    if before:
+        status = before[-1].to_status
+    elif notes:
+        status = notes[0].from_status
+    else:
+        status = now_status
+    return "open" if status == "fixed" else status
+
+
+def _compliance(
+    frameworks: Sequence[Any] | None,
+    wanted: str | None,
+    rules_run: set[str],
+    open_findings: list[tuple[str, str]],
+) -> list[FrameworkSection]:
+    from govscan.compliance import evaluate, load_frameworks
+
+    loaded = list(load_frameworks() if frameworks is None else frameworks)
+    if wanted is not None:
+        chosen = [fw for fw in loaded if fw.id == wanted]
+        if not chosen:
+            listed = ", ".join(fw.id for fw in loaded) or "none"
+            raise ReportError(f"no compliance framework {wanted!r} (frameworks: {listed})")
+        loaded = chosen
+    statuses = evaluate(loaded, rules_run, open_findings)
+    by_framework: dict[str, list[RequirementItem]] = {}
+    for st in statuses:
+        req = st.requirement
+        by_framework.setdefault(st.framework_id, []).append(
+            RequirementItem(
+                framework_id=st.framework_id,
+                id=req.id,
+                title=_localized(req.title),
+                summary=_localized(req.summary),
+                confirmed=req.confirmed,
+                note=req.note,
+                obligation=_localized(req.obligation) if req.obligation is not None else None,
+                rules=list(req.rules),
+                status=st.status,
+                tested_rules=list(st.tested_rules),
+                failing_rules=list(st.failing_rules),
+                open_findings=st.open_findings,
+                counts=dict(st.counts),
+            )
+        )
+    return [
+        FrameworkSection(
+            id=fw.id,
+            title=_localized(fw.title),
+            document=fw.document,
+            as_of=fw.as_of,
+            requirements=by_framework.get(fw.id, []),
+        )
+        for fw in loaded
+    ]
+
+
+def _localized(text: Any) -> Localized:
+    if isinstance(text, str):
+        return Localized(ru=text, kk=text, en=text)
+    if isinstance(text, dict):
+        return Localized(**{k: text.get(k) or text.get("en", "") for k in ("ru", "kk", "en")})
+    return Localized(ru=text.ru, kk=text.kk, en=text.en)
+
+
+CRAWL_LIMITS = ("max_pages", "max_depth", "rate", "concurrency", "max_bytes_per_response", "max_total_bytes")
+
+
+def scan_settings(scan: Scan) -> dict[str, Any]:
+    """``Scan.settings_json`` as a dict (``{}`` when absent or unreadable: older scans did not record it)."""
+    try:
+        settings = json.loads(scan.settings_json or "{}")
+    except ValueError:
+        return {}
+    return settings if isinstance(settings, dict) else {}
+
+
+def target_settings(settings: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Recorded per-target settings by target name."""
+    targets = settings.get("targets")
+    if not isinstance(targets, list):
+        return {}
+    return {str(t["name"]): t for t in targets if isinstance(t, dict) and "name" in t}
+
+
+def _plan(section: TargetSection, recorded: dict[str, Any] | None) -> TargetPlan:
+    recorded = recorded or {}
+    sources = [str(x) for key in ("datasets", "tls") for x in recorded.get(key) or []]
+    if recorded.get("url"):
+        sources.append(str(recorded["url"]))
+    crawl = recorded.get("crawl") if isinstance(recorded.get("crawl"), dict) else None
+    limits = {k: crawl[k] for k in CRAWL_LIMITS if k in crawl} if crawl else None
+    options = {k: v for k, v in crawl.items() if k not in CRAWL_LIMITS and k != "ignore_robots"} if crawl else {}
+    return TargetPlan(
+        name=section.name,
+        kind=section.kind,
+        assets=section.assets_read + section.assets_failed,
+        sources=sources,
+        limits=limits or None,
+        robots=(not bool(crawl.get("ignore_robots"))) if crawl else None,
+        options=options,
+    )
+
+
+def _methodology(
+    scan: Scan, sections: list[TargetSection], kinds: set[str], rules_run: list[str], rules: RuleSet
+) -> Methodology:
+    settings = scan_settings(scan)
+    recorded = target_settings(settings)
+    return Methodology(
+        targets=[_plan(s, recorded.get(s.name)) for s in sections],
+        kinds_run=[k for k in RULE_KINDS if k in kinds],
+        rules_run=rules_run,
+        rules_total=len(rules),
+        rules_digest_now=rules.digest,
+        settings_recorded=bool(recorded),
+        settings={k: v for k, v in settings.items() if k != "targets"},
+    )
+
+
+def _naive(moment: dt.datetime) -> dt.datetime:
+    """UTC without tzinfo: SQLite hands datetimes back naive, so comparisons happen in that form."""
+    return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)

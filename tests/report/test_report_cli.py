@@ -1,0 +1,112 @@
+"""``govscan report`` end to end: every format from a database built by real scans."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from govscan.cli import cli
+from govscan.report.json_ import JsonReport
+
+SARIF_SCHEMA = Path("/work/shared/schemas/sarif-schema-2.1.0.json")
+
+
+def _helper() -> ModuleType:
+    """tests/report/report_db.py, loaded by path (tests are not a package under importlib mode)."""
+    name = "govscan_tests_report_db"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("report_db.py"))
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+rdb = _helper()
+report_db = rdb.report_db
+
+
+def report(db, tmp_path: Path, *args: str) -> tuple[int, str, str]:
+    out = tmp_path / "report.out"
+    result = CliRunner().invoke(cli, ["report", "--db", db.url, "-o", str(out), *args])
+    text = out.read_text(encoding="utf-8") if out.exists() else ""
+    return result.exit_code, text, result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["html", "md", "json", "csv", "sarif"])
+@pytest.mark.parametrize("lang", ["ru", "kk", "en"])
+def test_every_format_and_language_without_raw_values(report_db, tmp_path: Path, fmt: str, lang: str) -> None:
+    code, text, err = report(report_db, tmp_path, "--format", fmt, "--lang", lang)
+    assert code == 0, err
+    assert text and "scan 3" in err
+    for value in report_db.raw_values():
+        assert value not in text, (fmt, value)
+
+
+def test_json_has_check_shape(report_db, tmp_path: Path) -> None:
+    _, text, _ = report(report_db, tmp_path, "--format", "json")
+    data = json.loads(text)
+    JsonReport.model_validate(data)  # the exact model ``govscan check --format json`` is built through
+    assert data["summary"]["by_severity"]["critical"] == 2 and data["summary"]["suppressed"] == 1
+    person = next(f for f in data["findings"] if f["rule_id"] == "pii.person")
+    assert person["suppressed"]["reason"].startswith("false_positive: ")
+    assert {e["host"]: e["grade"] for e in data["endpoints"]} == {"portal.example.kz": "B"}
+    assert any(f["location"]["column"] == rdb.HOSTILE_COLUMN for f in data["findings"])
+
+
+def test_sarif_is_valid(report_db, tmp_path: Path) -> None:
+    _, text, _ = report(report_db, tmp_path, "--format", "sarif")
+    log = json.loads(text)
+    if SARIF_SCHEMA.exists():
+        jsonschema.validate(log, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
+    results = log["runs"][0]["results"]
+    assert len(results) == 4 and sum(1 for r in results if r.get("suppressions")) == 1
+
+
+def test_csv_rows(report_db, tmp_path: Path) -> None:
+    _, text, _ = report(report_db, tmp_path, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 4 and {r["status"] for r in rows} == {"open", "suppressed"}
+
+
+def test_filters_and_stdout(report_db) -> None:
+    result = CliRunner().invoke(
+        cli, ["report", "--db", report_db.url, "--format", "json", "--target", rdb.SECOND_TARGET, "--scan", "1"]
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [f["rule_id"] for f in data["findings"]] == ["pii.kz-iin"] and data["scan"]["inputs"] == [rdb.SECOND_TARGET]
+
+
+def test_framework_filter(report_db, tmp_path: Path) -> None:
+    from govscan.compliance import load_frameworks
+
+    frameworks = load_frameworks()
+    keep, drop = frameworks[0], frameworks[1]
+    code, text, _ = report(report_db, tmp_path, "--format", "md", "--lang", "en", "--framework", keep.id)
+    assert code == 0 and f"### {keep.title.en}" in text and f"### {drop.title.en}" not in text
+
+
+@pytest.mark.parametrize("args,message", [
+    (("--scan", "99"), "no scan with id 99"),
+    (("--target", "nope"), "has no target 'nope'"),
+    (("--framework", "nope"), "no compliance framework 'nope'"),
+])  # fmt: skip
+def test_errors_are_one_line(report_db, args: tuple[str, ...], message: str) -> None:
+    result = CliRunner().invoke(cli, ["report", "--db", report_db.url, *args])
+    assert result.exit_code == 1 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_empty_database(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["report", "--db", f"sqlite:///{tmp_path / 'empty.db'}"])
+    assert result.exit_code == 1 and "no completed scan" in result.stderr
