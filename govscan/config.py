@@ -1,8 +1,8 @@
 """Scan configuration (YAML), validated; an error names the file, the line and the problem.
 
-Target kinds: ``datasets`` (paths, globs, URLs read by the dataset gate) and ``tls``
-(``HOST[:PORT]`` endpoints). A target may have several kinds; ``url:`` portal targets for the
-crawler slot in as one more optional field.
+Target kinds: ``datasets`` (paths, globs, URLs read by the dataset gate), ``tls``
+(``HOST[:PORT]`` endpoints) and ``url`` (a portal: crawled, HTTP rules, exposure probes, its
+datasets and portal APIs read, and its HTTPS host's TLS audited). A target may have several.
 """
 
 from __future__ import annotations
@@ -18,6 +18,28 @@ class ConfigError(Exception):
     """One line: ``scan.yaml:7: targets.0.datasets: Input should be a valid list``."""
 
 
+class CrawlConfig(BaseModel):
+    """How politely and how far a ``url:`` target is crawled."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_pages: int = Field(500, ge=1)
+    max_depth: int = Field(5, ge=0)
+    rate: float = Field(2.0, ge=0, description="requests per second to the host; 0 = no limit")
+    concurrency: int = Field(4, ge=1, le=64)
+    ignore_robots: bool = Field(False, description="for authorised audits only; recorded in the scan")
+    include: list[str] = Field([], description="URL globs or 're:' regexes the crawl must stay within")
+    exclude: list[str] = Field([], description="URL globs or 're:' regexes never fetched")
+    contact: str = Field("", description="e-mail or URL for the portal's admins, put in the User-Agent")
+    max_bytes_per_response: int = Field(5 * 1024 * 1024, ge=1024)
+    max_total_bytes: int = Field(500 * 1024 * 1024, ge=1024)
+    ca_file: str | None = Field(None, description="CA bundle for the portal's certificate (e.g. NCA RK roots)")
+    probes: bool = Field(True, description="probe for exposed files (.git, .env, dumps…)")
+    tls: bool = Field(True, description="audit TLS of an https target's host")
+    api_sources: list[str] | None = Field(None, description="portal-API plugins (ckan, egov); default: all")
+    egov_api_key_env: str | None = Field(None, description="environment variable holding the data.egov.kz key")
+
+
 class TargetConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -25,16 +47,18 @@ class TargetConfig(BaseModel):
     datasets: list[str] = []
     exclude: list[str] = []
     tls: list[str] = []
+    url: str | None = Field(None, pattern=r"^https?://", description="a portal to crawl and audit")
+    crawl: CrawlConfig = CrawlConfig()
 
     @model_validator(mode="after")
     def _has_something_to_scan(self) -> TargetConfig:
-        if not (self.datasets or self.tls):
-            raise ValueError("a target needs 'datasets:' or 'tls:'")
+        if not (self.datasets or self.tls or self.url):
+            raise ValueError("a target needs 'datasets:', 'tls:' or 'url:'")
         return self
 
     @property
     def kind(self) -> str:
-        return "+".join(k for k in ("datasets", "tls") if getattr(self, k))
+        return "+".join(k for k in ("datasets", "tls", "url") if getattr(self, k))
 
 
 class ScanConfig(BaseModel):

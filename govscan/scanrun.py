@@ -8,16 +8,18 @@ carries on without re-reading what is done.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
 
 from govscan import __version__
-from govscan.config import ScanConfig, TargetConfig
+from govscan.config import CrawlConfig, ScanConfig, TargetConfig
 from govscan.executors import Executor, LocalExecutor
 from govscan.identity import key_id
 from govscan.model import Severity
@@ -26,7 +28,19 @@ from govscan.sources import expand_inputs, is_url
 from govscan.store.lifecycle import finish_scan, start_scan
 from govscan.store.tables import Asset, AssetRead, FindingRow, Scan
 from govscan.store.writer import FindingsWriter, Recorded
-from govscan.work import DatasetUnit, TlsUnit, WorkContext, WorkResult, audit_tls, install, read_dataset
+from govscan.web.audit import PortalSettings
+from govscan.web.crawl import CrawlSettings
+from govscan.work import (
+    DatasetUnit,
+    PortalUnit,
+    TlsUnit,
+    WorkContext,
+    WorkResult,
+    audit_site,
+    audit_tls,
+    install,
+    read_dataset,
+)
 
 
 @dataclass
@@ -68,18 +82,27 @@ def run_scan(
             govscan_version=__version__,
             ruleset_digest=rules.digest,
             fingerprint_key_id=key_id(key),
+            settings_json=json.dumps(scan_settings(config), ensure_ascii=False),
         )
     assert scan.id is not None
     outcome = ScanOutcome(scan.id)
-    files, urls, tls = plan(config, _assets_done(session, scan.id))
+    files, urls, tls, portals = plan(config, _assets_done(session, scan.id))
     context = WorkContext(rules, key)
     executor = executor or LocalExecutor(initializer=install, initargs=(context,))
-    batch = _Batch(FindingsWriter(session, scan.id, suppress), outcome, on_asset, size=_write_batch())
+    batch = _Batch(
+        FindingsWriter(session, scan.id, suppress),
+        outcome,
+        on_asset,
+        {t.name: t.kind for t in config.targets},
+        size=_write_batch(),
+    )
     try:
         with executor:
             for result in executor.run(read_dataset, files, "cpu"):
                 batch.add(result)
             for result in executor.run(read_dataset, urls, "io"):
+                batch.add(result)
+            for result in executor.run(audit_site, portals, "io"):
                 batch.add(result)
             for results in executor.run(audit_tls, tls, "io"):
                 for result in results:
@@ -93,19 +116,76 @@ def run_scan(
     return outcome
 
 
-def plan(config: ScanConfig, done: set[str]) -> tuple[list[DatasetUnit], list[DatasetUnit], list[TlsUnit]]:
-    """The scan's work units, minus assets already recorded (a resumed scan skips them)."""
+def plan(
+    config: ScanConfig, done: set[str]
+) -> tuple[list[DatasetUnit], list[DatasetUnit], list[TlsUnit], list[PortalUnit]]:
+    """The scan's work units, minus assets already recorded (a resumed scan skips them).
+
+    Every https portal's host is TLS-audited once per scan, even when several targets name it.
+    """
     files: list[DatasetUnit] = []
     urls: list[DatasetUnit] = []
     tls: list[TlsUnit] = []
+    portals: list[PortalUnit] = []
+    audited: set[str] = set()
     for target in config.targets:
         for uri in dataset_assets(target):
             if uri not in done:
                 (urls if is_url(uri) else files).append(DatasetUnit(target.name, uri, tuple(target.exclude)))
-        endpoints = tuple(t for t in target.tls if _endpoint_uri(t) not in done)
-        if endpoints:
-            tls.append(TlsUnit(target.name, endpoints))
-    return files, urls, tls
+        endpoints = list(target.tls)
+        if target.url:
+            if target.url not in done:
+                portals.append(PortalUnit(target.name, target.url, portal_settings(target.crawl)))
+            parts = urlsplit(target.url)
+            if parts.scheme == "https" and target.crawl.tls and parts.hostname:
+                endpoints.append(f"{parts.hostname}:{parts.port or 443}")
+        fresh = []
+        for endpoint in endpoints:
+            uri = _endpoint_uri(endpoint)
+            if uri not in done and uri not in audited:
+                audited.add(uri)
+                fresh.append(endpoint)
+        if fresh:
+            tls.append(TlsUnit(target.name, tuple(fresh)))
+    return files, urls, tls, portals
+
+
+def portal_settings(crawl: CrawlConfig) -> PortalSettings:
+    key = os.environ.get(crawl.egov_api_key_env) if crawl.egov_api_key_env else None
+    return PortalSettings(
+        crawl=CrawlSettings(
+            max_pages=crawl.max_pages,
+            max_depth=crawl.max_depth,
+            max_bytes_per_response=crawl.max_bytes_per_response,
+            max_total_bytes=crawl.max_total_bytes,
+            rate=crawl.rate or None,
+            concurrency=crawl.concurrency,
+            ignore_robots=crawl.ignore_robots,
+            include=tuple(crawl.include),
+            exclude=tuple(crawl.exclude),
+            contact=crawl.contact,
+            verify=crawl.ca_file or True,
+        ),
+        probes=crawl.probes,
+        api_sources=tuple(crawl.api_sources) if crawl.api_sources is not None else None,
+        egov_api_key=key,
+    )
+
+
+def scan_settings(config: ScanConfig) -> dict[str, object]:
+    """What the report's methodology section says about how each target was scanned (no secrets)."""
+    targets = []
+    for target in config.targets:
+        entry: dict[str, object] = {"name": target.name, "kind": target.kind}
+        if target.datasets:
+            entry["datasets"] = list(target.datasets)
+        if target.tls:
+            entry["tls"] = list(target.tls)
+        if target.url:
+            entry["url"] = target.url
+            entry["crawl"] = target.crawl.model_dump(exclude={"egov_api_key_env"})
+        targets.append(entry)
+    return {"targets": targets}
 
 
 def dataset_assets(target: TargetConfig) -> list[str]:
@@ -142,16 +222,17 @@ class _Batch:
         writer: FindingsWriter,
         outcome: ScanOutcome,
         on_asset: Callable[[str], None] | None,
+        kinds: dict[str, str],
         size: int = 200,
         seconds: float = 2.0,
     ) -> None:
         self.writer, self.outcome, self.on_asset = writer, outcome, on_asset
+        self.kinds = kinds
         self.size, self.seconds = size, seconds
         self.since = time.monotonic()
 
     def add(self, result: WorkResult) -> None:
-        kind = "tls" if result.outcomes and result.outcomes[0].uri.startswith("tls://") else "datasets"
-        self.writer.add(result.target, kind, result.outcomes, result.findings)
+        self.writer.add(result.target, self.kinds.get(result.target, "datasets"), result.outcomes, result.findings)
         self.outcome.errors += result.errors
         if self.on_asset:
             for asset in result.outcomes:

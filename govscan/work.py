@@ -16,6 +16,7 @@ from govscan.model import AssetOutcome, Finding
 from govscan.pii.detector import PiiDetector
 from govscan.pipeline import CheckOptions, run_check
 from govscan.rules import RuleSet
+from govscan.web.audit import PortalSettings
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,15 @@ class TlsUnit:
 
     target: str
     endpoints: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PortalUnit:
+    """A portal (``url:`` target): crawl, HTTP rules, exposure probes, its datasets and APIs."""
+
+    target: str
+    url: str
+    settings: PortalSettings
 
 
 @dataclass
@@ -90,7 +100,7 @@ def read_dataset(unit: DatasetUnit) -> WorkResult:
 
 def audit_tls(unit: TlsUnit) -> list[WorkResult]:
     """Audit a target's TLS endpoints: one result per endpoint."""
-    from govscan.tls.audit import judge
+    from govscan.tls.audit import judge, summary
     from govscan.tls.collect import ScanSettings
     from govscan.tls.runner import run
     from govscan.tls.targets import parse_target
@@ -104,5 +114,21 @@ def audit_tls(unit: TlsUnit) -> list[WorkResult]:
                 WorkResult(unit.target, [AssetOutcome(uri, False, facts.error)], [], [f"{uri}: {facts.error}"])
             )
         else:
-            results.append(WorkResult(unit.target, [AssetOutcome(uri, True)], judge(facts, context.rules, context.key)))
+            observed = {k: v for k, v in summary(facts).items() if k not in ("sslyze", "command_errors")}
+            outcome = AssetOutcome(uri, True, None, {"kind": "tls", **observed})
+            results.append(WorkResult(unit.target, [outcome], judge(facts, context.rules, context.key)))
     return results
+
+
+def audit_site(unit: PortalUnit) -> WorkResult:
+    """Audit one portal; the site's summary (pages, requests, robots choice) rides on its outcome."""
+    from govscan.web.audit import audit_portal
+
+    context, detector = _current()
+    try:
+        found = audit_portal(unit.target, unit.url, unit.settings, context.rules, context.key, detector)
+    except Exception as exc:  # noqa: BLE001 - one portal's failure must not end the scan
+        problem = f"could not be audited ({type(exc).__name__})"
+        return WorkResult(unit.target, [AssetOutcome(unit.url, False, problem)], [], [f"{unit.url}: {problem}"])
+    outcomes = [AssetOutcome(unit.url, bool(found.summary.get("pages")), None, found.summary), *found.outcomes]
+    return WorkResult(unit.target, outcomes, found.findings, found.errors)

@@ -215,7 +215,11 @@ def load_entry_points() -> list[PluginProblem]:
 
 
 def applicable_sources(
-    base_url: str, fetch: Fetch, names: Iterable[str] | None = None, *, configured: Mapping[str, ApiSource] | None = None
+    base_url: str,
+    fetch: Fetch,
+    names: Iterable[str] | None = None,
+    *,
+    configured: Mapping[str, ApiSource] | None = None,
 ) -> list[ApiSource]:
     """The registered plugins (or those in ``names``) whose probe says they apply to the site.
 
@@ -236,7 +240,11 @@ def applicable_sources(
 
 
 def discover(
-    base_url: str, fetch: Fetch, names: Iterable[str] | None = None, *, configured: Mapping[str, ApiSource] | None = None
+    base_url: str,
+    fetch: Fetch,
+    names: Iterable[str] | None = None,
+    *,
+    configured: Mapping[str, ApiSource] | None = None,
 ) -> Iterator[DataResource | SourceAsset | FetchError]:
     """Everything the applicable plugins find on ``base_url``; a crashing plugin is one error."""
     for source in applicable_sources(base_url, fetch, names, configured=configured):

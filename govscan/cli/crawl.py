@@ -1,0 +1,122 @@
+"""``govscan crawl URL``: one-off audit of a portal, without a database (the ``url:`` target of a scan)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import click
+
+from govscan import __version__
+from govscan.cli.gate import finish, read_baseline
+from govscan.cli.options import gate_options, output_options
+from govscan.identity import load_secret
+from govscan.model import ReadError
+from govscan.report.base import ScanResult
+from govscan.rules import RuleLoadError, load_rules
+
+
+@click.command()
+@click.argument("url")
+@output_options
+@gate_options
+@click.option("--max-pages", type=click.IntRange(min=1), default=500, show_default=True)
+@click.option("--max-depth", type=click.IntRange(min=0), default=5, show_default=True)
+@click.option("--rate", type=click.FloatRange(min=0), default=2.0, show_default=True,
+              help="Requests per second to the host (0: no limit, for your own test servers).")  # fmt: skip
+@click.option("--concurrency", type=click.IntRange(min=1, max=64), default=4, show_default=True)
+@click.option("--ignore-robots", is_flag=True, help="Crawl what robots.txt disallows (authorised audits only).")
+@click.option("--include", multiple=True, metavar="PATTERN", help="URL glob or 're:' regex to stay within.")
+@click.option("--exclude", multiple=True, metavar="PATTERN", help="URL glob or 're:' regex never fetched.")
+@click.option("--contact", default="", help="E-mail or URL for the portal's admins, put in the User-Agent.")
+@click.option("--ca-file", type=click.Path(exists=True, dir_okay=False), help="CA bundle for the portal's TLS.")
+@click.option("--probes/--no-probes", default=True, show_default=True, help="Probe for exposed files.")
+@click.option("--tls/--no-tls", "with_tls", default=True, show_default=True, help="Audit TLS of an https URL's host.")
+def crawl(
+    url: str,
+    fmt: str,
+    output: str | None,
+    fail_on: str,
+    baseline: str | None,
+    write_baseline: str | None,
+    baseline_reason: str,
+    max_pages: int,
+    max_depth: int,
+    rate: float,
+    concurrency: int,
+    ignore_robots: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    contact: str,
+    ca_file: str | None,
+    probes: bool,
+    with_tls: bool,
+) -> None:
+    """Crawl a portal politely and audit it: personal data in pages and datasets, HTTP hygiene,
+    exposed files, portal APIs (CKAN, data.egov.kz) and, for https, TLS.
+
+    Exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 the portal could not
+    be reached (problems with single pages or files are printed as warnings).
+    """
+    from govscan.config import CrawlConfig
+    from govscan.pii.detector import PiiDetector
+    from govscan.scanrun import portal_settings
+    from govscan.web.audit import audit_portal
+
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise click.UsageError(f"not an http(s) URL: {url}")
+    try:
+        rules = load_rules()
+    except RuleLoadError as exc:
+        raise click.UsageError(str(exc)) from exc
+    accepted = read_baseline(baseline)
+    key = load_secret()
+    config = CrawlConfig(
+        max_pages=max_pages, max_depth=max_depth, rate=rate, concurrency=concurrency, ignore_robots=ignore_robots,
+        include=list(include), exclude=list(exclude), contact=contact, ca_file=ca_file, probes=probes,
+    )  # fmt: skip
+    started = datetime.now(UTC)
+    found = audit_portal("crawl", url, portal_settings(config), rules, key, PiiDetector(rules, key))
+    findings, endpoints = list(found.findings), []
+    if with_tls and urlsplit(url).scheme == "https":
+        tls_findings, endpoints = _tls(url, rules, key)
+        findings += tls_findings
+    for problem in found.errors:
+        click.echo(f"govscan: warning: {problem}", err=True)
+    errors = [] if found.summary.get("pages") else [ReadError(url, "no page of the portal could be fetched")]
+    click.echo(
+        f"govscan: {found.summary.get('pages', 0)} pages, {found.summary.get('data_links', 0)} data links, "
+        f"{found.summary.get('requests', 0)} requests (robots.txt {found.summary.get('robots', 'obeyed')})",
+        err=True,
+    )
+    result = ScanResult(
+        findings=findings,
+        errors=errors,
+        rules=rules,
+        inputs=[url],
+        tool_version=__version__,
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        scanned=[o.uri for o in found.outcomes if o.ok],
+        endpoints=endpoints,
+    )
+    finish(result, fmt=fmt, output=output, fail_on=fail_on, accepted=accepted, baseline=baseline,
+           write_baseline_to=write_baseline, baseline_reason=baseline_reason)  # fmt: skip
+
+
+def _tls(url: str, rules, key: bytes):  # type: ignore[no-untyped-def]
+    from govscan.tls.audit import judge, summary
+    from govscan.tls.collect import ScanSettings
+    from govscan.tls.runner import run
+    from govscan.tls.targets import parse_target
+
+    parts = urlsplit(url)
+    endpoint = parse_target(f"{parts.hostname}:{parts.port or 443}")
+    findings, endpoints = [], []
+    for facts in run([endpoint], ScanSettings()):
+        endpoints.append(summary(facts))
+        if facts.error:
+            click.echo(f"govscan: warning: {facts.endpoint.uri}: {facts.error}", err=True)
+        else:
+            findings += judge(facts, rules, key)
+    return findings, endpoints

@@ -1,0 +1,283 @@
+"""Audit one portal: crawl it, judge its HTTP hygiene, probe for exposed files, read its datasets.
+
+Everything a ``url:`` target needs, as one network-bound work unit. Facts are gathered by the
+polite client (robots, rate limit, scope, SSRF guard); verdicts come from the rules: ``http``
+checks over the crawled pages, ``exposure`` probes, and the PII detectors over page text, every
+discovered data file, portal-API dataset and exposed dump. Pages are judged as they arrive and
+kept only in a slim form (headers, forms, links, a body prefix), so memory follows the page
+limit, not the site.
+
+Results carry ``AssetOutcome``s for everything read successfully — each page, the site's origin,
+every probe path asked for — so a later scan can tell "fixed" from "not looked at".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from govscan.model import AssetOutcome, Finding, ReadError
+from govscan.pii.detector import PiiDetector
+from govscan.pipeline import scan_assets
+from govscan.rules import RuleSet
+from govscan.sources.files import SourceAsset
+from govscan.web.client import WebClient
+from govscan.web.crawl import Crawler, CrawlSettings, DataLink, data_extension, parse_page
+from govscan.web.facts import SiteFacts, origin_of
+from govscan.web.judge import judge_site
+from govscan.web.model import FetchError, Page, Response
+from govscan.web.probes import run_probes, site_root
+
+MiB = 1024 * 1024
+KEPT_BODY_BYTES = 256 * 1024  # of each page, for the checks that read markup (meta CSP, subresources)
+
+
+@dataclass(frozen=True)
+class PortalSettings:
+    crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    probes: bool = True  # exposure rules (.git, .env, dumps…)
+    api_sources: tuple[str, ...] | None = None  # portal-API plugins to try; None = every registered one
+    egov_api_key: str | None = None  # never written anywhere: only sent to data.egov.kz
+    max_dataset_bytes: int = 200 * MiB  # a discovered data file is read up to this size
+
+
+@dataclass
+class PortalResult:
+    target: str
+    outcomes: list[AssetOutcome] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def audit_portal(
+    target: str,
+    url: str,
+    settings: PortalSettings,
+    rules: RuleSet,
+    key: bytes,
+    detector: PiiDetector,
+    *,
+    on_asset: Callable[[str], None] | None = None,
+) -> PortalResult:
+    result = PortalResult(target)
+    crawl = settings.crawl
+    client = WebClient.for_target(
+        url, crawl.client_settings(), include=crawl.include, exclude=crawl.exclude, allow_private=crawl.allow_private
+    )
+    data_settings = dataclasses.replace(
+        crawl.client_settings(), max_bytes_per_response=settings.max_dataset_bytes, cache_max_bytes=0
+    )
+    data_client = WebClient.for_target(
+        url, data_settings, exclude=crawl.exclude, allow_private=crawl.allow_private, limiter=client.limiter
+    )
+    try:
+        pages, data_links = _crawl(Crawler(client, crawl), url, detector, result, on_asset)
+        origin = origin_of(url)
+        plain = _plain_http(client, url)
+        facts = SiteFacts.from_pages(pages, plain=plain, origin=_origin_for_facts(url, pages))
+        landing_ok = facts.landing is not None or bool(pages)
+        if landing_ok:
+            result.outcomes.append(AssetOutcome(facts.origin, True))
+            result.findings += judge_site(facts, rules, key)
+        else:
+            result.errors.append(f"{url}: no page of the site could be fetched")
+        reader = _DatasetReader(data_client, detector, result, on_asset)
+        if settings.probes:
+            _probe(url, rules, key, client, detector, result, reader)
+        for link in data_links:
+            reader.read(link.url)
+        _portal_apis(url, settings, reader)
+        stats = client.stats
+        result.summary = {
+            "kind": "portal",
+            "origin": origin,
+            "pages": len(pages),
+            "data_links": len(data_links),
+            "requests": stats.requests + data_client.stats.requests,
+            "bytes_read": stats.bytes_read + data_client.stats.bytes_read,
+            "robots": "ignored" if crawl.ignore_robots else "obeyed",
+            "max_pages": crawl.max_pages,
+            "max_depth": crawl.max_depth,
+            "rate": crawl.rate,
+        }
+    finally:
+        client.close()
+        data_client.close()
+    return result
+
+
+def _crawl(
+    crawler: Crawler,
+    url: str,
+    detector: PiiDetector,
+    result: PortalResult,
+    on_asset: Callable[[str], None] | None,
+) -> tuple[list[Page], list[DataLink]]:
+    pages: list[Page] = []
+    links: dict[str, DataLink] = {}
+    for item in crawler.crawl(url):
+        if isinstance(item, FetchError):
+            result.errors.append(str(item))
+            continue
+        if isinstance(item, DataLink):
+            links.setdefault(item.url, item)
+            continue
+        response = item.response
+        page_uri = response.where
+        if response.status < 400:
+            _scan_body(page_uri, response.body, "text/html", detector, result)
+            result.outcomes.append(AssetOutcome(page_uri, True))
+            if on_asset:
+                on_asset(page_uri)
+        pages.append(_slim(item))
+    return pages, list(links.values())
+
+
+def _slim(page: Page) -> Page:
+    response = page.response
+    if len(response.body) <= KEPT_BODY_BYTES:
+        return page
+    return dataclasses.replace(page, response=dataclasses.replace(response, body=response.body[:KEPT_BODY_BYTES]))
+
+
+def _origin_for_facts(url: str, pages: list[Page]) -> str:
+    """The HTTPS origin when the site answered over HTTPS; a plain-HTTP-only site keeps its own."""
+    https = [p for p in pages if urlsplit(p.response.where).scheme == "https"]
+    if https or urlsplit(url).scheme == "https":
+        return origin_of(https[0].response.where if https else url)
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.lower()}/"
+
+
+def _plain_http(client: WebClient, url: str) -> Response | None:
+    """The answer to ``http://host/``: should be a redirect to HTTPS (None when port 80 is closed)."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or parts.port not in (None, 443):
+        return None
+    answer = client.get(f"http://{parts.netloc}/")
+    return answer if isinstance(answer, Response) else None
+
+
+def _probe(
+    url: str,
+    rules: RuleSet,
+    key: bytes,
+    client: WebClient,
+    detector: PiiDetector,
+    result: PortalResult,
+    reader: _DatasetReader,
+) -> None:
+    probed = run_probes(url, rules, key, client.get)
+    result.findings += probed.findings
+    result.errors += [str(e) for e in probed.errors]
+    root = site_root(url)
+    failed = {e.url for e in probed.errors}
+    for path in probe_paths(rules):
+        probe_url = urljoin(root, path)
+        if probe_url not in failed:
+            result.outcomes.append(AssetOutcome(probe_url, True))  # looked at: its exposure can be "fixed"
+    for response in probed.datasets:
+        _scan_body(response.url, response.body, response.media_type or None, detector, result)
+    for finding in probed.findings:
+        if finding.rule_id == "exposure.directory-listing":  # the files a listing shows are read too
+            listing = client.get(finding.location.uri)
+            if isinstance(listing, Response):
+                for link in parse_page(listing, 0).links:
+                    if data_extension(link) and client.scope.why_not(link) is None:
+                        reader.read(link)
+
+
+def probe_paths(rules: RuleSet) -> list[str]:
+    paths: list[str] = []
+    for rule in rules.of_kind("exposure"):
+        assert rule.exposure is not None
+        for group in rule.exposure.groups():
+            paths += [p for p in group.paths if "{" not in p]
+    return list(dict.fromkeys(paths))
+
+
+class _DatasetReader:
+    """Read each discovered data file once per audit (the crawl, a listing and a CKAN API may all name it)."""
+
+    def __init__(
+        self,
+        client: WebClient,
+        detector: PiiDetector,
+        result: PortalResult,
+        on_asset: Callable[[str], None] | None,
+    ) -> None:
+        self.client, self.detector, self.result, self.on_asset = client, detector, result, on_asset
+        self.done: set[str] = set()
+
+    def read(self, url: str) -> None:
+        if url in self.done:
+            return
+        self.done.add(url)
+        result = self.result
+        answer = self.client.get(url, use_cache=False)
+        if isinstance(answer, FetchError):
+            result.outcomes.append(AssetOutcome(url, False, answer.problem))
+            result.errors.append(str(answer))
+            return
+        if answer.status >= 400:
+            problem = f"HTTP {answer.status}"
+            result.outcomes.append(AssetOutcome(url, False, problem))
+            result.errors.append(f"{url}: {problem}")
+            return
+        ok = _scan_body(url, answer.body, answer.media_type or None, self.detector, result)
+        if answer.truncated:
+            problem = f"larger than {len(answer.body)} bytes: only the start was read"
+            result.outcomes.append(AssetOutcome(url, False, problem))
+            result.errors.append(f"{url}: {problem}")
+        else:
+            result.outcomes.append(AssetOutcome(url, ok))
+        if self.on_asset:
+            self.on_asset(url)
+
+
+def _portal_apis(url: str, settings: PortalSettings, reader: _DatasetReader) -> None:
+    from govscan.sources.ckan import DataResource
+    from govscan.sources.portal_api import EgovSource, discover
+
+    names = settings.api_sources
+    if names is not None and not names:
+        return
+    result = reader.result
+    configured = {"egov": EgovSource(api_key=settings.egov_api_key)} if settings.egov_api_key else None
+    for item in discover(url, reader.client.get, names, configured=configured):
+        if isinstance(item, FetchError):
+            result.errors.append(str(item))
+        elif isinstance(item, DataResource):
+            reader.read(item.url)
+        else:
+            found = scan_assets([item], reader.detector)
+            result.findings += found.findings
+            result.errors += [str(e) for e in found.errors]
+            result.outcomes.append(AssetOutcome(item.uri, not found.errors))
+
+
+def _scan_body(uri: str, body: bytes, media: str | None, detector: PiiDetector, result: PortalResult) -> bool:
+    """Detect personal data in a fetched body; True when it was read without error."""
+    found = scan_assets(_body_asset(uri, body, media), detector)
+    result.findings += found.findings
+    result.errors += [str(e) for e in found.errors]
+    return not found.errors
+
+
+def _body_asset(uri: str, body: bytes, media: str | None) -> Iterable[SourceAsset | ReadError]:
+    directory = tempfile.mkdtemp(prefix="govscan-web-")
+    path = os.path.join(directory, _file_name(uri))
+    with open(path, "wb") as handle:
+        handle.write(body)
+    yield SourceAsset(uri=uri, path=path, media_hint=media, cleanup_dir=directory)
+
+
+def _file_name(uri: str) -> str:
+    name = os.path.basename(urlsplit(uri).path) or "index.html"
+    return "".join(c for c in name if c.isalnum() or c in "._-")[:100] or "body"

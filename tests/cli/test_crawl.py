@@ -1,0 +1,56 @@
+"""``govscan crawl URL`` (one-off) and ``url:`` targets in scheduled scans, against the demo portal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from govscan.cli import cli
+from govscan.demo.portal import DemoPortal
+
+
+def test_crawl_reports_a_portal_and_fails_the_gate_on_exposed_personal_data(tmp_path: Path) -> None:
+    with DemoPortal() as portal:
+        result = CliRunner().invoke(cli, ["crawl", portal.http_url, "--rate", "0", "--format", "json"])
+    assert result.exit_code == 1, result.stderr
+    report = json.loads(result.stdout)
+    rules = {f["rule_id"] for f in report["findings"]}
+    assert {"pii.kz-iin", "exposure.git", "http.form.personal-data-over-http"} <= rules
+    assert "robots.txt obeyed" in result.stderr
+    assert not any(iin in result.stdout + result.stderr for iin in portal.data.iins)
+
+
+def test_crawl_of_a_closed_port_is_one_error_line_and_exit_2() -> None:
+    from govscan.testing.tls_lab import closed_port
+
+    result = CliRunner().invoke(cli, ["crawl", f"http://127.0.0.1:{closed_port()}/", "--rate", "0", "--no-probes"])
+    assert result.exit_code == 2
+    assert "no page of the portal could be fetched" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_crawl_refuses_what_is_not_a_url() -> None:
+    result = CliRunner().invoke(cli, ["crawl", "ftp://example.kz/"])
+    assert result.exit_code == 2 and "not an http(s) URL" in result.stderr
+
+
+def test_a_url_target_in_a_nightly_scan_tells_when_an_exposure_is_fixed(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'g.db'}"
+    with DemoPortal() as portal:
+        config = tmp_path / "scan.yaml"
+        config.write_text(
+            f"name: nightly\ntargets:\n  - name: akimat portal\n    url: {portal.http_url}\n"
+            "    crawl: {rate: 0, max_pages: 40, contact: soc@akimat.example.kz}\n",
+            encoding="utf-8",
+        )
+        first = CliRunner().invoke(cli, ["scan", str(config), "--db", db, "--fail-on", "none"])
+        assert first.exit_code == 0, first.stderr
+        portal.hidden.add("/.git/")  # the admins remove the repository from the web root
+        second = CliRunner().invoke(cli, ["scan", str(config), "--db", db, "--fail-on", "none"])
+    assert "1 fixed" in second.stdout
+    listing = CliRunner().invoke(cli, ["findings", "list", "--db", db, "--all", "--format", "json"])
+    status = {f["rule_id"]: f["status"] for f in json.loads(listing.stdout) if f["rule_id"].startswith("exposure.")}
+    assert status == {"exposure.git": "fixed", "exposure.directory-listing": "open"}
+    diff = CliRunner().invoke(cli, ["diff", "--db", db, "--format", "json"])
+    assert [f["rule_id"] for f in json.loads(diff.stdout)["fixed"]] == ["exposure.git"]
