@@ -6,6 +6,9 @@ import click
 
 from govscan import __version__
 from govscan.cli.check import check
+from govscan.cli.crawl import crawl
+from govscan.cli.demo import demo
+from govscan.cli.report import report
 from govscan.cli.rules import rules
 from govscan.cli.store import diff, findings, scan, scans
 from govscan.cli.tls import tls
@@ -20,6 +23,9 @@ def cli() -> None:
 cli.add_command(check)
 cli.add_command(rules)
 cli.add_command(tls)
+cli.add_command(crawl)
+cli.add_command(demo)
+cli.add_command(report)
 for command in (scan, findings, scans, diff):
     cli.add_command(command)
 

@@ -1,0 +1,30 @@
+"""``govscan demo`` end to end: a local portal, a full scan into a database, the HTML report."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from govscan.cli import cli
+from govscan.demo.portal import DemoData
+
+
+def test_the_demo_scans_a_local_portal_and_writes_a_report_with_nothing_raw(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(cli, ["demo", "--out", str(out), "--lang", "en"])
+    assert result.exit_code == 0, result.stderr
+    assert "127.0.0.1" in result.stderr
+    report = out / "report.en.html"
+    assert f"report:   {report.resolve()}" in result.stdout
+    found = int(re.search(r"scan 1: (\d+) findings", result.stdout).group(1))  # type: ignore[union-attr]
+    assert found >= 40
+
+    html = report.read_text(encoding="utf-8")
+    for rule in ("pii.kz-iin", "exposure.git", "tls.protocol.tls10", "http.form.personal-data-over-http"):
+        assert rule in html
+    raw = html.encode() + (out / "govscan.db").read_bytes() + result.stdout.encode() + result.stderr.encode()
+    exported = (out / "exports" / "kindergarten-queue.csv").read_text(encoding="utf-8")
+    iins = DemoData.generate().iins + re.findall(r"\b\d{12}\b", exported)
+    assert len(iins) > 50 and not [i for i in iins if i.encode() in raw]
