@@ -22,7 +22,7 @@ def readme_commands() -> list[str]:
 
 def test_readme_opens_with_exactly_two_commands_demo_then_tests() -> None:
     demo, tests = readme_commands()
-    assert "govscan check" in demo and "examples/" in demo
+    assert demo.endswith("govscan demo")
     assert "pytest" in tests
 
 
@@ -32,7 +32,8 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_every_command_has_help() -> None:
-    for args in (["--help"], ["check", "--help"], ["rules", "--help"], ["rules", "list", "--help"], ["tls", "--help"]):
+    commands = ["check", "rules", "tls", "crawl", "scan", "findings", "scans", "diff", "report", "demo"]
+    for args in (["--help"], ["rules", "list", "--help"], *([c, "--help"] for c in commands)):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 0 and "Usage" in result.output
 
@@ -40,3 +41,15 @@ def test_every_command_has_help() -> None:
 def test_examples_folder_holds_the_bundled_demo_data() -> None:
     names = {p.suffix for p in (ROOT / "examples").iterdir()}
     assert {".csv", ".json", ".xlsx", ".zip", ".html"} <= names
+
+
+def test_the_readme_rule_example_is_a_valid_rule() -> None:
+    import yaml
+
+    from govscan.rules.spec import RuleSpec
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n# rules/exposure/[^\n]+\n(.*?)```", text, re.S)
+    assert example
+    rule = RuleSpec.model_validate(yaml.safe_load(example.group(1)))
+    assert rule.kind == "exposure" and rule.exposure is not None
