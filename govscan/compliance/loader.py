@@ -10,14 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from govscan.compliance.spec import Framework
-from govscan.rules.loader import RuleLoadError, _entry_point_dirs, builtin_rules_dir
+from govscan.rules.loader import RuleLoadError, _entry_point_dirs, builtin_rules_dir, read_mapping
 
 COMPLIANCE_DIR = "compliance"
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ComplianceLoadError(RuleLoadError):
@@ -29,12 +27,7 @@ class ComplianceLoadError(RuleLoadError):
 
 
 def parse_framework_file(path: Path) -> Framework:
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
-    except (OSError, yaml.YAMLError) as exc:
-        raise ComplianceLoadError(f"{path}: cannot read framework ({_one_line(exc)})") from exc
-    if not isinstance(data, dict):
-        raise ComplianceLoadError(f"{path}: a framework file must hold one mapping")
+    data = read_mapping(path, "framework", ComplianceLoadError)
     try:
         return Framework.model_validate(data)
     except ValidationError as exc:
@@ -111,7 +104,3 @@ def _has(node: list | dict, key: object) -> bool:
     if isinstance(node, list):
         return isinstance(key, int) and 0 <= key < len(node)
     return key in node
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -86,13 +87,19 @@ def _entry_point_dirs() -> Iterator[Path]:
             yield Path(str(path))
 
 
-def parse_rule_file(path: Path) -> RuleSpec:
+def read_mapping(path: Path, what: str, error: type[Exception] = RuleLoadError) -> dict[str, Any]:
+    """A YAML file that must hold one mapping (a rule, a framework); ``error`` names the file."""
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
     except (OSError, yaml.YAMLError) as exc:
-        raise RuleLoadError(f"{path}: cannot read rule ({_one_line(exc)})") from exc
+        raise error(f"{path}: cannot read {what} ({_one_line(exc)})") from exc
     if not isinstance(data, dict):
-        raise RuleLoadError(f"{path}: a rule file must hold one mapping")
+        raise error(f"{path}: a {what} file must hold one mapping")
+    return data
+
+
+def parse_rule_file(path: Path) -> RuleSpec:
+    data = read_mapping(path, "rule")
     try:
         return RuleSpec.model_validate(data)
     except ValidationError as exc:

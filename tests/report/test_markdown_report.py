@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 from sqlmodel import Session
 
@@ -14,21 +9,9 @@ from govscan.report.data import ReportData, build_report_data
 from govscan.report.markdown import md_escape, render_markdown
 from govscan.rules import load_rules
 from govscan.store.engine import open_engine
+from govscan.testing.beside import load_beside
 
-
-def _helper() -> ModuleType:
-    """tests/report/report_db.py, loaded by path (tests are not a package under importlib mode)."""
-    name = "govscan_tests_report_db"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("report_db.py"))
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-rdb = _helper()
+rdb = load_beside(__file__, "report_db.py")
 report_db = rdb.report_db
 
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import jsonschema
 import pytest
@@ -16,23 +13,12 @@ from click.testing import CliRunner
 
 from govscan.cli import cli
 from govscan.report.json_ import JsonReport
+from govscan.testing.beside import load_beside
 
 SARIF_SCHEMA = Path("/work/shared/schemas/sarif-schema-2.1.0.json")
 
 
-def _helper() -> ModuleType:
-    """tests/report/report_db.py, loaded by path (tests are not a package under importlib mode)."""
-    name = "govscan_tests_report_db"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("report_db.py"))
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-rdb = _helper()
+rdb = load_beside(__file__, "report_db.py")
 report_db = rdb.report_db
 
 

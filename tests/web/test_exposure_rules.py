@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 
 from govscan.rules import load_rules
+from govscan.testing.beside import load_beside
 from govscan.web.probes import run_probes
 
-
-def _fixtures() -> ModuleType:
-    """tests/web/fixtures_exposure.py, loaded by path (tests are not a package under importlib mode)."""
-    name = "govscan_tests_fixtures_exposure"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("fixtures_exposure.py"))
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-fx = _fixtures()
+fx = load_beside(__file__, "fixtures_exposure.py")
 KEY = b"test-key"
 
 RULE_IDS = {

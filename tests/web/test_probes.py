@@ -3,36 +3,20 @@ real local site and nothing at all on catch-all, path-echoing, nonce-carrying or
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from govscan.rules.probe import Matcher, ProbeGroup, ProbeSpec
+from govscan.testing.beside import load_beside
 from govscan.testing.synth import control_digit
 from govscan.web.matchers import body_text, evidence_captures, group_matches, matches
 from govscan.web.model import FetchError, Response
 from govscan.web.probes import looks_like, make_baseline, run_probes, sibling_path, site_root
 
-
-def _fixtures() -> ModuleType:
-    """tests/web/fixtures_exposure.py, loaded by path (tests are not a package under importlib mode)."""
-    name = "govscan_tests_fixtures_exposure"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("fixtures_exposure.py"))
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-fx = _fixtures()
+fx = load_beside(__file__, "fixtures_exposure.py")
 KEY = b"test-key"
 
 
