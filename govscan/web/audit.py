@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from govscan.web.model import FetchError, Page, Response
 from govscan.web.probes import run_probes, site_root
 
 MiB = 1024 * 1024
+DATA_DEADLINE = 600.0  # seconds for one data file: large exports take a while at polite speeds
 KEPT_BODY_BYTES = 256 * 1024  # of each page, for the checks that read markup (meta CSP, subresources)
 
 
@@ -71,7 +73,10 @@ def audit_portal(
         url, crawl.client_settings(), include=crawl.include, exclude=crawl.exclude, allow_private=crawl.allow_private
     )
     data_settings = dataclasses.replace(
-        crawl.client_settings(), max_bytes_per_response=settings.max_dataset_bytes, cache_max_bytes=0
+        crawl.client_settings(),
+        max_bytes_per_response=settings.max_dataset_bytes,
+        cache_max_bytes=0,
+        deadline=DATA_DEADLINE,
     )
     data_client = WebClient.for_target(
         url, data_settings, exclude=crawl.exclude, allow_private=crawl.allow_private, limiter=client.limiter
@@ -220,23 +225,31 @@ class _DatasetReader:
             return
         self.done.add(url)
         result = self.result
-        answer = self.client.get(url, use_cache=False)
+        directory = tempfile.mkdtemp(prefix="govscan-data-")
+        path = os.path.join(directory, _file_name(url))
+        answer = self.client.download(url, path)  # streamed to disk: a data file is never held in memory
+        problem = None
         if isinstance(answer, FetchError):
-            result.outcomes.append(AssetOutcome(url, False, answer.problem))
-            result.errors.append(str(answer))
-            return
-        if answer.status >= 400:
+            problem = answer.problem
+        elif answer.status >= 400:
             problem = f"HTTP {answer.status}"
+        if problem is not None:
+            shutil.rmtree(directory, ignore_errors=True)
             result.outcomes.append(AssetOutcome(url, False, problem))
             result.errors.append(f"{url}: {problem}")
             return
-        ok = _scan_body(url, answer.body, answer.media_type or None, self.detector, result)
+        assert isinstance(answer, Response)
+        size = os.path.getsize(path)
+        asset = SourceAsset(uri=url, path=path, media_hint=answer.media_type or None, cleanup_dir=directory)
+        found = scan_assets([asset], self.detector)
+        result.findings += found.findings
+        result.errors += [str(e) for e in found.errors]
         if answer.truncated:
-            problem = f"larger than {len(answer.body)} bytes: only the start was read"
+            problem = f"larger than {size} bytes: only the start was read"
             result.outcomes.append(AssetOutcome(url, False, problem))
             result.errors.append(f"{url}: {problem}")
         else:
-            result.outcomes.append(AssetOutcome(url, ok))
+            result.outcomes.append(AssetOutcome(url, not found.errors))
         if self.on_asset:
             self.on_asset(url)
 

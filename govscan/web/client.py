@@ -20,6 +20,7 @@ Failures come back as ``FetchError`` with a one-line problem (never a traceback,
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections import OrderedDict
@@ -28,6 +29,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import BinaryIO
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -187,6 +189,20 @@ class WebClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def download(self, url: str, path: str) -> Response | FetchError:
+        """Fetch ``url`` streaming its body into the file ``path`` (a data file: never held in memory).
+
+        Same limits, guard, scope and retries as ``get``; never cached. The returned
+        ``Response`` has an empty ``body`` and ``saved_to=path``.
+        """
+        key = url.strip().split("#", 1)[0]
+        with open(path, "wb") as sink:
+            result = self._fetch(key, sink)
+        if isinstance(result, FetchError):
+            self._count("errors")
+            return result
+        return dataclasses.replace(result, saved_to=path)
+
     def get(self, url: str, *, use_cache: bool = True) -> Response | FetchError:
         """Fetch ``url`` (exactly as given, fragment aside: probes need their odd paths intact).
 
@@ -245,7 +261,7 @@ class WebClient:
             self._count("errors")
         return result
 
-    def _fetch(self, url: str) -> Response | FetchError:
+    def _fetch(self, url: str, sink: BinaryIO | None = None) -> Response | FetchError:
         started = self._clock()
         try:
             parts = urlsplit(url)
@@ -260,7 +276,7 @@ class WebClient:
         hops: list[str] = []
         visited = {normalise(url) or url}
         while True:
-            raw = self._with_retries(current)
+            raw = self._with_retries(current, sink)
             if isinstance(raw, _Failure):
                 return FetchError(url, raw.problem)
             location = _header(raw.headers, "location")
@@ -301,11 +317,14 @@ class WebClient:
                 return f"redirect to {shown} refused: outside scope ({problem})"
         return None
 
-    def _with_retries(self, url: str) -> _Raw | _Failure:
+    def _with_retries(self, url: str, sink: BinaryIO | None = None) -> _Raw | _Failure:
         settings = self.settings
         attempt = 0
         while True:
-            result = self._attempt(url)
+            if sink is not None:  # a failed attempt may have written part of a body
+                sink.seek(0)
+                sink.truncate()
+            result = self._attempt(url, sink)
             if attempt >= settings.retries:
                 return result
             if isinstance(result, _Raw) and result.status in RETRY_STATUSES:
@@ -320,7 +339,7 @@ class WebClient:
             self._sleep(min(wait, settings.max_retry_after))
             attempt += 1
 
-    def _attempt(self, url: str) -> _Raw | _Failure:
+    def _attempt(self, url: str, sink: BinaryIO | None = None) -> _Raw | _Failure:
         settings = self.settings
         if self._spent():
             return _Failure(f"scan byte budget of {settings.max_total_bytes} bytes is spent")
@@ -338,7 +357,7 @@ class WebClient:
                     headers = _headers(reply)
                     if reply.status_code in REDIRECT_STATUSES:
                         return _Raw(url, reply.status_code, headers)
-                    body, truncated = self._read_body(reply, deadline)
+                    body, truncated = self._read_body(reply, deadline, sink)
                     return _Raw(url, reply.status_code, headers, body, truncated)
         except _Deadline:
             return _Failure(f"response took longer than {settings.deadline:g} s", transient=False)
@@ -378,8 +397,10 @@ class WebClient:
         if unused:
             self._count("bytes_read", -unused)
 
-    def _read_body(self, reply: requests.Response, deadline: float) -> tuple[bytes, bool]:
+    def _read_body(self, reply: requests.Response, deadline: float, sink: BinaryIO | None = None) -> tuple[bytes, bool]:
         """Read at most the per-response limit (and what is left of the budget), never a byte more.
+
+        With a ``sink`` the chunks go to it (a download) and the returned body is empty.
 
         ``read1`` returns whatever has arrived, so a dripping server meets the deadline check;
         urllib3 caps decompressed output at the amount asked for, so a gzip bomb is bounded too.
@@ -406,7 +427,10 @@ class WebClient:
                 self._give_back(granted - len(chunk))
             if not chunk:
                 return b"".join(chunks), False
-            chunks.append(chunk)
+            if sink is not None:
+                sink.write(chunk)
+            else:
+                chunks.append(chunk)
             received += len(chunk)
 
 

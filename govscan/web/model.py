@@ -26,6 +26,7 @@ class Response:
     redirects: tuple[str, ...] = ()
     truncated: bool = False  # the body hit the byte limit
     elapsed: float = 0.0
+    saved_to: str | None = None  # a download: the body is in this file, not in ``body``
 
     def header(self, name: str) -> str | None:
         lower = name.lower()

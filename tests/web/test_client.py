@@ -229,6 +229,26 @@ def test_a_huge_body_is_cut_at_the_byte_limit_and_marked_truncated(make_client: 
 
 
 @responses.activate
+def test_a_download_streams_the_body_to_a_file_within_the_limit(make_client: MakeClient, tmp_path) -> None:
+    responses.get(f"{PORTAL}/export.csv", body="ИИН\n".encode() * 100_000)
+    client = make_client(max_bytes_per_response=200_000)
+    target = tmp_path / "export.csv"
+    response = _ok(client.download(f"{PORTAL}/export.csv", str(target)))
+    assert response.body == b"" and response.saved_to == str(target)
+    assert response.truncated and target.stat().st_size == 200_000
+    assert client.cache_size == 0  # downloads are never cached
+
+
+@responses.activate
+def test_a_retried_download_keeps_only_the_last_attempt(make_client: MakeClient, tmp_path, sleeps) -> None:
+    responses.get(f"{PORTAL}/d.csv", status=503, body=b"busy, try later")
+    responses.get(f"{PORTAL}/d.csv", body=b"a,b\n1,2\n")
+    target = tmp_path / "d.csv"
+    response = _ok(make_client().download(f"{PORTAL}/d.csv", str(target)))
+    assert response.status == 200 and target.read_bytes() == b"a,b\n1,2\n"
+
+
+@responses.activate
 def test_a_body_of_exactly_the_limit_is_not_truncated(make_client: MakeClient) -> None:
     responses.get(f"{PORTAL}/exact", body=b"x" * 1000, headers={"Content-Length": "1000"})
     response = _ok(make_client(max_bytes_per_response=1000).get(f"{PORTAL}/exact"))
