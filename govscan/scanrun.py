@@ -31,6 +31,7 @@ from govscan.store.writer import FindingsWriter, Recorded
 from govscan.web.audit import PortalSettings
 from govscan.web.crawl import CrawlSettings
 from govscan.work import (
+    STOP,
     DatasetUnit,
     PortalUnit,
     TlsUnit,
@@ -96,17 +97,22 @@ def run_scan(
         {t.name: t.kind for t in config.targets},
         size=_write_batch(),
     )
+    STOP.clear()
     try:
         with executor:
-            for result in executor.run(read_dataset, files, "cpu"):
-                batch.add(result)
-            for result in executor.run(read_dataset, urls, "io"):
-                batch.add(result)
-            for result in executor.run(audit_site, portals, "io"):
-                batch.add(result)
-            for results in executor.run(audit_tls, tls, "io"):
-                for result in results:
+            try:
+                for result in executor.run(read_dataset, files, "cpu"):
                     batch.add(result)
+                for result in executor.run(read_dataset, urls, "io"):
+                    batch.add(result)
+                for result in executor.run(audit_site, portals, "io"):
+                    batch.add(result)
+                for results in executor.run(audit_tls, tls, "io"):
+                    for result in results:
+                        batch.add(result)
+            except BaseException:
+                STOP.set()  # running crawls wind down now instead of finishing their site
+                raise
         batch.flush()
     except (KeyboardInterrupt, BrokenExecutor):
         batch.flush()

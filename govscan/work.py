@@ -10,6 +10,7 @@ with ``install`` — the process pool's initializer — and the detector is buil
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from govscan.model import AssetOutcome, Finding
@@ -60,6 +61,7 @@ class WorkResult:
     errors: list[str] = field(default_factory=list)
 
 
+STOP = threading.Event()  # set by the coordinator on Ctrl-C: network units in this process stop early
 _context: WorkContext | None = None
 _detector: PiiDetector | None = None
 
@@ -126,7 +128,9 @@ def audit_site(unit: PortalUnit) -> WorkResult:
 
     context, detector = _current()
     try:
-        found = audit_portal(unit.target, unit.url, unit.settings, context.rules, context.key, detector)
+        found = audit_portal(
+            unit.target, unit.url, unit.settings, context.rules, context.key, detector, should_stop=STOP.is_set
+        )
     except Exception as exc:  # noqa: BLE001 - one portal's failure must not end the scan
         problem = f"could not be audited ({type(exc).__name__})"
         return WorkResult(unit.target, [AssetOutcome(unit.url, False, problem)], [], [f"{unit.url}: {problem}"])

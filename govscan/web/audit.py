@@ -66,7 +66,9 @@ def audit_portal(
     detector: PiiDetector,
     *,
     on_asset: Callable[[str], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> PortalResult:
+    """``should_stop`` is polled between pages and files: an interrupted scan stops in seconds."""
     result = PortalResult(target)
     crawl = settings.crawl
     client = WebClient.for_target(
@@ -82,7 +84,7 @@ def audit_portal(
         url, data_settings, exclude=crawl.exclude, allow_private=crawl.allow_private, limiter=client.limiter
     )
     try:
-        pages, data_links = _crawl(Crawler(client, crawl), url, detector, result, on_asset)
+        pages, data_links = _crawl(Crawler(client, crawl), url, detector, result, on_asset, should_stop)
         origin = origin_of(url)
         plain = _plain_http(client, url)
         facts = SiteFacts.from_pages(pages, plain=plain, origin=_origin_for_facts(url, pages))
@@ -92,12 +94,13 @@ def audit_portal(
             result.findings += judge_site(facts, rules, key)
         else:
             result.errors.append(f"{url}: no page of the site could be fetched")
-        reader = _DatasetReader(data_client, detector, result, on_asset)
-        if settings.probes:
+        reader = _DatasetReader(data_client, detector, result, on_asset, should_stop)
+        if settings.probes and not should_stop():
             _probe(url, rules, key, client, detector, result, reader)
         for link in data_links:
             reader.read(link.url)
-        _portal_apis(url, settings, reader)
+        if not should_stop():
+            _portal_apis(url, settings, reader)
         stats = client.stats
         result.summary = {
             "kind": "portal",
@@ -123,10 +126,13 @@ def _crawl(
     detector: PiiDetector,
     result: PortalResult,
     on_asset: Callable[[str], None] | None,
+    should_stop: Callable[[], bool],
 ) -> tuple[list[Page], list[DataLink]]:
     pages: list[Page] = []
     links: dict[str, DataLink] = {}
     for item in crawler.crawl(url):
+        if should_stop():
+            break  # closing the generator lets the crawler's in-flight requests finish, no new ones
         if isinstance(item, FetchError):
             result.errors.append(str(item))
             continue
@@ -216,12 +222,14 @@ class _DatasetReader:
         detector: PiiDetector,
         result: PortalResult,
         on_asset: Callable[[str], None] | None,
+        should_stop: Callable[[], bool] = lambda: False,
     ) -> None:
         self.client, self.detector, self.result, self.on_asset = client, detector, result, on_asset
+        self.should_stop = should_stop
         self.done: set[str] = set()
 
     def read(self, url: str) -> None:
-        if url in self.done:
+        if url in self.done or self.should_stop():
             return
         self.done.add(url)
         result = self.result

@@ -79,3 +79,16 @@ def test_an_unreachable_portal_is_an_error_not_a_crash() -> None:
     result = audit_portal("demo", url, settings, rules, key, PiiDetector(rules, key))
     assert result.findings == [] and result.summary["pages"] == 0
     assert any("no page of the site could be fetched" in e for e in result.errors)
+
+
+def test_a_stop_request_ends_the_audit_between_pages() -> None:
+    rules, key = load_rules(), load_secret()
+    pages_seen: list[str] = []
+    with DemoPortal() as portal:
+        settings = portal_settings(CrawlConfig(rate=0, max_pages=60, concurrency=1))
+        result = audit_portal(
+            "demo", portal.http_url, settings, rules, key, PiiDetector(rules, key),
+            on_asset=pages_seen.append, should_stop=lambda: len(pages_seen) >= 2,
+        )  # fmt: skip
+        assert not portal.asked("/.git/HEAD") and not portal.asked("/api/3/action/package_search")
+    assert result.summary["pages"] <= 3
