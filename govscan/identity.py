@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -58,8 +59,26 @@ def key_id(key: bytes) -> str:
     return hashlib.sha256(b"govscan-key-id|" + key).hexdigest()[:12]
 
 
+_TWELVE_DIGITS = re.compile(r"(?<![0-9])([0-9]{4})[0-9]{6}([0-9]{2})(?![0-9])")
+
+
+def mask_uri(uri: str) -> str:
+    """A uri with any standalone 12-digit run (an IIN or BIN in a file name or query) masked.
+
+    File names like ``spravka_900101300017.csv`` would otherwise put an identifier into the
+    database and the reports; masking keeps four and two digits, like evidence, so the file
+    can still be found.
+    """
+    return _TWELVE_DIGITS.sub(r"\1******\2", uri)
+
+
 def normal_uri(uri: str) -> str:
-    """Scheme and host lower-cased, default ports and fragments dropped, ``./`` and ``\\`` folded."""
+    """Scheme and host lower-cased, default ports and fragments dropped, ``./`` and ``\\`` folded;
+    identifiers masked (``mask_uri``), since this form is stored."""
+    return mask_uri(_normal(uri))
+
+
+def _normal(uri: str) -> str:
     if "://" in uri:
         parts = urlsplit(uri)
         host = (parts.hostname or "").lower()

@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from govscan import __version__
 from govscan.config import CrawlConfig, ScanConfig, TargetConfig
 from govscan.executors import Executor, LocalExecutor
-from govscan.identity import key_id
+from govscan.identity import key_id, normal_uri
 from govscan.model import Severity
 from govscan.rules import RuleSet
 from govscan.sources import expand_inputs, is_url
@@ -136,18 +136,18 @@ def plan(
     audited: set[str] = set()
     for target in config.targets:
         for uri in dataset_assets(target):
-            if uri not in done:
-                (urls if is_url(uri) else files).append(DatasetUnit(target.name, uri, tuple(target.exclude)))
+            if normal_uri(uri) not in done:
+                (urls if is_url(uri) else files).append(DatasetUnit(target.name, uri))
         endpoints = list(target.tls)
         if target.url:
-            if target.url not in done:
+            if normal_uri(target.url) not in done:
                 portals.append(PortalUnit(target.name, target.url, portal_settings(target.crawl)))
             parts = urlsplit(target.url)
             if parts.scheme == "https" and target.crawl.tls and parts.hostname:
                 endpoints.append(f"{parts.hostname}:{parts.port or 443}")
         fresh = []
         for endpoint in endpoints:
-            uri = _endpoint_uri(endpoint)
+            uri = normal_uri(_endpoint_uri(endpoint))
             if uri not in done and uri not in audited:
                 audited.add(uri)
                 fresh.append(endpoint)
@@ -264,13 +264,13 @@ def gate(session: Session, outcome: ScanOutcome, fail_on: str) -> bool:
 
 
 def _resumable(session: Session, name: str) -> Scan | None:
-    return session.exec(
-        select(Scan).where(Scan.name == name, Scan.status.in_(("running", "interrupted"))).order_by(Scan.id.desc())  # type: ignore[union-attr, attr-defined]
-    ).first()
+    """The latest scan of this config when it did not complete (an older one is history, not work)."""
+    latest = session.exec(select(Scan).where(Scan.name == name).order_by(Scan.id.desc())).first()  # type: ignore[union-attr]
+    return latest if latest is not None and latest.status in ("running", "interrupted") else None
 
 
 def _assets_done(session: Session, scan_id: int) -> set[str]:
     rows = session.exec(
-        select(Asset.uri_display).join(AssetRead, AssetRead.asset_id == Asset.id).where(AssetRead.scan_id == scan_id)
+        select(Asset.uri_normal).join(AssetRead, AssetRead.asset_id == Asset.id).where(AssetRead.scan_id == scan_id)
     )
     return set(rows.all())

@@ -33,7 +33,6 @@ class DatasetUnit:
 
     target: str
     uri: str
-    exclude: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,21 +82,25 @@ def _current() -> tuple[WorkContext, PiiDetector]:
 
 
 def read_dataset(unit: DatasetUnit) -> WorkResult:
-    """Read one dataset asset and detect personal data in it."""
+    """Read one dataset asset and detect personal data in it.
+
+    The asset is read ok only when it was actually scanned and had no error of its own; an
+    archive member that failed gets its own failed outcome, so its earlier findings stay open.
+    Exclusions were applied when the scan was planned: applying them again here could silently
+    skip the file (a pattern matching a parent folder) and record it as read.
+    """
     context, detector = _current()
     try:
-        result = run_check(CheckOptions([unit.uri], list(unit.exclude)), context.rules, context.key, detector=detector)
+        result = run_check(CheckOptions([unit.uri]), context.rules, context.key, detector=detector)
     except Exception as exc:  # noqa: BLE001 - one asset's failure must not end the scan
         problem = f"could not be scanned ({type(exc).__name__})"
         return WorkResult(unit.target, [AssetOutcome(unit.uri, False, problem)], [], [f"{unit.uri}: {problem}"])
-    problems = "; ".join(e.problem for e in result.errors) or None
-    failed = {e.uri for e in result.errors}
-    return WorkResult(
-        unit.target,
-        [AssetOutcome(unit.uri, unit.uri not in failed, problems)],
-        result.findings,
-        [str(e) for e in result.errors],
-    )
+    own = [e.problem for e in result.errors if e.uri == unit.uri]
+    if unit.uri not in result.scanned and not own:
+        own = ["was not read"]
+    outcomes = [AssetOutcome(unit.uri, not own, "; ".join(own) or None)]
+    outcomes += [AssetOutcome(e.uri, False, e.problem) for e in result.errors if e.uri != unit.uri]
+    return WorkResult(unit.target, outcomes, result.findings, [str(e) for e in result.errors])
 
 
 def audit_tls(unit: TlsUnit) -> list[WorkResult]:

@@ -12,9 +12,9 @@ from sqlmodel import Session
 
 from govscan.model import AssetOutcome, Finding
 from govscan.store.tables import FindingRow, Scan, TriageNote, utcnow
-from govscan.store.writer import STICKY, FindingsWriter, Recorded
+from govscan.store.writer import FindingsWriter, Recorded
 
-__all__ = ["STICKY", "AssetOutcome", "Recorded", "TriageError", "finish_scan", "record", "start_scan", "triage"]
+__all__ = ["AssetOutcome", "Recorded", "TriageError", "finish_scan", "record", "start_scan", "triage"]
 
 TRIAGE_STATUSES = ("open", "false_positive", "accepted_risk", "fixed")
 

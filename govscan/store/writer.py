@@ -20,11 +20,10 @@ from typing import Any
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlmodel import Session
 
-from govscan.identity import normal_uri
+from govscan.identity import mask_uri, normal_uri
 from govscan.model import AssetOutcome, Finding
 from govscan.store.tables import Asset, AssetRead, FindingEvent, FindingRow, Target, utcnow
 
-STICKY = frozenset({"false_positive", "accepted_risk", "suppressed"})  # a scan never overrides these
 CHUNK = 500  # bound on IN (...) lists: SQLite allows 32,766 variables, PostgreSQL far more
 
 ASSET: Table = Asset.__table__  # type: ignore[attr-defined]
@@ -42,10 +41,6 @@ class Recorded:
     reopened: list[int] = field(default_factory=list)
     fixed: list[int] = field(default_factory=list)
     suppressed: list[int] = field(default_factory=list)
-
-    def add(self, other: Recorded) -> None:
-        for name in ("new", "seen", "reopened", "fixed", "suppressed"):
-            getattr(self, name).extend(getattr(other, name))
 
 
 @dataclass
@@ -78,6 +73,8 @@ class FindingsWriter:
         self.session = session
         self.scan_id = scan_id
         self.suppress = dict(suppress or {})  # fingerprint → reason: baseline entries
+        self.baseline_given = suppress is not None
+        self._evented: set[int] = set()  # findings this scan has recorded an event for
         self._targets: dict[str, _TargetAssets] = {}
         self._pending: list[_Entry] = []
 
@@ -110,6 +107,7 @@ class FindingsWriter:
         reads, ok_assets = [], set()
         for entry in entries:
             assets = self._targets[entry.target]
+            unreadable = {assets.by_uri[normal_uri(o.uri)] for o in entry.outcomes if not o.ok}
             for outcome in entry.outcomes:
                 uri = normal_uri(outcome.uri)
                 asset_id = assets.by_uri[uri]
@@ -124,7 +122,8 @@ class FindingsWriter:
                 )
                 if outcome.ok:
                     ok_assets.add(asset_id)
-                    ok_assets.update(assets.members.get(uri, ()))
+                    # members read with the archive, except those that failed this time
+                    ok_assets.update(m for m in assets.members.get(uri, ()) if m not in unreadable)
         if reads:
             conn.execute(insert(ASSET_READ), reads)
 
@@ -138,6 +137,8 @@ class FindingsWriter:
         seen_ids: set[int] = set()
 
         fresh = [(f, a) for fp, (f, a) in findings.items() if fp not in known]
+        for row_id, _ in known.values():
+            seen_ids.add(row_id)
         if fresh:
             rows = [self._new_row(f, asset_id, now) for f, asset_id in fresh]
             returned = conn.execute(insert(FINDING).returning(FINDING.c.id, FINDING.c.fingerprint), rows).all()
@@ -151,12 +152,9 @@ class FindingsWriter:
         updates = []
         for fingerprint, (row_id, status) in known.items():
             finding, _ = findings[fingerprint]
-            seen_ids.add(row_id)
-            kind_of_event, new_status, reopened = "seen", status, 0
-            if status == "fixed":
-                kind_of_event, new_status, reopened = "reopened", "open", 1
-            if fingerprint in self.suppress and new_status == "open":
-                new_status = "suppressed"
+            if row_id in self._evented:
+                continue  # already recorded by this scan (a file named by two targets)
+            kind_of_event, new_status, reopened = _next_state(status, fingerprint, self.suppress, self.baseline_given)
             updates.append(
                 {
                     "b_id": row_id,
@@ -169,7 +167,9 @@ class FindingsWriter:
                 }  # fmt: skip
             )
             events.append(self._event(row_id, kind_of_event, finding.count))
-            getattr(recorded, kind_of_event).append(row_id)
+            getattr(
+                recorded, "suppressed" if new_status == "suppressed" and kind_of_event != "seen" else kind_of_event
+            ).append(row_id)
         if updates:
             conn.execute(
                 update(FINDING)
@@ -196,6 +196,7 @@ class FindingsWriter:
             recorded.fixed += fixed
         if events:
             conn.execute(insert(EVENT), events)
+            self._evented.update(e["finding_id"] for e in events)
         return recorded
 
     def _new_row(self, finding: Finding, asset_id: int, now: Any) -> dict[str, Any]:
@@ -206,7 +207,9 @@ class FindingsWriter:
             "severity": finding.severity.label,
             "title": finding.title,
             "asset_id": asset_id,
-            "location_json": json.dumps(finding.location.as_dict(), ensure_ascii=False),
+            "location_json": json.dumps(
+                {**finding.location.as_dict(), "uri": mask_uri(finding.location.uri)}, ensure_ascii=False
+            ),
             "evidence_masked": finding.evidence,
             "count": finding.count,
             "confidence": finding.confidence,
@@ -251,7 +254,7 @@ class FindingsWriter:
         if not missing:
             return
         rows = [
-            {"target_id": self._targets[target].id, "uri_normal": normal, "uri_display": display}
+            {"target_id": self._targets[target].id, "uri_normal": normal, "uri_display": mask_uri(display)}
             for (target, normal), display in missing.items()
         ]
         by_id = {self._targets[t].id: self._targets[t] for t, _ in missing}
@@ -264,14 +267,37 @@ class FindingsWriter:
         if cached is not None:
             return cached
         table: Table = Target.__table__  # type: ignore[attr-defined]
-        target_id = conn.execute(select(table.c.id).where(table.c.name == name)).scalar()
-        if target_id is None:
+        row = conn.execute(select(table.c.id, table.c.kind).where(table.c.name == name)).first()
+        if row is None:
             target_id = conn.execute(insert(table).values(name=name, kind=kind).returning(table.c.id)).scalar_one()
+        else:
+            target_id = row.id
+            if row.kind != kind:  # the config gave the target another kind (e.g. a url: added)
+                conn.execute(update(table).where(table.c.id == target_id).values(kind=kind))
         assets = _TargetAssets(target_id)
         for asset_id, uri in conn.execute(select(ASSET.c.id, ASSET.c.uri_normal).where(ASSET.c.target_id == target_id)):
             assets.remember(uri, asset_id)
         self._targets[name] = assets
         return assets
+
+
+def _next_state(
+    status: str, fingerprint: str, suppress: Mapping[str, str], baseline_given: bool
+) -> tuple[str, str, int]:
+    """(event kind, new status, reopened increment) for a known finding seen again.
+
+    A fixed finding comes back ``reopened``; with a baseline, an accepted one is ``suppressed``
+    (not reopened: the gate must not fail on it), and a suppressed one the baseline no longer
+    lists is ``open`` again. Triage decisions (false positive, accepted risk) are never touched.
+    """
+    accepted = fingerprint in suppress
+    if status == "fixed":
+        return ("reopened", "suppressed", 0) if accepted else ("reopened", "open", 1)
+    if status == "open" and accepted:
+        return "seen", "suppressed", 0
+    if status == "suppressed" and baseline_given and not accepted:
+        return "seen", "open", 0
+    return "seen", status, 0
 
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:

@@ -262,3 +262,88 @@ def test_diff_between_scans_that_are_not_consecutive(setup: dict) -> None:
     _, two_to_four = run(setup, "diff", "2", "4", "--format", "json")
     changes = json.loads(two_to_four)
     assert [f["rule_id"] for f in changes["reopened"]] == ["pii.kz-iin"] and changes["new"] == []
+
+
+def _scan(setup: dict, *extra: str) -> str:
+    result = CliRunner().invoke(cli, ["scan", str(setup["config"]), "--db", setup["db"], "--fail-on", "none", *extra])
+    return result.stdout
+
+
+def _statuses(setup: dict) -> dict[str, str]:
+    _, listing = run(setup, "findings", "list", "--all", "--format", "json")
+    return {f"{f['rule_id']}@{Path(f['location']['uri']).name}": f["status"] for f in json.loads(listing)}
+
+
+def test_an_archive_member_that_cannot_be_read_keeps_its_findings_open(setup: dict) -> None:
+    import zipfile
+
+    good = "ИИН\n" + "\n".join(IINS) + "\n"
+    with zipfile.ZipFile(setup["exports"] / "bundle.zip", "w") as bundle:
+        bundle.writestr("people.csv", good)
+        bundle.writestr("more.json", json.dumps([{"iin": i} for i in IINS]))
+    setup["config"].write_text(setup["config"].read_text().replace("*.csv", "*.zip"), encoding="utf-8")
+    _scan(setup)
+    with zipfile.ZipFile(setup["exports"] / "bundle.zip", "w") as bundle:
+        bundle.writestr("people.csv", good)
+        bundle.writestr("more.json", '[{"iin": "9001')  # damaged this time
+    out = _scan(setup)
+    assert "0 fixed" in out
+    assert set(_statuses(setup).values()) == {"open"}
+
+
+def test_an_exclude_pattern_matching_a_parent_folder_does_not_turn_into_a_silent_clean_read(
+    setup: dict, tmp_path: Path
+) -> None:
+    folder = tmp_path / "backup-2024"
+    folder.mkdir()
+    (folder / "a.csv").write_text("ИИН\n" + "\n".join(IINS) + "\n", encoding="utf-8")
+    setup["config"].write_text(
+        f"name: nightly\ntargets:\n  - name: t\n    datasets: ['{folder}']\n    exclude: ['backup-*']\n",
+        encoding="utf-8",
+    )
+    assert "1 new" in _scan(setup)
+    (folder / "a.csv").write_text("ИИН\n\n", encoding="utf-8")
+    assert "1 fixed" in _scan(setup)  # the file was really read again: the fix is real
+
+
+def test_a_baselined_finding_that_comes_back_stays_suppressed_and_does_not_fail_the_gate(
+    setup: dict, tmp_path: Path
+) -> None:
+    write(setup, "a.csv", iins=True)
+    baseline = tmp_path / "baseline.json"
+    CliRunner().invoke(cli, ["check", str(setup["exports"]), "--fail-on", "none", "--write-baseline", str(baseline)])
+    _scan(setup, "--baseline", str(baseline))
+    write(setup, "a.csv", iins=False)
+    _scan(setup, "--baseline", str(baseline))
+    write(setup, "a.csv", iins=True)
+    result = CliRunner().invoke(cli, ["scan", str(setup["config"]), "--db", setup["db"], "--baseline", str(baseline)])
+    assert result.exit_code == 0 and "0 reopened" in result.stdout
+    assert _statuses(setup)["pii.kz-iin@a.csv"] == "suppressed"
+
+
+def test_resume_matches_assets_however_the_config_spells_their_paths(
+    setup: dict, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import govscan.work as work
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("a.csv", "b.csv"):
+        write(setup, name, iins=True)
+    setup["config"].write_text("name: nightly\ntargets:\n  - name: d\n    datasets: ['exports/*.csv']\n")
+    real = work.run_check
+    calls: list[str] = []
+
+    def interrupted(options, *args, **kwargs):
+        calls.append(options.inputs[0])
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(options, *args, **kwargs)
+
+    monkeypatch.setattr(work, "run_check", interrupted)
+    run(setup, "scan", str(setup["config"]), "--jobs", "1")
+    setup["config"].write_text(
+        "name: nightly\ntargets:\n  - name: d\n    datasets: ['./exports/a.csv', './exports/b.csv']\n"
+    )
+    monkeypatch.setattr(work, "run_check", lambda o, *a, **k: (calls.append(o.inputs[0]), real(o, *a, **k))[1])
+    run(setup, "scan", str(setup["config"]), "--resume", "--jobs", "1")
+    assert calls == ["exports/a.csv", "exports/b.csv", "./exports/b.csv"]  # a.csv, recorded before, is not re-read
