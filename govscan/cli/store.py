@@ -227,11 +227,17 @@ def list_scans(db: str | None) -> None:
 @DB_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def diff(scan_a: int | None, scan_b: int | None, db: str | None, fmt: str) -> None:
-    """What changed between two scans (default: the last two): new, fixed, reopened, unchanged."""
-    from govscan.store.queries import diff_scans, last_two_scans
+    """What changed between two scans: new, fixed, reopened, unchanged.
+
+    No argument: the latest scan against the one before it of the same configuration; one
+    argument: that scan against its predecessor; two: the first against the second.
+    """
+    from govscan.store.queries import diff_scans, last_two_scans, previous_scan
 
     with _session(db) as session:
-        if scan_b is None:
+        if scan_a is not None and scan_b is None:
+            scan_a, scan_b = previous_scan(session, scan_a), scan_a
+        elif scan_b is None:
             last = last_two_scans(session)
             if last is None:
                 raise click.ClickException("no scans recorded yet")

@@ -56,29 +56,35 @@ class Diff:
 
 
 def last_two_scans(session: Session) -> tuple[int | None, int] | None:
-    ids = [s.id for s in session.exec(select(Scan).order_by(Scan.id.desc()).limit(2))]  # type: ignore[union-attr]
-    if not ids:
+    """The latest scan and the one before it of the same configuration."""
+    latest = session.exec(select(Scan).order_by(Scan.id.desc())).first()  # type: ignore[union-attr]
+    if latest is None or latest.id is None:
         return None
-    return (ids[1] if len(ids) > 1 else None), ids[0]  # type: ignore[return-value]
+    return previous_scan(session, latest.id), latest.id
+
+
+def previous_scan(session: Session, scan_id: int) -> int | None:
+    """The scan of the same configuration (by name) that ran before ``scan_id``."""
+    scan = session.get(Scan, scan_id)
+    if scan is None:
+        return None
+    query = select(Scan.id).where(Scan.name == scan.name, Scan.id < scan_id).order_by(Scan.id.desc())  # type: ignore[union-attr, operator]
+    return session.exec(query).first()
 
 
 def diff_scans(session: Session, scan_a: int | None, scan_b: int) -> Diff:
     """What scan B tells compared with scan A.
 
-    new: seen in B, first seen after A; reopened: seen in B, not in A, but known before;
-    fixed: seen in A, and marked fixed by a scan after A up to B; unchanged: seen in both.
+    new: seen in B, first seen after A; reopened: seen in B, not in A, and reopened by a scan
+    after A up to B; fixed: seen in A, and marked fixed by a scan after A up to B; unchanged:
+    seen in both, or seen in B and missed by A only because its asset could not be read then.
     A finding not seen in B because its asset could not be read is in none of the lists.
     """
     in_b = _present(session, scan_b)
     in_a = _present(session, scan_a) if scan_a is not None else set()
     low = scan_a if scan_a is not None else 0
-    fixed_between = set(
-        session.exec(
-            select(FindingEvent.finding_id).where(
-                FindingEvent.kind == "fixed", FindingEvent.scan_id > low, FindingEvent.scan_id <= scan_b
-            )
-        ).all()
-    )
+    fixed_between = _events_between(session, "fixed", low, scan_b)
+    reopened_between = _events_between(session, "reopened", low, scan_b)
     wanted = in_b | (in_a & fixed_between)
     rows = {
         r.id: r
@@ -87,13 +93,24 @@ def diff_scans(session: Session, scan_a: int | None, scan_b: int) -> Diff:
     diff = Diff(scan_a, scan_b)
     for finding_id in sorted(wanted):
         row = rows[finding_id]
-        if finding_id in in_b and finding_id in in_a:
-            diff.unchanged.append(row)
-        elif finding_id in in_b:
-            (diff.new if row.first_seen_scan_id > low else diff.reopened).append(row)
-        else:
+        if finding_id not in in_b:
             diff.fixed.append(row)
+        elif finding_id in in_a:
+            diff.unchanged.append(row)
+        elif row.first_seen_scan_id > low:
+            diff.new.append(row)
+        elif finding_id in reopened_between:
+            diff.reopened.append(row)
+        else:
+            diff.unchanged.append(row)
     return diff
+
+
+def _events_between(session: Session, kind: str, after: int, up_to: int) -> set[int]:
+    query = select(FindingEvent.finding_id).where(
+        FindingEvent.kind == kind, FindingEvent.scan_id > after, FindingEvent.scan_id <= up_to
+    )
+    return set(session.exec(query).all())
 
 
 def _present(session: Session, scan_id: int) -> set[int]:

@@ -347,3 +347,20 @@ def test_resume_matches_assets_however_the_config_spells_their_paths(
     monkeypatch.setattr(work, "run_check", lambda o, *a, **k: (calls.append(o.inputs[0]), real(o, *a, **k))[1])
     run(setup, "scan", str(setup["config"]), "--resume", "--jobs", "1")
     assert calls == ["exports/a.csv", "exports/b.csv", "./exports/b.csv"]  # a.csv, recorded before, is not re-read
+
+
+def test_diff_with_one_scan_compares_it_with_its_predecessor_of_the_same_config(setup: dict, tmp_path: Path) -> None:
+    write(setup, "a.csv", iins=True)
+    run(setup, "scan", str(setup["config"]))  # 1 nightly: new
+    weekly = tmp_path / "weekly.yaml"
+    weekly.write_text(setup["config"].read_text().replace("name: nightly", "name: weekly"), encoding="utf-8")
+    run(setup, "scan", str(weekly))  # 2 weekly
+    write(setup, "a.csv", iins=False)
+    run(setup, "scan", str(setup["config"]))  # 3 nightly: IIN fixed
+
+    _, latest = run(setup, "diff", "--format", "json")
+    changes = json.loads(latest)
+    assert (changes["from_scan"], changes["to_scan"]) == (1, 3)  # not the weekly scan in between
+    assert [f["rule_id"] for f in changes["fixed"]] == ["pii.kz-iin"]
+    _, first = run(setup, "diff", "1", "--format", "json")
+    assert json.loads(first)["from_scan"] is None and len(json.loads(first)["new"]) == 2
