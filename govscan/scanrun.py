@@ -39,6 +39,7 @@ from govscan.work import (
     WorkResult,
     audit_site,
     audit_tls,
+    crashed,
     install,
     read_dataset,
 )
@@ -101,7 +102,7 @@ def run_scan(
     try:
         with executor:
             try:
-                for result in executor.run(read_dataset, files, "cpu"):
+                for result in executor.run(read_dataset, files, "cpu", on_crash=crashed):
                     batch.add(result)
                 for result in executor.run(read_dataset, urls, "io"):
                     batch.add(result)

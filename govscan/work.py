@@ -103,6 +103,11 @@ def read_dataset(unit: DatasetUnit) -> WorkResult:
     return WorkResult(unit.target, outcomes, result.findings, [str(e) for e in result.errors])
 
 
+def crashed(unit: DatasetUnit, problem: str) -> WorkResult:
+    """The result of a unit whose worker died: an unreadable asset, and the scan goes on."""
+    return WorkResult(unit.target, [AssetOutcome(unit.uri, False, problem)], [], [f"{unit.uri}: {problem}"])
+
+
 def audit_tls(unit: TlsUnit) -> list[WorkResult]:
     """Audit a target's TLS endpoints: one result per endpoint."""
     from govscan.tls.audit import judge, summary

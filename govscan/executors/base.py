@@ -21,12 +21,17 @@ Result = TypeVar("Result")
 
 class Executor(Protocol):
     def run(
-        self, fn: Callable[[Unit], Result], units: Iterable[Unit], kind: WorkKind
+        self,
+        fn: Callable[[Unit], Result],
+        units: Iterable[Unit],
+        kind: WorkKind,
+        on_crash: Callable[[Unit, str], Result] | None = None,
     ) -> Iterator[Result]:  # pragma: no cover - a protocol
         """Apply ``fn`` to every unit; yield results in completion order.
 
         Bounded: at most a few units per worker are in flight, so an endless source of units
         never fills memory. Stopping the iteration (or ``close``) cancels what has not started.
+        A unit whose worker dies becomes ``on_crash(unit, problem)`` (without it, the error is raised).
         """
         ...
 

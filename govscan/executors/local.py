@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures import Executor as _PoolExecutor
 from typing import Any, TypeVar
 
@@ -31,7 +32,13 @@ class SerialExecutor:
         if initializer is not None:
             initializer(*initargs)
 
-    def run(self, fn: Callable[[Unit], Result], units: Iterable[Unit], kind: WorkKind) -> Iterator[Result]:
+    def run(
+        self,
+        fn: Callable[[Unit], Result],
+        units: Iterable[Unit],
+        kind: WorkKind,
+        on_crash: Callable[[Unit, str], Result] | None = None,
+    ) -> Iterator[Result]:
         for unit in units:
             yield fn(unit)
 
@@ -64,9 +71,70 @@ class LocalExecutor:
         self._threads: ThreadPoolExecutor | None = None
         self._processes: ProcessPoolExecutor | None = None
 
-    def run(self, fn: Callable[[Unit], Result], units: Iterable[Unit], kind: WorkKind) -> Iterator[Result]:
-        pool, workers = (self._cpu_pool(), self.cpu_workers) if kind == "cpu" else (self._io_pool(), self.io_workers)
-        return _bounded(pool, fn, units, workers * IN_FLIGHT_PER_WORKER)
+    def run(
+        self,
+        fn: Callable[[Unit], Result],
+        units: Iterable[Unit],
+        kind: WorkKind,
+        on_crash: Callable[[Unit, str], Result] | None = None,
+    ) -> Iterator[Result]:
+        if kind == "cpu":
+            return self._run_cpu(fn, units, on_crash)
+        return _bounded(self._io_pool(), fn, units, self.io_workers * IN_FLIGHT_PER_WORKER)
+
+    def _run_cpu(
+        self, fn: Callable[[Unit], Result], units: Iterable[Unit], on_crash: Callable[[Unit, str], Result] | None
+    ) -> Iterator[Result]:
+        """Like ``_bounded``, and a worker that dies (out of memory, a crash in a C parser) costs one unit.
+
+        A dead worker breaks the whole pool and fails every unit in flight; those are run again
+        one at a time in a fresh pool, and the one that kills it again becomes ``on_crash``'s result.
+        """
+        limit = self.cpu_workers * IN_FLIGHT_PER_WORKER
+        source = iter(units)
+        pending: dict[Future[Result], Unit] = {}
+        try:
+            while True:
+                while len(pending) < limit:
+                    unit = next(source, _END)
+                    if unit is _END:
+                        break
+                    pending[self._cpu_pool().submit(fn, unit)] = unit
+                if not pending:
+                    return
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                crashed: list[Unit] = []
+                for future in done:
+                    unit = pending.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenExecutor:
+                        if on_crash is None:
+                            raise
+                        crashed.append(unit)
+                        continue
+                    yield result
+                if crashed:
+                    crashed += pending.values()
+                    pending.clear()
+                    self._reset_cpu_pool()
+                    for unit in crashed:
+                        yield self._alone(fn, unit, on_crash)  # type: ignore[arg-type]
+        finally:
+            for future in pending:
+                future.cancel()
+
+    def _alone(self, fn: Callable[[Unit], Result], unit: Unit, on_crash: Callable[[Unit, str], Result]) -> Result:
+        try:
+            return self._cpu_pool().submit(fn, unit).result()
+        except BrokenExecutor:
+            self._reset_cpu_pool()
+            return on_crash(unit, "the worker reading it died (out of memory or a crash in a parser)")
+
+    def _reset_cpu_pool(self) -> None:
+        if self._processes is not None:
+            self._processes.shutdown(wait=False, cancel_futures=True)
+        self._processes = None
 
     def _io_pool(self) -> ThreadPoolExecutor:
         if self._threads is None:
@@ -130,5 +198,6 @@ def _worker_start(parent: int, initializer: Callable[..., None] | None, initargs
         os._exit(1)
 
     threading.Thread(target=watch, name="govscan-orphan-watch", daemon=True).start()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's: units in flight finish cleanly
     if initializer is not None:
         initializer(*initargs)

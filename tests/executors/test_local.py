@@ -71,3 +71,22 @@ def test_the_serial_executor_keeps_order_and_runs_in_this_thread() -> None:
         results = list(executor.run(where, range(5), "cpu"))
     assert [r[0] for r in results] == [0, 1, 2, 3, 4]
     assert {(r[1], r[3]) for r in results} == {(os.getpid(), "serial")}
+
+
+def dies_on_three(unit: int) -> int:
+    if unit == 3:
+        os._exit(1)  # what an out-of-memory kill or a segfault in a C parser looks like
+    return unit
+
+
+def test_a_worker_that_dies_costs_only_its_own_unit() -> None:
+    with LocalExecutor(cpu_workers=2) as executor:
+        results = list(executor.run(dies_on_three, range(10), "cpu", on_crash=lambda unit, problem: -unit))
+    assert sorted(results) == [-3, 0, 1, 2, 4, 5, 6, 7, 8, 9]
+
+
+def test_without_a_crash_handler_a_dead_worker_is_an_error() -> None:
+    from concurrent.futures import BrokenExecutor
+
+    with LocalExecutor(cpu_workers=2) as executor, pytest.raises(BrokenExecutor):
+        list(executor.run(dies_on_three, range(10), "cpu"))
