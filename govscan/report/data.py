@@ -31,7 +31,6 @@ from govscan.store.tables import Asset, AssetRead, FindingEvent, FindingRow, Sca
 TREND_SCANS = 12  # scans on the trend chart: about a quarter of weekly scans
 CLOSED_BY_TRIAGE = ("false_positive", "accepted_risk", "suppressed")
 RULE_KINDS = ("pii", "tls", "http", "exposure")
-PORTAL_KINDS = frozenset({"url", "portal"})  # Target.kind parts of a crawled site
 # Summary keys too bulky or too raw for a report (sslyze's whole result object).
 DROPPED_SUMMARY_KEYS = frozenset({"sslyze"})
 
@@ -304,14 +303,15 @@ def kinds_exercised(
     for read, asset, target in reads:
         if read.status != "ok":
             continue
-        uri = asset.uri_display
-        if uri.startswith("tls://"):
+        observed = json.loads(read.summary_json) if read.summary_json else {}
+        if asset.uri_display.startswith("tls://"):
             kinds.add("tls")
-        elif uri.startswith(("http://", "https://")) and PORTAL_KINDS & set(target.kind.split("+")):
-            crawl = (recorded or {}).get(target.name, {}).get("crawl") or {}
-            kinds.update(("http", "pii") if crawl.get("probes") is False else ("http", "exposure", "pii"))
+        elif observed.get("kind") == "portal":  # the portal's own read: did the crawl reach pages?
+            if observed.get("pages"):
+                crawl = (recorded or {}).get(target.name, {}).get("crawl") or {}
+                kinds.update(("http", "pii") if crawl.get("probes") is False else ("http", "exposure", "pii"))
         else:
-            kinds.add("pii")
+            kinds.add("pii")  # a dataset, a page or a file: read for personal data
     return kinds
 
 

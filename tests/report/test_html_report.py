@@ -170,18 +170,24 @@ def test_which_rule_kinds_a_scan_exercised() -> None:
     portal = Target(id=1, name="portal", kind="url")
     files = Target(id=2, name="files", kind="datasets")
 
-    def read(target: Target, uri: str, status: str = "ok") -> tuple[AssetRead, Asset, Target]:
+    def read(
+        target: Target, uri: str, status: str = "ok", summary: str | None = None
+    ) -> tuple[AssetRead, Asset, Target]:
         return (
-            AssetRead(scan_id=1, asset_id=1, status=status),
+            AssetRead(scan_id=1, asset_id=1, status=status, summary_json=summary),
             Asset(target_id=target.id, uri_normal=uri, uri_display=uri),
             target,
         )
 
+    crawled = '{"kind": "portal", "pages": 12}'
     assert kinds_exercised([read(files, "a.csv")]) == {"pii"}
     assert kinds_exercised([read(files, "https://data.gov.kz/a.csv")]) == {"pii"}  # a dataset URL is no portal
-    assert kinds_exercised([read(portal, "https://portal.kz/")]) == {"pii", "http", "exposure"}
-    assert kinds_exercised([read(portal, "https://portal.kz/")], {"portal": {"crawl": {"probes": False}}}) == {
-        "pii",
-        "http",
-    }
+    assert kinds_exercised([read(portal, "https://portal.kz/", summary=crawled)]) == {"pii", "http", "exposure"}
+    no_probes = {"portal": {"crawl": {"probes": False}}}
+    assert kinds_exercised([read(portal, "https://portal.kz/", summary=crawled)], no_probes) == {"pii", "http"}
+    # a page of the portal read while the crawl itself reached nothing judges no http rule
+    no_pages = '{"kind": "portal", "pages": 0}'
+    assert kinds_exercised(
+        [read(portal, "https://portal.kz/", "error", no_pages), read(portal, "https://portal.kz/a.csv")]
+    ) == {"pii"}
     assert kinds_exercised([read(portal, "tls://portal.kz:443"), read(files, "b.csv", "error")]) == {"tls"}

@@ -59,7 +59,7 @@ def test_every_key_a_template_uses_exists() -> None:
     ("status", ("open", "fixed", "suppressed", "false_positive", "accepted_risk")),
     ("event", ("new", "seen", "reopened", "fixed")),
     ("req", ("failed", "passed", "not_tested")),
-    ("kind", ("datasets", "tls", "portal")),
+    ("kind", ("datasets", "tls", "url")),
     ("rulekind", ("pii", "tls", "http", "exposure")),
     ("scanstatus", ("completed", "interrupted", "failed", "running")),
 ])  # fmt: skip
