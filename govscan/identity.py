@@ -72,6 +72,18 @@ def mask_uri(uri: str) -> str:
     return _TWELVE_DIGITS.sub(r"\1******\2", uri)
 
 
+def public_uri(uri: str) -> str:
+    """A URL fit for logs and reports: no user:password, no query string (API keys, webhook
+    tokens live there), identifiers masked; local paths are only masked."""
+    if "://" not in uri:
+        return mask_uri(uri)
+    parts = urlsplit(uri)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    query = "…" if parts.query else ""
+    return mask_uri(urlunsplit((parts.scheme, netloc, parts.path, query, "")))
+
+
 def normal_uri(uri: str) -> str:
     """Scheme and host lower-cased, default ports and fragments dropped, ``./`` and ``\\`` folded;
     identifiers masked (``mask_uri``), since this form is stored."""

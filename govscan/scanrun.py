@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from govscan import __version__
 from govscan.config import CrawlConfig, ScanConfig, TargetConfig
 from govscan.executors import Executor, LocalExecutor
-from govscan.identity import key_id, normal_uri
+from govscan.identity import key_id, normal_uri, public_uri
 from govscan.model import Severity
 from govscan.rules import RuleSet
 from govscan.sources import expand_inputs, is_url
@@ -185,11 +185,11 @@ def scan_settings(config: ScanConfig) -> dict[str, object]:
     for target in config.targets:
         entry: dict[str, object] = {"name": target.name, "kind": target.kind}
         if target.datasets:
-            entry["datasets"] = list(target.datasets)
+            entry["datasets"] = [public_uri(d) for d in target.datasets]
         if target.tls:
             entry["tls"] = list(target.tls)
         if target.url:
-            entry["url"] = target.url
+            entry["url"] = public_uri(target.url)
             entry["crawl"] = target.crawl.model_dump(exclude={"egov_api_key_env"})
         targets.append(entry)
     return {"targets": targets}

@@ -50,3 +50,12 @@ def test_url_normal_form() -> None:
 def test_key_id_is_short_and_does_not_reveal_the_key() -> None:
     assert len(key_id(b"secret")) == 12
     assert "secret" not in key_id(b"secret")
+
+
+def test_public_uris_carry_no_credentials_tokens_or_identifiers() -> None:
+    from govscan.identity import mask_uri, public_uri
+
+    shown = public_uri("https://user:pa55@data.egov.kz/api/v4/gbd_ul/v1?apiKey=SECRET&source=x")
+    assert shown == "https://data.egov.kz/api/v4/gbd_ul/v1?…"
+    assert public_uri("exports/spravka_900101300017.csv") == "exports/spravka_9001******17.csv"
+    assert mask_uri("report-2019-03-12.csv") == "report-2019-03-12.csv"  # dates and short numbers stay

@@ -101,7 +101,10 @@ def _notify(url: str, session: Session, outcome: Any) -> None:
     try:
         requests.post(url, json=payload, timeout=10).raise_for_status()
     except requests.RequestException as exc:
-        click.echo(f"govscan: error: notification to {url} failed ({type(exc).__name__})", err=True)
+        from govscan.identity import public_uri
+
+        shown = public_uri(url).split("/", 3)[:3]  # scheme and host only: webhook paths hold tokens
+        click.echo(f"govscan: error: notification to {'/'.join(shown)}/… failed ({type(exc).__name__})", err=True)
 
 
 def _row_dict(row: Any) -> dict[str, Any]:
