@@ -82,9 +82,26 @@ def read_html(asset: Asset, ctx: ReadContext) -> Iterator[Piece]:
             if len(parser.rawdata) > pending_limit:
                 raise ReaderError(f"unterminated HTML markup longer than {pending_limit} characters")
             yield from parser.drain()
-    parser.close()
+    close_safely(parser)
     parser.finish()
     yield from parser.drain()
+
+
+BROKEN_TAIL_CHARS = 1024
+
+
+def close_safely(parser: HTMLParser) -> None:
+    """``parser.close()`` without the quadratic end-of-input case (CVE-2025-6069 in Python < 3.11.13).
+
+    At close, the stdlib parser rescans unterminated markup from every ``<`` to the end: 30 KB
+    of ``<a <a <a`` takes seconds, 100 KB minutes. Such a tail is handed over as plain text
+    instead (its words are still searched), which is what the parser would make of it anyway.
+    """
+    pending = parser.rawdata
+    if len(pending) > BROKEN_TAIL_CHARS and getattr(parser, "cdata_elem", None) is None:
+        parser.rawdata = ""
+        parser.handle_data(pending.replace("<", " ").replace(">", " "))
+    parser.close()
 
 
 @dataclass(slots=True)

@@ -91,7 +91,7 @@ def _check_status(response: requests.Response) -> None:
 
 def _check_declared_length(response: requests.Response, limits: Limits) -> None:
     declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > limits.url_max_bytes:
+    if declared.isascii() and declared.isdigit() and int(declared) > limits.url_max_bytes:
         raise ReaderError(f"response larger than {limits.url_max_bytes} bytes")
 
 

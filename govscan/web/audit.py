@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from govscan.model import AssetOutcome, Finding, ReadError
 from govscan.pii.detector import PiiDetector
@@ -32,7 +32,7 @@ from govscan.web.crawl import Crawler, CrawlSettings, DataLink, data_extension, 
 from govscan.web.facts import SiteFacts, origin_of
 from govscan.web.judge import judge_site
 from govscan.web.model import FetchError, Page, Response
-from govscan.web.probes import run_probes, site_root
+from govscan.web.probes import run_probes
 
 MiB = 1024 * 1024
 DATA_DEADLINE = 600.0  # seconds for one data file: large exports take a while at polite speeds
@@ -100,7 +100,7 @@ def audit_portal(
         for link in data_links:
             reader.read(link.url)
         if not should_stop():
-            _portal_apis(url, settings, reader)
+            _portal_apis(url, settings, client, reader)
         stats = client.stats
         result.summary = {
             "kind": "portal",
@@ -187,12 +187,8 @@ def _probe(
     probed = run_probes(url, rules, key, client.get)
     result.findings += probed.findings
     result.errors += [str(e) for e in probed.errors]
-    root = site_root(url)
-    failed = {e.url for e in probed.errors}
-    for path in probe_paths(rules):
-        probe_url = urljoin(root, path)
-        if probe_url not in failed:
-            result.outcomes.append(AssetOutcome(probe_url, True))  # looked at: its exposure can be "fixed"
+    for probe_url in probed.answered:
+        result.outcomes.append(AssetOutcome(probe_url, True))  # answered: an exposure there can be "fixed"
     for response in probed.datasets:
         _scan_body(response.url, response.body, response.media_type or None, detector, result)
     for finding in probed.findings:
@@ -202,15 +198,6 @@ def _probe(
                 for link in parse_page(listing, 0).links:
                     if data_extension(link) and client.scope.why_not(link) is None:
                         reader.read(link)
-
-
-def probe_paths(rules: RuleSet) -> list[str]:
-    paths: list[str] = []
-    for rule in rules.of_kind("exposure"):
-        assert rule.exposure is not None
-        for group in rule.exposure.groups():
-            paths += [p for p in group.paths if "{" not in p]
-    return list(dict.fromkeys(paths))
 
 
 class _DatasetReader:
@@ -262,7 +249,8 @@ class _DatasetReader:
             self.on_asset(url)
 
 
-def _portal_apis(url: str, settings: PortalSettings, reader: _DatasetReader) -> None:
+def _portal_apis(url: str, settings: PortalSettings, api_client: WebClient, reader: _DatasetReader) -> None:
+    """API answers go through the page client (bounded bodies); the files they list through ``reader``."""
     from govscan.sources.ckan import DataResource
     from govscan.sources.portal_api import EgovSource, discover
 
@@ -271,7 +259,7 @@ def _portal_apis(url: str, settings: PortalSettings, reader: _DatasetReader) -> 
         return
     result = reader.result
     configured = {"egov": EgovSource(api_key=settings.egov_api_key)} if settings.egov_api_key else None
-    for item in discover(url, reader.client.get, names, configured=configured):
+    for item in discover(url, api_client.get, names, configured=configured):
         if isinstance(item, FetchError):
             result.errors.append(str(item))
         elif isinstance(item, DataResource):

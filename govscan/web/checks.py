@@ -59,7 +59,12 @@ def _scheme(url: str) -> str:
 def _short(url: str, limit: int = 100) -> str:
     """A URL without query or fragment (they can hold tokens), cut to ``limit`` characters."""
     parts = urlsplit(url)
-    text = f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.scheme else url.split("?", 1)[0]
+    try:
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        host, port = "?", ""
+    text = f"{parts.scheme}://{host}{port}{parts.path}" if parts.scheme else url.split("?", 1)[0]
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

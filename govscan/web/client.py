@@ -291,7 +291,11 @@ class WebClient:
                     truncated=raw.truncated,
                     elapsed=self._clock() - started,
                 )
-            target = urljoin(current, location.strip())
+            try:
+                target = urljoin(current, location.strip())
+                urlsplit(target).port  # noqa: B018 - raises on a malformed authority ("http://[::1")
+            except ValueError:
+                return FetchError(url, f"redirect to a malformed URL refused: {location.strip()[:100]}")
             hops.append(current)
             problem = self._hop_problem(target, visited, len(hops))
             if problem:
@@ -381,6 +385,8 @@ class WebClient:
             return _Failure(f"cannot decode the body: {_cause(exc)}")
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             return _Failure(f"request failed: {_cause(exc)}")
+        except ValueError as exc:  # e.g. a Location header requests cannot parse ("http://[::1")
+            return _Failure(f"malformed answer: {_cause(exc)}")
 
     def _spent(self) -> bool:
         with self._lock:
@@ -415,7 +421,12 @@ class WebClient:
             want = min(CHUNK_BYTES, limit - received)
             if want <= 0:
                 declared = reply.headers.get("content-length", "")
-                exact = declared.isdigit() and int(declared) == received and not reply.headers.get("content-encoding")
+                exact = (
+                    declared.isascii()
+                    and declared.isdigit()
+                    and int(declared) == received
+                    and not reply.headers.get("content-encoding")
+                )
                 return b"".join(chunks), not exact
             granted = self._take(want)
             if granted <= 0:
@@ -443,7 +454,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = parsedate_to_datetime(value)

@@ -22,6 +22,7 @@ links costs the same memory as one with five thousand.
 
 from __future__ import annotations
 
+import itertools
 import mimetypes
 import re
 import zlib
@@ -386,32 +387,52 @@ def parse_page(response: Response, depth: int) -> Page:
             add(subresources, element.get("src"))
     page.links = list(links)
     page.subresources = list(subresources)
-    page.forms = [_form(form, doc, base, page_url) for form in doc.iter("form")]
+    labels = _DocumentLabels(doc)  # built once: per-form document walks made hostile pages quadratic
+    forms = itertools.islice(doc.iter("form"), MAX_FORMS)
+    page.forms = [_form(form, labels, base, page_url) for form in forms]
     return page
 
 
-def _form(form: lxml.html.HtmlElement, doc: lxml.html.HtmlElement, base: str, page_url: str) -> Form:
+MAX_FORMS = 50  # per page
+MAX_FORM_FIELDS = 200  # per form
+
+
+class _DocumentLabels:
+    """``<label for>`` texts and elements by id, indexed once per document."""
+
+    def __init__(self, doc: lxml.html.HtmlElement) -> None:
+        self.by_for: dict[str, str] = {}
+        self.by_id: dict[str, lxml.html.HtmlElement] = {}
+        for element in doc.iter():
+            element_id = element.get("id") if isinstance(element.tag, str) else None
+            if element_id and element_id not in self.by_id:
+                self.by_id[element_id] = element
+            if element.tag == "label":
+                target = element.get("for")
+                if target and target not in self.by_for:
+                    self.by_for[target] = _squash(element.text_content())
+
+
+def _form(form: lxml.html.HtmlElement, labels: _DocumentLabels, base: str, page_url: str) -> Form:
     action_raw = (form.get("action") or "").strip()
-    action = normalise(action_raw, base) or (urljoin(base, action_raw) if action_raw else page_url)
-    labels: dict[str, str] = {}
-    for label in doc.iter("label"):
-        target = label.get("for")
-        if target and target not in labels:
-            labels[target] = _squash(label.text_content())
+    try:
+        action = normalise(action_raw, base) or (urljoin(base, action_raw) if action_raw else page_url)
+    except ValueError:  # a malformed action ("http://[::1") is no URL
+        action = page_url
     fields: list[FormField] = []
-    for element in form.iter("input", "select", "textarea"):
+    for element in itertools.islice(form.iter("input", "select", "textarea"), MAX_FORM_FIELDS):
         kind = element.tag if element.tag != "input" else (element.get("type") or "text").strip().lower()
         if kind in BUTTON_TYPES:
             continue
         name = element.get("name") or element.get("id") or ""
         if not name:
             continue
-        fields.append(FormField(name=name, type=kind, label=_label(element, doc, labels)))
+        fields.append(FormField(name=name, type=kind, label=_label(element, labels)))
     method = (form.get("method") or "get").strip().lower() or "get"
     return Form(page_url=page_url, action=action, method=method, fields=tuple(fields))
 
 
-def _label(element: lxml.html.HtmlElement, doc: lxml.html.HtmlElement, labels: dict[str, str]) -> str:
+def _label(element: lxml.html.HtmlElement, labels: _DocumentLabels) -> str:
     """What names a field for a human: placeholder, aria-label(ledby), <label for>, a wrapping <label>, title."""
     for attribute in ("placeholder", "aria-label"):
         value = _squash(element.get(attribute))
@@ -420,15 +441,15 @@ def _label(element: lxml.html.HtmlElement, doc: lxml.html.HtmlElement, labels: d
     labelledby = element.get("aria-labelledby")
     if labelledby:
         texts = []
-        for ref in labelledby.split():
-            found = doc.xpath("//*[@id=$ref]", ref=ref)
-            if found:
-                texts.append(found[0].text_content())
+        for ref in labelledby.split()[:10]:
+            found = labels.by_id.get(ref)
+            if found is not None:
+                texts.append(found.text_content())
         if _squash(" ".join(texts)):
             return _squash(" ".join(texts))
     element_id = element.get("id")
-    if element_id and labels.get(element_id):
-        return labels[element_id]
+    if element_id and labels.by_for.get(element_id):
+        return labels.by_for[element_id]
     for ancestor in element.iterancestors("label"):
         text = _squash(ancestor.text_content())
         if text:

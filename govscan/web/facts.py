@@ -18,6 +18,7 @@ from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+from govscan.readers.html import close_safely
 from govscan.web.model import Page, Response
 
 
@@ -189,7 +190,7 @@ def parse_hsts(value: str) -> Hsts:
         seen.add(key)
         if key == "max-age":
             raw = raw.strip().strip('"').strip()
-            max_age = int(raw) if raw.isdigit() else None
+            max_age = int(raw) if raw.isascii() and raw.isdigit() else None
     if not valid:
         max_age = None
     return Hsts(max_age, "includesubdomains" in seen, "preload" in seen)
@@ -274,7 +275,7 @@ def scan_html(response: Response) -> HtmlFacts:
     scan = _HtmlScan()
     try:
         scan.feed(response.text())
-        scan.close()
+        close_safely(scan)
     except Exception:  # noqa: S110 - malformed markup: keep what was parsed so far
         pass
     return HtmlFacts(tuple(scan.meta_csp), scan.meta_referrer, tuple(scan.resources))

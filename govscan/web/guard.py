@@ -78,6 +78,7 @@ def address_problem(address: str | IPAddress) -> str | None:
         (ip.is_unspecified, "unspecified"),
         (ip.is_loopback, "loopback"),
         (ip.is_link_local, "link-local"),
+        (isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local, "site-local"),
         (ip.is_multicast, "multicast"),
         (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT, "carrier-grade NAT"),
         (ip.is_reserved, "reserved"),
@@ -182,8 +183,8 @@ def _guarded(connection_class: type[HTTPConnection], guard: Guard) -> type[HTTPC
     class Guarded(connection_class):  # type: ignore[valid-type,misc]
         def _new_conn(self):  # type: ignore[no-untyped-def]
             addresses, problem = guard.check_host(self._dns_host, self.port)
-            if problem:
-                raise GuardRefused(self, f"blocked by SSRF guard: {problem}")
+            if problem or not addresses:
+                raise GuardRefused(self, f"blocked by SSRF guard: {problem or 'no address'}")
             # Connect to the address just judged, not to a fresh DNS answer; TLS still
             # verifies against the host name (``self.host`` is restored before the handshake).
             original = self._dns_host

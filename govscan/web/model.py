@@ -58,7 +58,7 @@ class Response:
         body = self.body if limit is None else self.body[:limit]
         try:
             return body.decode(charset, errors="replace")
-        except LookupError:
+        except (LookupError, UnicodeError):  # unknown charset, or one like idna that cannot "replace"
             return body.decode("utf-8", errors="replace")
 
 

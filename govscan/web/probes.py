@@ -51,6 +51,7 @@ class ProbeResult:
     datasets: list[Response] = field(default_factory=list)  # hits of ``scan_as_dataset`` rules
     errors: list[FetchError] = field(default_factory=list)
     requests: int = 0
+    answered: list[str] = field(default_factory=list)  # URLs the site answered (any status): really looked at
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ class _Prober:
                     )
             else:
                 self.consecutive_errors = 0
+                self.result.answered.append(url)
         answer = self.cache[url]
         return answer if isinstance(answer, Response) else None
 

@@ -293,21 +293,26 @@ def test_a_url_is_fetched_once_per_scan(make_client: MakeClient) -> None:
 
 @responses.activate
 def test_concurrent_callers_of_one_url_share_one_fetch(make_client: MakeClient) -> None:
-    started = threading.Event()
+    release = threading.Event()
 
-    def slow(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
-        started.set()
-        time.sleep(0.2)
+    def held(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        release.wait(10)  # the fetch stays in flight until the other callers are waiting on it
         return 200, {}, "shared"
 
-    responses.add_callback(responses.GET, f"{PORTAL}/slow", callback=slow)
+    responses.add_callback(responses.GET, f"{PORTAL}/slow", callback=held)
     client = make_client()
     results: list[Response | FetchError] = []
     threads = [threading.Thread(target=lambda: results.append(client.get(f"{PORTAL}/slow"))) for _ in range(5)]
     for thread in threads:
         thread.start()
+    deadline = time.monotonic() + 10
+    while client.stats.cache_hits < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    waiting_on_the_fetch = client.stats.cache_hits
+    release.set()
     for thread in threads:
         thread.join()
+    assert waiting_on_the_fetch == 4  # four callers joined the one fetch while it was still running
     assert len(responses.calls) == 1
     assert all(isinstance(r, Response) and r.body == b"shared" for r in results)
 
@@ -375,12 +380,14 @@ def test_the_concurrency_cap_holds_per_host() -> None:
     inside = [0]
     peak = [0]
 
+    pair = threading.Barrier(2, timeout=10)  # two must be inside together: no luck with timing needed
+
     def work() -> None:
         with limiter.slot("http://a"):
             with lock:
                 inside[0] += 1
                 peak[0] = max(peak[0], inside[0])
-            time.sleep(0.02)
+            pair.wait()
             with lock:
                 inside[0] -= 1
 

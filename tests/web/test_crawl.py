@@ -124,9 +124,10 @@ def test_the_seen_set_stops_growing_at_its_bound(portal) -> None:
 def test_the_rate_limit_spaces_requests_to_the_host(portal) -> None:
     _crawl(portal, rate=20.0, concurrency=4, max_pages=10)
     times = [hit.at for hit in portal.hits]
-    gaps = [b - a for a, b in zip(times, times[1:])]
-    assert len(gaps) >= 8
-    assert min(gaps) >= 0.05 * 0.6  # 20/s is 50 ms apart; generous for a loaded machine
+    assert len(times) >= 9
+    # 20/s starts requests 50 ms apart: the last can start no sooner than (n - 1) × 50 ms after the
+    # first; the span of arrivals is compared, not single gaps, which connection jitter can squeeze
+    assert times[-1] - times[0] >= (len(times) - 1) * 0.05 * 0.75
 
 
 def test_every_request_names_govscan_and_the_contact(portal) -> None:
