@@ -40,11 +40,13 @@ from govscan.web.guard import Guard, GuardedAdapter, GuardRefused, Resolver, res
 from govscan.web.limiter import HostLimiter
 from govscan.web.model import FetchError, Response
 from govscan.web.scope import Pattern, Scope, normalise, origin
+from govscan.web.watchdog import Watch
 
 CHUNK_BYTES = 64 * 1024
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 MiB = 1024 * 1024
+DEADLINE_GRACE = 1.0  # the socket watchdog fires this long after the deadline the body reader checks
 
 
 def build_user_agent(contact: str = "") -> str:
@@ -344,6 +346,14 @@ class WebClient:
             attempt += 1
 
     def _attempt(self, url: str, sink: BinaryIO | None = None) -> _Raw | _Failure:
+        """One request within the wall-clock deadline, enforced on the socket (see ``watchdog``)."""
+        with Watch(self.settings.deadline + DEADLINE_GRACE) as watch:
+            result = self._attempt_once(url, sink)
+        if watch.expired and isinstance(result, _Failure):
+            return _Failure(f"response took longer than {self.settings.deadline:g} s", transient=False)
+        return result
+
+    def _attempt_once(self, url: str, sink: BinaryIO | None = None) -> _Raw | _Failure:
         settings = self.settings
         if self._spent():
             return _Failure(f"scan byte budget of {settings.max_total_bytes} bytes is spent")

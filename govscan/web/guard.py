@@ -26,6 +26,8 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NewConnectionError
 
+from govscan.web.watchdog import attach_current
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Sequence[str]]
 
@@ -193,6 +195,10 @@ def _guarded(connection_class: type[HTTPConnection], guard: Guard) -> type[HTTPC
                 return super()._new_conn()
             finally:
                 self._dns_host = original
+
+        def request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            attach_current(self)  # the exchange's wall-clock watch may shut this socket down
+            return super().request(*args, **kwargs)
 
     Guarded.__name__ = f"Guarded{connection_class.__name__}"
     return Guarded

@@ -58,3 +58,51 @@ def test_probes_never_sent_are_not_reported_as_looked_at() -> None:
 
     result = run_probes(f"{PORTAL}/", load_rules(), b"k", down)
     assert result.answered == [] and len(calls) <= 6  # probing stops early and claims nothing
+
+
+def _dripping_server(lines: list[bytes], pause: float):  # type: ignore[no-untyped-def]
+    """A raw socket server on 127.0.0.1 that sends ``lines`` one at a time, ``pause`` seconds apart."""
+    import socket
+    import threading
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            with conn:
+                try:
+                    conn.recv(4096)
+                    for line in lines:
+                        if stop.is_set():
+                            break
+                        conn.sendall(line)
+                        time.sleep(pause)
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return listener.getsockname()[1], lambda: (stop.set(), listener.close())
+
+
+def test_a_server_dripping_header_lines_meets_the_deadline() -> None:
+    from govscan.web.client import ClientSettings
+
+    lines = [b"HTTP/1.1 200 OK\r\n"] + [f"X-Drip-{n}: x\r\n".encode() for n in range(90)] + [b"\r\n"]
+    port, stop = _dripping_server(lines, pause=0.25)  # ~23 s of headers, each within the read timeout
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        client = WebClient.for_target(url, ClientSettings(rate=None, deadline=1.0, read_timeout=5.0, retries=0))
+        answer = client.get(url)
+    finally:
+        stop()
+    assert isinstance(answer, FetchError) and "longer than 1 s" in answer.problem
