@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -49,10 +50,13 @@ class AssetRead(SQLModel, table=True):
 
 
 class FindingRow(SQLModel, table=True):
+    """One finding: a fingerprint at one target's asset (two targets naming a file judge it apart)."""
+
     __tablename__ = "finding"
+    __table_args__ = (UniqueConstraint("asset_id", "fingerprint", name="uq_finding_asset_fingerprint"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    fingerprint: str = Field(index=True, unique=True)
+    fingerprint: str = Field(index=True)
     rule_id: str = Field(index=True)
     entity: str | None = None
     severity: str = Field(index=True)

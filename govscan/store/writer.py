@@ -127,33 +127,37 @@ class FindingsWriter:
         if reads:
             conn.execute(insert(ASSET_READ), reads)
 
-        findings: dict[str, tuple[Finding, int]] = {}
+        # A finding is one fingerprint at one target's asset: a file two targets name is two findings.
+        findings: dict[tuple[int, str], Finding] = {}
         for entry in entries:
             assets = self._targets[entry.target]
             for finding in entry.findings:
-                findings.setdefault(finding.fingerprint, (finding, assets.by_uri[normal_uri(finding.location.uri)]))
+                asset_id = assets.by_uri[normal_uri(finding.location.uri)]
+                findings.setdefault((asset_id, finding.fingerprint), finding)
         known = self._known(conn, list(findings))
         events: list[dict[str, Any]] = []
         seen_ids: set[int] = set()
 
-        fresh = [(f, a) for fp, (f, a) in findings.items() if fp not in known]
+        fresh = [(key, f) for key, f in findings.items() if key not in known]
         for row_id, _ in known.values():
             seen_ids.add(row_id)
         if fresh:
-            rows = [self._new_row(f, asset_id, now) for f, asset_id in fresh]
-            returned = conn.execute(insert(FINDING).returning(FINDING.c.id, FINDING.c.fingerprint), rows).all()
-            ids = {fp: row_id for row_id, fp in returned}
-            for finding, _ in fresh:
-                row_id = ids[finding.fingerprint]
+            rows = [self._new_row(f, asset_id, now) for (asset_id, _), f in fresh]
+            returned = conn.execute(
+                insert(FINDING).returning(FINDING.c.id, FINDING.c.asset_id, FINDING.c.fingerprint), rows
+            ).all()
+            ids = {(asset_id, fp): row_id for row_id, asset_id, fp in returned}
+            for key, finding in fresh:
+                row_id = ids[key]
                 seen_ids.add(row_id)
                 events.append(self._event(row_id, "new", finding.count))
                 (recorded.suppressed if finding.fingerprint in self.suppress else recorded.new).append(row_id)
 
         updates = []
-        for fingerprint, (row_id, status) in known.items():
-            finding, _ = findings[fingerprint]
+        for key, (row_id, status) in known.items():
+            finding, fingerprint = findings[key], key[1]
             if row_id in self._evented:
-                continue  # already recorded by this scan (a file named by two targets)
+                continue  # already recorded by this scan
             kind_of_event, new_status, reopened = _next_state(status, fingerprint, self.suppress, self.baseline_given)
             updates.append(
                 {
@@ -225,14 +229,18 @@ class FindingsWriter:
         return {"finding_id": finding_id, "scan_id": self.scan_id, "kind": kind, "count": count}
 
     # --- what the database already knows ------------------------------------------------------
-    def _known(self, conn: Any, fingerprints: Sequence[str]) -> dict[str, tuple[int, str]]:
-        known: dict[str, tuple[int, str]] = {}
+    def _known(self, conn: Any, keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, str]]:
+        """(asset id, fingerprint) → (finding id, status) for the findings the database already has."""
+        wanted = set(keys)
+        fingerprints = sorted({fp for _, fp in keys})
+        known: dict[tuple[int, str], tuple[int, str]] = {}
         for chunk in _chunks(fingerprints):
-            query = select(FINDING.c.fingerprint, FINDING.c.id, FINDING.c.status).where(
+            query = select(FINDING.c.asset_id, FINDING.c.fingerprint, FINDING.c.id, FINDING.c.status).where(
                 FINDING.c.fingerprint.in_(chunk)
             )
-            for fingerprint, row_id, status in conn.execute(query):
-                known[fingerprint] = (row_id, status)
+            for asset_id, fingerprint, row_id, status in conn.execute(query):
+                if (asset_id, fingerprint) in wanted:
+                    known[(asset_id, fingerprint)] = (row_id, status)
         return known
 
     def _open_in(self, conn: Any, asset_ids: set[int]) -> list[int]:

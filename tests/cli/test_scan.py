@@ -364,3 +364,22 @@ def test_diff_with_one_scan_compares_it_with_its_predecessor_of_the_same_config(
     assert [f["rule_id"] for f in changes["fixed"]] == ["pii.kz-iin"]
     _, first = run(setup, "diff", "1", "--format", "json")
     assert json.loads(first)["from_scan"] is None and len(json.loads(first)["new"]) == 2
+
+
+def test_two_targets_naming_one_file_each_keep_and_fix_their_own_findings(setup: dict) -> None:
+    write(setup, "a.csv", iins=True)
+    both = (
+        f"name: nightly\ntargets:\n  - name: exports\n    datasets: ['{setup['exports']}/*.csv']\n"
+        f"  - name: archive\n    datasets: ['{setup['exports']}/a.csv']\n"
+    )
+    setup["config"].write_text(both, encoding="utf-8")
+    assert "4 new" in _scan(setup)
+    _, archive = run(setup, "findings", "list", "--target", "archive", "--format", "json")
+    assert {f["rule_id"] for f in json.loads(archive)} == {"pii.kz-iin", "pii.person"}
+
+    only_archive = f"name: nightly\ntargets:\n  - name: archive\n    datasets: ['{setup['exports']}/a.csv']\n"
+    setup["config"].write_text(only_archive, encoding="utf-8")
+    write(setup, "a.csv", iins=False)
+    assert "1 fixed" in _scan(setup)  # the archive target's own IIN finding, though "exports" saw it first
+    _, archive = run(setup, "findings", "list", "--target", "archive", "--all", "--format", "json")
+    assert {f["rule_id"]: f["status"] for f in json.loads(archive)} == {"pii.kz-iin": "fixed", "pii.person": "open"}
