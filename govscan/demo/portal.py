@@ -5,8 +5,9 @@ TLS setup (TLS 1.0 allowed, a certificate from a private lab CA). It publishes w
 leak: a page listing social-aid recipients with IINs, open datasets (CSV, JSON) holding personal
 data, a CKAN-style API listing them, an exposed ``.git``, a backup folder with a SQL dump, an
 application form that posts IINs over plain HTTP, a session cookie without flags, version banners,
-and no security headers. It also has what a polite crawler must respect: robots.txt disallowing
-``/admin/`` and a sitemap naming an unlinked archive page.
+a CORS layer reflecting any origin with credentials, and no security headers. It also has what
+a polite crawler must respect: robots.txt disallowing ``/admin/`` and a sitemap naming an
+unlinked archive page.
 
 Used by ``govscan demo``, by the tests of the crawler and scan pipeline, and by the report tests.
 Every identifier is generated (valid control digits, random people).
@@ -137,6 +138,9 @@ class DemoPortal:
                 self.send_header("Content-Type", media)
                 self.send_header("Content-Length", str(len(body)))
                 self.send_header("X-Powered-By", "PHP/5.6.40")
+                if self.headers.get("Origin"):  # a CORS layer that reflects any origin, credentials allowed
+                    self.send_header("Access-Control-Allow-Origin", self.headers["Origin"])
+                    self.send_header("Access-Control-Allow-Credentials", "true")
                 if media.startswith("text/html"):
                     self.send_header("Set-Cookie", "PHPSESSID=demo0session0id; path=/")
                 self.end_headers()

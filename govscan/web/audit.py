@@ -35,6 +35,7 @@ from govscan.web.model import FetchError, Page, Response
 from govscan.web.probes import run_probes
 
 MiB = 1024 * 1024
+PROBE_ORIGIN = "https://govscan-cors-probe.invalid"  # an origin no portal can know: echoing it is reflection
 DATA_DEADLINE = 600.0  # seconds for one data file: large exports take a while at polite speeds
 KEPT_BODY_BYTES = 256 * 1024  # of each page, for the checks that read markup (meta CSP, subresources)
 
@@ -87,7 +88,14 @@ def audit_portal(
         pages, data_links = _crawl(Crawler(client, crawl), url, detector, result, on_asset, should_stop)
         origin = origin_of(url)
         plain = _plain_http(client, url)
-        facts = SiteFacts.from_pages(pages, plain=plain, origin=_origin_for_facts(url, pages))
+        cors = client.probe(url, {"Origin": PROBE_ORIGIN}) if pages else None
+        facts = SiteFacts.from_pages(
+            pages,
+            plain=plain,
+            origin=_origin_for_facts(url, pages),
+            cors_probe=cors if isinstance(cors, Response) else None,
+            probe_origin=PROBE_ORIGIN,
+        )
         landing_ok = facts.landing is not None or bool(pages)
         if landing_ok:
             result.outcomes.append(AssetOutcome(facts.origin, True))

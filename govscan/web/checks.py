@@ -21,7 +21,7 @@ from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 from govscan.identity import normal_uri
-from govscan.web.facts import Policy, SetCookie, SiteFacts, parse_csp, parse_hsts, scan_html
+from govscan.web.facts import Policy, SetCookie, SiteFacts, parse_csp, parse_hsts, scan_html, scheme_of
 from govscan.web.model import Form, Page, Response
 
 Scope = Literal["site", "page", "cookie"]
@@ -52,10 +52,6 @@ def check(name: str, scope: Scope = "site") -> Callable[[Callable[..., Hit | Non
     return register
 
 
-def _scheme(url: str) -> str:
-    return urlsplit(url).scheme.lower()
-
-
 def _short(url: str, limit: int = 100) -> str:
     """A URL without query or fragment (they can hold tokens), cut to ``limit`` characters."""
     parts = urlsplit(url)
@@ -76,7 +72,7 @@ def _clip(text: str, limit: int = 80) -> str:
 def _https_landing(facts: SiteFacts) -> Response | None:
     """The landing response when it was served over HTTPS: header rules judge only that."""
     landing = facts.landing
-    return landing if landing is not None and _scheme(landing.where) == "https" else None
+    return landing if landing is not None and scheme_of(landing.where) == "https" else None
 
 
 # --- transport ------------------------------------------------------------------------------
@@ -88,11 +84,11 @@ def no_https_redirect(facts: SiteFacts, params: Mapping[str, Any]) -> Hit | None
         return None
     if 300 <= plain.status < 400:
         target = urljoin(plain.url, (plain.header("location") or "").strip())
-        if _scheme(target) == "https":
+        if scheme_of(target) == "https":
             return None
         return Hit(f"{_short(plain.url)} redirects to {_short(target)} instead of https")
     if 200 <= plain.status < 300:
-        if _scheme(plain.where) == "https":
+        if scheme_of(plain.where) == "https":
             return None  # the client followed redirects and they ended on HTTPS
         via = f" (redirects end at {_short(plain.where)})" if plain.redirects else ""
         size = f"{len(plain.body)}{'+' if plain.truncated else ''} bytes"
@@ -103,7 +99,7 @@ def no_https_redirect(facts: SiteFacts, params: Mapping[str, Any]) -> Hit | None
 @check("mixed_content", scope="page")
 def mixed_content(page: Page, params: Mapping[str, Any]) -> Hit | None:
     """An HTTPS page that loads subresources over ``http:``; active ones (scripts, frames) count more."""
-    if _scheme(page.response.where) != "https":
+    if scheme_of(page.response.where) != "https":
         return None
     active_kinds = set(params.get("active", ["script", "iframe", "frame", "stylesheet", "object", "embed"]))
     found: dict[str, str] = {}  # normalised url -> kind
@@ -401,11 +397,11 @@ def personal_fields(form: Form, params: Mapping[str, Any]) -> list[str]:
 def personal_data_form_over_http(page: Page, params: Mapping[str, Any]) -> Hit | None:
     """A form collecting personal data on an ``http://`` page, or posting to an ``http://`` URL."""
     page_url = page.response.where
-    plain_page = _scheme(page_url) == "http"
+    plain_page = scheme_of(page_url) == "http"
     bad: list[tuple[Form, list[str]]] = []
     for form in page.forms:
         action = urljoin(page_url, form.action) if form.action else page_url
-        if not (plain_page or _scheme(action) == "http"):
+        if not (plain_page or scheme_of(action) == "http"):
             continue
         fields = personal_fields(form, params)
         if fields:

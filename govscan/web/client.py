@@ -110,10 +110,6 @@ class _Failure:
     transient: bool = False
 
 
-class _BudgetSpent(Exception):
-    pass
-
-
 class WebClient:
     """GET with limits. ``get(url) -> Response | FetchError``; thread-safe; see the module doc."""
 
@@ -205,6 +201,14 @@ class WebClient:
             return result
         return dataclasses.replace(result, saved_to=path)
 
+    def probe(self, url: str, headers: dict[str, str]) -> Response | FetchError:
+        """One uncached GET with extra request headers (a CORS probe's ``Origin``)."""
+        key = url.strip().split("#", 1)[0]
+        result = self._fetch(key, headers=headers)
+        if isinstance(result, FetchError):
+            self._count("errors")
+        return result
+
     def get(self, url: str, *, use_cache: bool = True) -> Response | FetchError:
         """Fetch ``url`` (exactly as given, fragment aside: probes need their odd paths intact).
 
@@ -263,7 +267,9 @@ class WebClient:
             self._count("errors")
         return result
 
-    def _fetch(self, url: str, sink: BinaryIO | None = None) -> Response | FetchError:
+    def _fetch(
+        self, url: str, sink: BinaryIO | None = None, headers: dict[str, str] | None = None
+    ) -> Response | FetchError:
         started = self._clock()
         try:
             parts = urlsplit(url)
@@ -278,7 +284,7 @@ class WebClient:
         hops: list[str] = []
         visited = {normalise(url) or url}
         while True:
-            raw = self._with_retries(current, sink)
+            raw = self._with_retries(current, sink, headers)
             if isinstance(raw, _Failure):
                 return FetchError(url, raw.problem)
             location = _header(raw.headers, "location")
@@ -323,14 +329,16 @@ class WebClient:
                 return f"redirect to {shown} refused: outside scope ({problem})"
         return None
 
-    def _with_retries(self, url: str, sink: BinaryIO | None = None) -> _Raw | _Failure:
+    def _with_retries(
+        self, url: str, sink: BinaryIO | None = None, headers: dict[str, str] | None = None
+    ) -> _Raw | _Failure:
         settings = self.settings
         attempt = 0
         while True:
             if sink is not None:  # a failed attempt may have written part of a body
                 sink.seek(0)
                 sink.truncate()
-            result = self._attempt(url, sink)
+            result = self._attempt(url, sink, headers)
             if attempt >= settings.retries:
                 return result
             if isinstance(result, _Raw) and result.status in RETRY_STATUSES:
@@ -345,15 +353,19 @@ class WebClient:
             self._sleep(min(wait, settings.max_retry_after))
             attempt += 1
 
-    def _attempt(self, url: str, sink: BinaryIO | None = None) -> _Raw | _Failure:
+    def _attempt(
+        self, url: str, sink: BinaryIO | None = None, headers: dict[str, str] | None = None
+    ) -> _Raw | _Failure:
         """One request within the wall-clock deadline, enforced on the socket (see ``watchdog``)."""
         with Watch(self.settings.deadline + DEADLINE_GRACE) as watch:
-            result = self._attempt_once(url, sink)
+            result = self._attempt_once(url, sink, headers)
         if watch.expired and isinstance(result, _Failure):
             return _Failure(f"response took longer than {self.settings.deadline:g} s", transient=False)
         return result
 
-    def _attempt_once(self, url: str, sink: BinaryIO | None = None) -> _Raw | _Failure:
+    def _attempt_once(
+        self, url: str, sink: BinaryIO | None = None, headers: dict[str, str] | None = None
+    ) -> _Raw | _Failure:
         settings = self.settings
         if self._spent():
             return _Failure(f"scan byte budget of {settings.max_total_bytes} bytes is spent")
@@ -363,6 +375,7 @@ class WebClient:
                 deadline = self._clock() + settings.deadline
                 with self._session.get(
                     url,
+                    headers=headers,
                     stream=True,
                     allow_redirects=False,
                     timeout=(settings.connect_timeout, settings.read_timeout),

@@ -53,7 +53,7 @@ class SiteFacts:
         """Facts from a crawl: the landing page defaults to the shallowest HTTPS page crawled."""
         crawled = tuple(pages)
         if landing is None:
-            https = [p for p in crawled if _scheme(p.response.where) == "https"]
+            https = [p for p in crawled if scheme_of(p.response.where) == "https"]
             if https:
                 landing = min(https, key=lambda p: p.depth).response
         if origin is None:
@@ -92,7 +92,7 @@ class SiteFacts:
         return found
 
 
-def _scheme(url: str) -> str:
+def scheme_of(url: str) -> str:
     return urlsplit(url).scheme.lower()
 
 

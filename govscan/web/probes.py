@@ -28,6 +28,7 @@ from govscan.identity import fingerprint
 from govscan.model import Field, Finding, Location
 from govscan.rules import RuleSet, RuleSpec
 from govscan.rules.probe import ProbeGroup
+from govscan.web.judge import CONFIDENCE
 from govscan.web.matchers import body_text, evidence_captures, group_matches
 from govscan.web.model import FetchError, Response
 
@@ -37,7 +38,6 @@ SIMILARITY = 0.90  # SequenceMatcher ratio above which two normalised bodies are
 SIGNATURE_BYTES = 64 * 1024
 RATIO_CHARS = 4000
 MAX_CONSECUTIVE_ERRORS = 5
-CONFIDENCE = {"high": 1.0, "medium": 0.7, "low": 0.4}
 _VOLATILE = re.compile(r"[0-9a-fA-F]{8,}|\d{4,}")  # nonces, CSRF tokens, timestamps, request ids
 _SPACE = re.compile(r"\s+")
 _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}$")

@@ -39,6 +39,7 @@ def test_exposures_and_http_hygiene_are_judged(audited) -> None:
     found = {f.rule_id for f in result.findings}
     assert {"exposure.git", "exposure.directory-listing", "http.form.personal-data-over-http"} <= found
     assert {"http.cookie.httponly-missing", "http.disclosure.server-version", "http.disclosure.powered-by"} <= found
+    assert "http.header.cors-wildcard-credentials" in found  # the probe's foreign Origin came back, with credentials
     site_level = [f for f in result.findings if f.rule_id == "http.disclosure.server-version"]
     assert site_level[0].location.uri.startswith("http://127.0.0.1:")  # a plain-HTTP site keeps its own origin
 
