@@ -8,6 +8,7 @@ carries on without re-reading what is done.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -85,6 +86,7 @@ def run_scan(
             ruleset_digest=rules.digest,
             fingerprint_key_id=key_id(key),
             settings_json=json.dumps(scan_settings(config), ensure_ascii=False),
+            config_digest=hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:16],
         )
     assert scan.id is not None
     outcome = ScanOutcome(scan.id)

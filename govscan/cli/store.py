@@ -11,6 +11,7 @@ import click
 from sqlmodel import Session, select
 
 from govscan.cli.options import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, SEVERITY_CHOICES
+from govscan.store.lifecycle import TRIAGE_STATUSES
 
 DB_OPTION = click.option("--db", metavar="URL", help="SQLAlchemy URL (default: $GOVSCAN_DB or sqlite:///govscan.db).")
 
@@ -193,7 +194,7 @@ def show_finding(finding_id: int, db: str | None) -> None:
 
 @findings.command("triage")
 @click.argument("finding_id", type=int)
-@click.option("--status", required=True, type=click.Choice(["open", "false_positive", "accepted_risk", "fixed"]))
+@click.option("--status", required=True, type=click.Choice(TRIAGE_STATUSES))
 @click.option("--note", default="", help="Why.")
 @click.option("--by", default="", help="Who decided.")
 @DB_OPTION

@@ -27,7 +27,9 @@ def open_engine(url: str | None = None) -> Engine:
         if not path.exists():
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             os.close(fd)
-    engine = create_engine(url)
+    # PostgreSQL sessions in UTC: times are stored as UTC whatever the server's TimeZone (Asia/Almaty…)
+    connect_args = {"options": "-c timezone=UTC"} if parsed.get_backend_name() == "postgresql" else {}
+    engine = create_engine(url, connect_args=connect_args)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     migrate(engine)
