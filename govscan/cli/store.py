@@ -11,6 +11,7 @@ import click
 from sqlmodel import Session, select
 
 from govscan.cli.options import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, SEVERITY_CHOICES
+from govscan.identity import mask_uri
 from govscan.store.lifecycle import TRIAGE_STATUSES
 
 DB_OPTION = click.option("--db", metavar="URL", help="SQLAlchemy URL (default: $GOVSCAN_DB or sqlite:///govscan.db).")
@@ -73,7 +74,7 @@ def scan(
             click.echo("govscan: interrupted; run again with --resume to finish", err=True)
             sys.exit(130)
         for error in outcome.errors:
-            click.echo(f"govscan: error: {error}", err=True)
+            click.echo(f"govscan: error: {mask_uri(error)}", err=True)
         suppressed = f", {len(outcome.suppressed)} suppressed by the baseline" if outcome.suppressed else ""
         click.echo(
             f"scan {outcome.scan_id}: {len(outcome.new)} new, {len(outcome.reopened)} reopened, "

@@ -27,6 +27,7 @@ from govscan.report.base import SEVERITIES_DESC, place_of
 from govscan.rules import RuleSet
 from govscan.store.queries import PRESENT
 from govscan.store.tables import Asset, AssetRead, FindingEvent, FindingRow, Scan, Target, TriageNote
+from govscan.store.writer import chunks
 
 TREND_SCANS = 12  # scans on the trend chart: about a quarter of weekly scans
 CLOSED_BY_TRIAGE = ("false_positive", "accepted_risk", "suppressed")
@@ -258,7 +259,7 @@ def build_report_data(
     fixed_ids = [fid for fid, kind in events.items() if kind == "fixed"]
     fixed_in_scan = len(_findings(session, fixed_ids, target)) if fixed_ids else 0
 
-    kinds = kinds_exercised(reads, target_settings(scan_settings(scan)))
+    kinds = kinds_exercised(reads, target_settings(recorded_settings(scan)))
     rules_run = sorted(r.id for r in rules if r.kind in kinds)
     framework_sections = _compliance(
         frameworks, framework, set(rules_run), [(f.rule_id, f.severity) for f in open_findings]
@@ -352,12 +353,12 @@ def _findings(session: Session, ids: Sequence[int], target: str | None) -> list[
     if not ids:
         return []
     out: list[tuple[FindingRow, Asset, Target]] = []
-    for start in range(0, len(ids), 500):  # bounded IN lists (SQLite's variable limit)
+    for chunk in chunks(ids):
         query = (
             select(FindingRow, Asset, Target)
             .join(Asset, col(Asset.id) == FindingRow.asset_id)
             .join(Target, col(Target.id) == Asset.target_id)
-            .where(col(FindingRow.id).in_(ids[start : start + 500]))
+            .where(col(FindingRow.id).in_(chunk))
         )
         if target is not None:
             query = query.where(Target.name == target)
@@ -368,8 +369,8 @@ def _findings(session: Session, ids: Sequence[int], target: str | None) -> list[
 
 def _notes(session: Session, ids: Sequence[int]) -> dict[int, list[TriageNote]]:
     notes: dict[int, list[TriageNote]] = {}
-    for start in range(0, len(ids), 500):
-        query = select(TriageNote).where(col(TriageNote.finding_id).in_(ids[start : start + 500]))
+    for chunk in chunks(ids):
+        query = select(TriageNote).where(col(TriageNote.finding_id).in_(chunk))
         for note in session.exec(query.order_by(col(TriageNote.id))).all():
             notes.setdefault(note.finding_id, []).append(note)
     return notes
@@ -494,8 +495,8 @@ def _trend(session: Session, scan: Scan, target: str | None) -> list[TrendItem]:
     all_ids = sorted({fid for ids in present.values() for fid in ids})
     notes = _notes(session, all_ids)
     current = {}
-    for start in range(0, len(all_ids), 500):
-        query = select(FindingRow.id, FindingRow.status).where(col(FindingRow.id).in_(all_ids[start : start + 500]))
+    for chunk in chunks(all_ids):
+        query = select(FindingRow.id, FindingRow.status).where(col(FindingRow.id).in_(chunk))
         current.update(dict(session.exec(query).all()))
     trend = []
     for s in scans:
@@ -584,7 +585,7 @@ def _localized(text: Any) -> Localized:
 CRAWL_LIMITS = ("max_pages", "max_depth", "rate", "concurrency", "max_bytes_per_response", "max_total_bytes")
 
 
-def scan_settings(scan: Scan) -> dict[str, Any]:
+def recorded_settings(scan: Scan) -> dict[str, Any]:
     """``Scan.settings_json`` as a dict (``{}`` when absent or unreadable: older scans did not record it)."""
     try:
         settings = json.loads(scan.settings_json or "{}")
@@ -623,7 +624,7 @@ def _plan(section: TargetSection, recorded: dict[str, Any] | None) -> TargetPlan
 def _methodology(
     scan: Scan, sections: list[TargetSection], kinds: set[str], rules_run: list[str], rules: RuleSet
 ) -> Methodology:
-    settings = scan_settings(scan)
+    settings = recorded_settings(scan)
     recorded = target_settings(settings)
     return Methodology(
         targets=[_plan(s, recorded.get(s.name)) for s in sections],

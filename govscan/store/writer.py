@@ -234,7 +234,7 @@ class FindingsWriter:
         wanted = set(keys)
         fingerprints = sorted({fp for _, fp in keys})
         known: dict[tuple[int, str], tuple[int, str]] = {}
-        for chunk in _chunks(fingerprints):
+        for chunk in chunks(fingerprints):
             query = select(FINDING.c.asset_id, FINDING.c.fingerprint, FINDING.c.id, FINDING.c.status).where(
                 FINDING.c.fingerprint.in_(chunk)
             )
@@ -245,7 +245,7 @@ class FindingsWriter:
 
     def _open_in(self, conn: Any, asset_ids: set[int]) -> list[int]:
         open_ids: list[int] = []
-        for chunk in _chunks(sorted(asset_ids)):
+        for chunk in chunks(sorted(asset_ids)):
             query = select(FINDING.c.id).where(FINDING.c.asset_id.in_(chunk), FINDING.c.status == "open")
             open_ids += [row_id for (row_id,) in conn.execute(query)]
         return open_ids
@@ -308,6 +308,7 @@ def _next_state(
     return "seen", status, 0
 
 
-def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+def chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    """``items`` in slices of ``CHUNK``: bounded ``IN (...)`` lists for any backend."""
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
