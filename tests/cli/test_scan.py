@@ -84,6 +84,22 @@ def test_triage_persists_and_shows_in_the_history(setup: dict) -> None:
     assert all(f["rule_id"] != "pii.person" for f in json.loads(open_only))
 
 
+def _interrupt_at_the_second_asset(monkeypatch: pytest.MonkeyPatch, calls: list[str]):  # type: ignore[no-untyped-def]
+    """Make the scan's reader record each asset it reads and raise Ctrl-C at the second one."""
+    import govscan.work as work
+
+    real = work.run_check
+
+    def interrupted(options, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(options.inputs[0])
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(options, *args, **kwargs)
+
+    monkeypatch.setattr(work, "run_check", interrupted)
+    return real
+
+
 def test_an_interrupted_scan_resumes_without_rereading_done_assets(
     setup: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -91,16 +107,8 @@ def test_an_interrupted_scan_resumes_without_rereading_done_assets(
 
     for name in ("a.csv", "b.csv", "c.csv"):
         write(setup, name, iins=True)
-    real = work.run_check
     calls: list[str] = []
-
-    def interrupted(options, *args, **kwargs):
-        calls.append(options.inputs[0])
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real(options, *args, **kwargs)
-
-    monkeypatch.setattr(work, "run_check", interrupted)
+    real = _interrupt_at_the_second_asset(monkeypatch, calls)
     code, _ = run(setup, "scan", str(setup["config"]), "--jobs", "1")  # in this process, where the patch is
     assert code == 130
     monkeypatch.setattr(
@@ -345,16 +353,8 @@ def test_resume_matches_assets_however_the_config_spells_their_paths(
     for name in ("a.csv", "b.csv"):
         write(setup, name, iins=True)
     setup["config"].write_text("name: nightly\ntargets:\n  - name: d\n    datasets: ['exports/*.csv']\n")
-    real = work.run_check
     calls: list[str] = []
-
-    def interrupted(options, *args, **kwargs):
-        calls.append(options.inputs[0])
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real(options, *args, **kwargs)
-
-    monkeypatch.setattr(work, "run_check", interrupted)
+    real = _interrupt_at_the_second_asset(monkeypatch, calls)
     run(setup, "scan", str(setup["config"]), "--jobs", "1")
     setup["config"].write_text(
         "name: nightly\ntargets:\n  - name: d\n    datasets: ['./exports/a.csv', './exports/b.csv']\n"
