@@ -30,6 +30,7 @@ from govscan.sources.files import SourceAsset
 from govscan.web.client import WebClient
 from govscan.web.crawl import Crawler, CrawlSettings, DataLink, data_extension, parse_page
 from govscan.web.facts import SiteFacts, origin_of
+from govscan.web.grade import http_grade
 from govscan.web.judge import judge_site
 from govscan.web.model import FetchError, Page, Response
 from govscan.web.probes import run_probes
@@ -97,9 +98,13 @@ def audit_portal(
             probe_origin=PROBE_ORIGIN,
         )
         landing_ok = facts.landing is not None or bool(pages)
+        grade = None
         if landing_ok:
             result.outcomes.append(AssetOutcome(facts.origin, True))
-            result.findings += judge_site(facts, rules, key)
+            site_findings = judge_site(facts, rules, key)
+            result.findings += site_findings
+            https = facts.landing is not None and urlsplit(facts.landing.where).scheme == "https"
+            grade = http_grade(site_findings, https)
         else:
             result.errors.append(f"{url}: no page of the site could be fetched")
         reader = _DatasetReader(data_client, detector, result, on_asset, should_stop)
@@ -122,6 +127,8 @@ def audit_portal(
             "max_depth": crawl.max_depth,
             "rate": crawl.rate,
         }
+        if grade is not None:  # the report's per-target grade: Observatory-style, from the http rules
+            result.summary.update(grade=grade.letter, http_score=grade.score, http_failed=list(grade.failed))
     finally:
         client.close()
         data_client.close()

@@ -60,6 +60,7 @@ def test_each_data_file_is_read_once_and_every_page_and_probe_is_an_outcome(audi
     read = {o.uri for o in result.outcomes if o.ok}
     assert {portal.http_url + "contacts", portal.http_url + ".git/HEAD", portal.http_url + ".env"} <= read
     assert result.summary["robots"] == "obeyed" and result.summary["pages"] >= 8
+    assert result.summary["grade"] == "F"  # a portal without HTTPS
 
 
 def test_ignoring_robots_is_explicit_and_recorded() -> None:
