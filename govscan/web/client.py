@@ -39,7 +39,7 @@ from govscan.sources.http import user_agent
 from govscan.web.guard import Guard, GuardedAdapter, GuardRefused, Resolver, resolve
 from govscan.web.limiter import HostLimiter
 from govscan.web.model import FetchError, Response
-from govscan.web.scope import Pattern, Scope, normalise, origin
+from govscan.web.scope import Pattern, Scope, host_of, normalise
 from govscan.web.watchdog import Watch
 
 CHUNK_BYTES = 64 * 1024
@@ -370,7 +370,7 @@ class WebClient:
         if self._spent():
             return _Failure(f"scan byte budget of {settings.max_total_bytes} bytes is spent")
         try:
-            with self.limiter.slot(origin(url)):
+            with self.limiter.slot(host_of(url)):
                 self._count("requests")
                 deadline = self._clock() + settings.deadline
                 with self._session.get(

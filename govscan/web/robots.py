@@ -22,7 +22,7 @@ from urllib.robotparser import RobotFileParser
 
 from govscan.web.client import WebClient
 from govscan.web.model import FetchError
-from govscan.web.scope import origin
+from govscan.web.scope import host_of, origin
 
 ROBOTS_AGENT = "govscan"
 MAX_ROBOTS_BYTES = 500 * 1024
@@ -100,7 +100,7 @@ class Robots:
         delay = _delay(parser, self.agent)
         if delay:
             delay = min(delay, self.max_crawl_delay)
-            self.client.limiter.set_min_interval(key, delay)
+            self.client.limiter.set_min_interval(host_of(key), delay)
         return RobotsRules(key, parser, "rules", sitemaps, delay or None)
 
 

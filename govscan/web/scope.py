@@ -103,8 +103,16 @@ def normalise(url: str, base: str | None = None) -> str | None:
     return urlunsplit((scheme, netloc, _path(parts.path), _query(parts.query), ""))
 
 
+def host_of(url: str) -> str:
+    """The host of a URL: the key of the rate limit (http and https of one host share it)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
 def origin(url: str) -> str:
-    """``scheme://host[:port]`` of a URL: the key for per-host robots and rate limits."""
+    """``scheme://host[:port]`` of a URL: the key of robots.txt, which is per scheme, host and port."""
     parts = urlsplit(url)
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 

@@ -64,7 +64,7 @@ def test_crawl_delay_becomes_the_hosts_minimum_interval(make_client: MakeClient)
     client = make_client()
     robots = Robots(client)
     assert robots.crawl_delay(f"{PORTAL}/") == 3
-    assert client.limiter.interval_for(PORTAL) == 3
+    assert client.limiter.interval_for("portal.example") == 3  # per host: http and https share it
 
 
 @responses.activate
@@ -72,7 +72,7 @@ def test_an_absurd_crawl_delay_is_capped(make_client: MakeClient) -> None:
     responses.get(f"{PORTAL}/robots.txt", body="User-agent: *\nCrawl-delay: 86400\n")
     client = make_client()
     assert Robots(client, max_crawl_delay=60).crawl_delay(f"{PORTAL}/") == 60
-    assert client.limiter.interval_for(PORTAL) == 60
+    assert client.limiter.interval_for("portal.example") == 60
 
 
 @responses.activate
