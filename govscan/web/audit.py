@@ -82,8 +82,13 @@ def audit_portal(
         cache_max_bytes=0,
         deadline=DATA_DEADLINE,
     )
-    data_client = WebClient.for_target(
-        url, data_settings, exclude=crawl.exclude, allow_private=crawl.allow_private, limiter=client.limiter
+    data_client = WebClient.for_target(  # same host limits and one byte budget for pages and files
+        url,
+        data_settings,
+        exclude=crawl.exclude,
+        allow_private=crawl.allow_private,
+        limiter=client.limiter,
+        budget=client.budget,
     )
     try:
         pages, data_links = _crawl(Crawler(client, crawl), url, detector, result, on_asset, should_stop)

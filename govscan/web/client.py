@@ -121,10 +121,12 @@ class WebClient:
         guard: Guard | None = None,
         session: requests.Session | None = None,
         limiter: HostLimiter | None = None,
+        budget: ByteBudget | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings or ClientSettings()
+        self.budget = budget or ByteBudget(self.settings.max_total_bytes)  # share it to bound several clients
         self.scope = scope  # redirects must stay inside it (host/port, exclude patterns)
         self.guard = guard or Guard()
         self.limiter = limiter or HostLimiter(self.settings.rate, self.settings.concurrency, sleep=sleep, clock=clock)
@@ -412,18 +414,17 @@ class WebClient:
             return _Failure(f"malformed answer: {_cause(exc)}")
 
     def _spent(self) -> bool:
-        with self._lock:
-            return self._stats.bytes_read >= self.settings.max_total_bytes
+        return self.budget.spent
 
     def _take(self, wanted: int) -> int:
         """Reserve up to ``wanted`` bytes of the scan budget; the caller returns what it did not use."""
-        with self._lock:
-            granted = max(0, min(wanted, self.settings.max_total_bytes - self._stats.bytes_read))
-            self._stats.bytes_read += granted
-            return granted
+        granted = self.budget.take(wanted)
+        self._count("bytes_read", granted)
+        return granted
 
     def _give_back(self, unused: int) -> None:
         if unused:
+            self.budget.give_back(unused)
             self._count("bytes_read", -unused)
 
     def _read_body(self, reply: requests.Response, deadline: float, sink: BinaryIO | None = None) -> tuple[bytes, bool]:
@@ -466,6 +467,30 @@ class WebClient:
             else:
                 chunks.append(chunk)
             received += len(chunk)
+
+
+class ByteBudget:
+    """Bytes a scan may still read from a site, shared by the clients that fetch from it."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self._lock = threading.Lock()
+
+    @property
+    def spent(self) -> bool:
+        with self._lock:
+            return self.used >= self.limit
+
+    def take(self, wanted: int) -> int:
+        with self._lock:
+            granted = max(0, min(wanted, self.limit - self.used))
+            self.used += granted
+            return granted
+
+    def give_back(self, unused: int) -> None:
+        with self._lock:
+            self.used -= unused
 
 
 class _Deadline(Exception):

@@ -397,3 +397,15 @@ def test_the_concurrency_cap_holds_per_host() -> None:
     for thread in threads:
         thread.join()
     assert peak[0] == 2
+
+
+@responses.activate
+def test_clients_sharing_a_budget_stop_together(make_client: MakeClient) -> None:
+    responses.get(f"{PORTAL}/page", body=b"p" * 600)
+    responses.get(f"{PORTAL}/file.csv", body=b"f" * 600)
+    pages = make_client(max_total_bytes=1000)
+    files = make_client(max_total_bytes=10_000)
+    files.budget = pages.budget  # as a portal audit wires its page and data-file clients
+    _ok(pages.get(f"{PORTAL}/page"))
+    assert len(_ok(files.get(f"{PORTAL}/file.csv")).body) == 400  # what was left of the shared 1,000 bytes
+    assert pages.budget.spent
