@@ -8,6 +8,7 @@ from the data). The key is per installation: ``GOVSCAN_SECRET``, else a file cre
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -84,6 +85,7 @@ def public_uri(uri: str) -> str:
     return mask_uri(urlunsplit((parts.scheme, netloc, parts.path, query, "")))
 
 
+@functools.lru_cache(maxsize=65_536)  # a scan asks for the same few uris over and over
 def normal_uri(uri: str) -> str:
     """Scheme and host lower-cased, default ports and fragments dropped, ``./`` and ``\\`` folded;
     identifiers masked (``mask_uri``), since this form is stored."""
