@@ -122,6 +122,18 @@ def test_an_interrupted_scan_resumes_without_rereading_done_assets(
     assert scans.count("completed") == 1 and len(scans.strip().splitlines()) == 1
 
 
+def test_each_scan_records_which_configuration_it_ran(setup: dict) -> None:
+    import sqlite3
+
+    write(setup, "a.csv", iins=True)
+    run(setup, "scan", str(setup["config"]))
+    setup["config"].write_text(setup["config"].read_text() + "    exclude: ['*.tmp']\n", encoding="utf-8")
+    run(setup, "scan", str(setup["config"]))
+    with sqlite3.connect(setup["db"].removeprefix("sqlite:///")) as connection:
+        digests = [d for (d,) in connection.execute("SELECT config_digest FROM scan ORDER BY id")]
+    assert len(digests) == 2 and all(digests) and digests[0] != digests[1]
+
+
 @responses.activate
 def test_notify_posts_new_findings_to_a_webhook(setup: dict) -> None:
     responses.add(responses.POST, "https://hooks.example.kz/govscan", status=200)

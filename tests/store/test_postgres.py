@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, select, text
 
 from govscan.config import ScanConfig, TargetConfig
 from govscan.executors import SerialExecutor
@@ -106,4 +106,5 @@ def test_three_scans_on_postgresql_keep_the_lifecycle_and_triage(postgres_url: s
         assert all(iin not in r.evidence_masked for r in rows.values() for iin in IINS)
         changes = diff_scans(session, second.scan_id, third.scan_id)
         assert [r.rule_id for r in changes.reopened] == ["pii.kz-iin"]
+        assert session.exec(text("SHOW timezone")).one()[0] == "UTC"  # times stored as UTC whatever the server's zone
     engine.dispose()
