@@ -53,3 +53,12 @@ def test_the_readme_rule_example_is_a_valid_rule() -> None:
     assert example
     rule = RuleSpec.model_validate(yaml.safe_load(example.group(1)))
     assert rule.kind == "exposure" and rule.exposure is not None
+
+
+def test_the_pre_commit_hook_runs_the_gate_on_data_files() -> None:
+    import yaml
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hook = next(h for h in hooks if h["id"] == "govscan")
+    assert hook["entry"].startswith("govscan check")
+    assert re.search(hook["files"], "publish/recipients.csv") and not re.search(hook["files"], "src/app.py")
