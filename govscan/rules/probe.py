@@ -68,7 +68,21 @@ class Matcher(_Strict):
         return [v.strip().lower() for v in value]
 
 
-class ProbeGroup(_Strict):
+class _PathsChecked(_Strict):
+    """Validation shared by a probe and its groups: rooted paths, a compiling evidence pattern."""
+
+    @field_validator("paths", check_fields=False)
+    @classmethod
+    def _rooted(cls, value: list[str]) -> list[str]:
+        return _check_paths(value)
+
+    @field_validator("evidence_regex", check_fields=False)
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        return _check_regex(value)
+
+
+class ProbeGroup(_PathsChecked):
     """Paths that share one proof; a hit on any of them proves the rule."""
 
     paths: list[str] = Field(min_length=1)
@@ -78,18 +92,8 @@ class ProbeGroup(_Strict):
     evidence_label: str | None = None
     soft_404_guard: bool | None = Field(None, description="overrides the rule's; off for pages proven on a random path")
 
-    @field_validator("paths")
-    @classmethod
-    def _rooted(cls, value: list[str]) -> list[str]:
-        return _check_paths(value)
 
-    @field_validator("evidence_regex")
-    @classmethod
-    def _compiles(cls, value: str | None) -> str | None:
-        return _check_regex(value)
-
-
-class ProbeSpec(_Strict):
+class ProbeSpec(_PathsChecked):
     """A rule's probe: top-level ``paths``/``matchers`` and/or further ``probes`` groups."""
 
     paths: list[str] = Field(
@@ -107,16 +111,6 @@ class ProbeSpec(_Strict):
     evidence_label: str | None = Field(
         None, description="with a label, every distinct capture is listed ('variables: A, B') instead of one quote"
     )
-
-    @field_validator("paths")
-    @classmethod
-    def _rooted(cls, value: list[str]) -> list[str]:
-        return _check_paths(value)
-
-    @field_validator("evidence_regex")
-    @classmethod
-    def _compiles(cls, value: str | None) -> str | None:
-        return _check_regex(value)
 
     @model_validator(mode="after")
     def _has_something_to_ask(self) -> ProbeSpec:
