@@ -109,15 +109,12 @@ def crashed(unit: DatasetUnit, problem: str) -> WorkResult:
 
 
 def audit_tls(unit: TlsUnit) -> list[WorkResult]:
-    """Audit a target's TLS endpoints: one result per endpoint."""
-    from govscan.tls.audit import judge, summary
-    from govscan.tls.collect import ScanSettings
-    from govscan.tls.runner import run
-    from govscan.tls.targets import parse_target
+    """Audit a target's TLS endpoints: one result per endpoint, its grade and certificate as the summary."""
+    from govscan.tls.audit import audit, summary
 
     context, _ = _current()
     results = []
-    for facts in run([parse_target(t) for t in unit.endpoints], ScanSettings()):
+    for facts, findings in audit(list(unit.endpoints), context.rules, context.key):
         uri = facts.endpoint.uri
         if facts.error:
             results.append(
@@ -125,8 +122,9 @@ def audit_tls(unit: TlsUnit) -> list[WorkResult]:
             )
         else:
             observed = {k: v for k, v in summary(facts).items() if k not in ("sslyze", "command_errors")}
-            outcome = AssetOutcome(uri, True, None, {"kind": "tls", **observed})
-            results.append(WorkResult(unit.target, [outcome], judge(facts, context.rules, context.key)))
+            results.append(
+                WorkResult(unit.target, [AssetOutcome(uri, True, None, {"kind": "tls", **observed})], findings)
+            )
     return results
 
 

@@ -105,18 +105,13 @@ def crawl(
 
 
 def _tls(url: str, rules, key: bytes):  # type: ignore[no-untyped-def]
-    from govscan.tls.audit import judge, summary
-    from govscan.tls.collect import ScanSettings
-    from govscan.tls.runner import run
-    from govscan.tls.targets import parse_target
+    from govscan.tls.audit import audit, summary
 
     parts = urlsplit(url)
-    endpoint = parse_target(f"{parts.hostname}:{parts.port or 443}")
     findings, endpoints = [], []
-    for facts in run([endpoint], ScanSettings()):
+    for facts, judged in audit([f"{parts.hostname}:{parts.port or 443}"], rules, key):
         endpoints.append(summary(facts))
+        findings += judged
         if facts.error:
             click.echo(f"govscan: warning: {facts.endpoint.uri}: {facts.error}", err=True)
-        else:
-            findings += judge(facts, rules, key)
     return findings, endpoints

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from govscan.identity import fingerprint
@@ -90,3 +91,13 @@ def summary(facts: TlsFacts, the_grade: Grade | None = None) -> dict[str, Any]:
         "command_errors": facts.command_errors,
         "sslyze": facts.raw,
     }
+
+
+def audit(targets: list[str], rules: RuleSet, key: bytes) -> Iterator[tuple[TlsFacts, list[Finding]]]:
+    """Collect and judge ``HOST[:PORT]`` targets: each endpoint's facts with its findings (none on error)."""
+    from govscan.tls.collect import ScanSettings
+    from govscan.tls.runner import run
+    from govscan.tls.targets import parse_target
+
+    for facts in run([parse_target(t) for t in targets], ScanSettings()):
+        yield facts, ([] if facts.error else judge(facts, rules, key))

@@ -54,3 +54,26 @@ def test_a_url_target_in_a_nightly_scan_tells_when_an_exposure_is_fixed(tmp_path
     assert status == {"exposure.git": "fixed", "exposure.directory-listing": "open"}
     diff = CliRunner().invoke(cli, ["diff", "--db", db, "--format", "json"])
     assert [f["rule_id"] for f in json.loads(diff.stdout)["fixed"]] == ["exposure.git"]
+
+
+def test_crawl_of_an_https_portal_audits_its_tls_too() -> None:
+    with DemoPortal(https=True) as portal:
+        result = CliRunner().invoke(
+            cli,
+            [
+                "crawl",
+                portal.https_url,
+                "--rate",
+                "0",
+                "--no-probes",
+                "--ca-file",
+                str(portal.ca_file),
+                "--format",
+                "json",
+            ],
+        )
+    report = json.loads(result.stdout)
+    assert result.exit_code == 1, result.stderr
+    assert [e["grade"] for e in report["endpoints"]] == ["T"]  # TLS 1.0 and a private CA
+    rules = {f["rule_id"] for f in report["findings"]}
+    assert {"tls.protocol.tls10", "tls.cert.untrusted", "http.header.hsts-missing", "pii.kz-iin"} <= rules
