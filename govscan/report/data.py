@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from govscan.model import Location, Severity
 from govscan.report.base import SEVERITIES_DESC, place_of
+from govscan.report.i18n import LANGUAGES
 from govscan.rules import RuleSet
 from govscan.store.queries import PRESENT
 from govscan.store.tables import Asset, AssetRead, FindingEvent, FindingRow, Scan, Target, TriageNote
@@ -81,7 +82,8 @@ class FindingItem(_Model):
     id: int
     rule_id: str
     rule_kind: str
-    rule_title: str
+    rule_title: str  # English: the JSON, CSV and SARIF outputs keep it
+    rule_titles: Localized  # the rule's title in each report language (HTML, Markdown)
     severity: str
     entity: str | None
     uri: str
@@ -102,10 +104,17 @@ class FindingItem(_Model):
     last_seen_at: dt.datetime
     first_seen_scan_id: int
     last_seen_scan_id: int
-    remediation: str
+    remediation: str  # English, like ``rule_title``
+    remediations: Localized
     references: list[str]
     compliance: list[str]
     triage: list[TriageEntry]
+
+    def title_in(self, lang: str) -> str:
+        return self.rule_titles.get(lang)
+
+    def remediation_in(self, lang: str) -> str:
+        return self.remediations.get(lang)
 
 
 class GradeItem(_Model):
@@ -399,6 +408,7 @@ def _finding_item(row: FindingRow, asset: Asset, event: str, rules: RuleSet, not
         rule_id=row.rule_id,
         rule_kind=rule.kind if rule else row.rule_id.split(".", 1)[0],
         rule_title=rule.title if rule else row.title,
+        rule_titles=_localized({lang: rule.title_in(lang) for lang in LANGUAGES} if rule else row.title),
         severity=row.severity,
         entity=row.entity,
         uri=asset.uri_display,
@@ -420,6 +430,7 @@ def _finding_item(row: FindingRow, asset: Asset, event: str, rules: RuleSet, not
         first_seen_scan_id=row.first_seen_scan_id,
         last_seen_scan_id=row.last_seen_scan_id,
         remediation=rule.remediation if rule else "",
+        remediations=_localized({lang: rule.remediation_in(lang) for lang in LANGUAGES} if rule else ""),
         references=list(rule.references) if rule else [],
         compliance=list(rule.compliance) if rule else [],
         triage=[

@@ -50,12 +50,12 @@ def css_token(value: object) -> str:
     return text if _CSS_TOKEN.match(text) else "unknown"
 
 
-def rules_of(findings: Iterable[FindingItem]) -> list[RuleFix]:
-    """The rules behind ``findings``, each once, in first-seen (most severe first) order."""
+def rules_of(findings: Iterable[FindingItem], lang: str = "en") -> list[RuleFix]:
+    """The rules behind ``findings``, each once, in first-seen (most severe first) order, in ``lang``."""
     fixes: dict[str, RuleFix] = {}
     for f in findings:
         if f.rule_id not in fixes:
-            fixes[f.rule_id] = RuleFix(f.rule_id, f.rule_title, f.remediation, list(f.references))
+            fixes[f.rule_id] = RuleFix(f.rule_id, f.title_in(lang), f.remediation_in(lang), list(f.references))
     return list(fixes.values())
 
 

@@ -63,6 +63,16 @@ class HttpCheckSpec(_Strict):
     params: dict[str, Any] = {}
 
 
+class RuleText(_Strict):
+    """A rule's title and remediation in one report language (the English ones are the rule's own)."""
+
+    title: str = Field(min_length=1)
+    remediation: str = Field(min_length=1)
+
+
+RuleLanguage = Literal["ru", "kk"]
+
+
 class RuleSpec(_Strict):
     """One rule: metadata for reports plus a kind-specific block."""
 
@@ -81,6 +91,7 @@ class RuleSpec(_Strict):
     tls: TlsCheckSpec | None = None
     http: HttpCheckSpec | None = None
     exposure: ProbeSpec | None = None
+    translations: dict[RuleLanguage, RuleText] = {}
 
     @model_validator(mode="after")
     def _block_matches_kind(self) -> RuleSpec:
@@ -101,6 +112,19 @@ class RuleSpec(_Strict):
         if value.lower().startswith("ensure"):
             raise ValueError("a title describes the state found, not an instruction ('Ensure…')")
         return value
+
+    def _text(self, lang: str) -> RuleText | None:
+        return next((text for code, text in self.translations.items() if code == lang), None)
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang`` (``ru``/``kk``), falling back to English (``en`` or no translation)."""
+        text = self._text(lang)
+        return text.title if text is not None else self.title
+
+    def remediation_in(self, lang: str) -> str:
+        """The remediation in ``lang`` (``ru``/``kk``), falling back to English (``en`` or no translation)."""
+        text = self._text(lang)
+        return text.remediation if text is not None else self.remediation
 
     @property
     def level(self) -> Severity:

@@ -91,8 +91,20 @@ def test_structure_language_charts_and_print(html: str) -> None:
 def test_summary_grades_triage_and_remediation(report_db, html: str) -> None:
     assert "tls://portal.example.kz:443" in html and '<td class="grade">B</td>' in html
     assert "auditor" in html and "Ложное срабатывание" in html  # who, and the status in Russian
-    assert load_rules()["pii.kz-iin"].remediation in html
+    assert load_rules()["pii.kz-iin"].remediation_in("ru") in html  # the ru report shows the rule's Russian text
     assert "https://adilet.zan.kz/rus/docs/Z1300000094" in html  # references as plain text
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk", "en"])
+def test_rule_titles_and_remediation_in_the_report_language(report_db, lang: str) -> None:
+    rule = load_rules()["pii.kz-iin"]
+    html = render_html(data_for(report_db), lang, strict=True)
+    assert rule.title_in(lang) in html and rule.remediation_in(lang) in html
+    others = [other for other in ("ru", "kk", "en") if other != lang]
+    for other in others:
+        assert rule.title_in(other) not in html and rule.remediation_in(other) not in html
+    if lang != "en":
+        assert rule.title_in(lang) == rule.translations[lang].title != rule.title
 
 
 def test_compliance_tables_in_the_chosen_language(report_db) -> None:

@@ -29,6 +29,17 @@ def test_hostile_content_is_escaped(data: ReportData) -> None:
     assert "names of officials \\| not PD" in md  # a pipe cannot split the table cell
 
 
+@pytest.mark.parametrize("lang", ["ru", "kk", "en"])
+def test_rule_titles_and_remediation_in_the_report_language(data: ReportData, lang: str) -> None:
+    rule = load_rules()["pii.kz-iin"]
+    md = render_markdown(data, lang, strict=True)
+    assert md_escape(rule.title_in(lang)) in md and md_escape(rule.remediation_in(lang)) in md
+    for other in {"ru", "kk", "en"} - {lang}:
+        assert md_escape(rule.title_in(other)) not in md
+    iin = next(f for f in data.findings if f.rule_id == "pii.kz-iin")
+    assert iin.rule_title == rule.title  # the data keeps English for the JSON, CSV and SARIF contract
+
+
 def test_no_raw_identifier(report_db, data: ReportData) -> None:
     for lang in ("ru", "kk", "en"):
         md = render_markdown(data, lang, strict=True)

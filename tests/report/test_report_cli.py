@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from govscan.cli import cli
 from govscan.report.json_ import JsonReport
+from govscan.rules import load_rules
 from govscan.testing.beside import load_beside
 
 SARIF_SCHEMA = Path("/work/shared/schemas/sarif-schema-2.1.0.json")
@@ -37,6 +38,20 @@ def test_every_format_and_language_without_raw_values(report_db, tmp_path: Path,
     assert text and "scan 3" in err
     for value in report_db.raw_values():
         assert value not in text, (fmt, value)
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_rule_text_follows_lang_but_machine_formats_stay_english(report_db, tmp_path: Path, lang: str) -> None:
+    rule = load_rules()["pii.kz-iin"]
+    _, html, _ = report(report_db, tmp_path, "--format", "html", "--lang", lang)
+    assert rule.title_in(lang) in html and rule.title not in html
+    _, text, _ = report(report_db, tmp_path, "--format", "json", "--lang", lang)
+    titles = {f["title"] for f in json.loads(text)["findings"] if f["rule_id"] == rule.id}
+    assert titles == {rule.title}  # the JSON contract is English whatever --lang says
+    _, text, _ = report(report_db, tmp_path, "--format", "sarif", "--lang", lang)
+    assert rule.title in text and rule.title_in(lang) not in text and rule.remediation_in(lang) not in text
+    _, text, _ = report(report_db, tmp_path, "--format", "csv", "--lang", lang)
+    assert rule.title in text and rule.title_in(lang) not in text
 
 
 def test_json_has_check_shape(report_db, tmp_path: Path) -> None:
