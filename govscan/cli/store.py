@@ -5,19 +5,25 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlmodel import Session, select
 
 from govscan.cli.options import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, SEVERITY_CHOICES
 from govscan.identity import mask_uri
-from govscan.store.lifecycle import TRIAGE_STATUSES
+from govscan.store import TRIAGE_STATUSES
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+# sqlmodel and the tables are imported inside the commands: `govscan check` never pays for them.
 
 DB_OPTION = click.option("--db", metavar="URL", help="SQLAlchemy URL (default: $GOVSCAN_DB or sqlite:///govscan.db).")
 
 
 def _session(db: str | None) -> Session:
+    from sqlmodel import Session
+
     from govscan.store.engine import open_engine
 
     return Session(open_engine(db))
@@ -176,6 +182,8 @@ def list_findings(
 @DB_OPTION
 def show_finding(finding_id: int, db: str | None) -> None:
     """A finding with its history: what each scan saw and every triage note."""
+    from sqlmodel import select
+
     from govscan.store.tables import FindingEvent, FindingRow, TriageNote
 
     with _session(db) as session:
@@ -218,6 +226,8 @@ def scans() -> None:
 @scans.command("list")
 @DB_OPTION
 def list_scans(db: str | None) -> None:
+    from sqlmodel import select
+
     from govscan.store.tables import Scan
 
     with _session(db) as session:

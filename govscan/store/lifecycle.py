@@ -11,12 +11,20 @@ from collections.abc import Iterable
 from sqlmodel import Session
 
 from govscan.model import AssetOutcome, Finding
+from govscan.store import TRIAGE_STATUSES
 from govscan.store.tables import FindingRow, Scan, TriageNote, utcnow
 from govscan.store.writer import FindingsWriter, Recorded
 
-__all__ = ["AssetOutcome", "Recorded", "TriageError", "finish_scan", "record", "start_scan", "triage"]
-
-TRIAGE_STATUSES = ("open", "false_positive", "accepted_risk", "fixed")
+__all__ = [
+    "TRIAGE_STATUSES",
+    "AssetOutcome",
+    "Recorded",
+    "TriageError",
+    "finish_scan",
+    "record",
+    "start_scan",
+    "triage",
+]
 
 
 class TriageError(ValueError):
