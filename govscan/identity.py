@@ -86,13 +86,17 @@ def public_uri(uri: str) -> str:
 
 
 @functools.lru_cache(maxsize=65_536)  # a scan asks for the same few uris over and over
+def stored_uri(uri: str) -> str:
+    """The form an asset is stored and matched by: normal, with identifiers masked (``mask_uri``).
+
+    Fingerprints keep the unmasked normal form (it only enters a keyed hash); the database and
+    everything read from it see this one.
+    """
+    return mask_uri(normal_uri(uri))
+
+
 def normal_uri(uri: str) -> str:
-    """Scheme and host lower-cased, default ports and fragments dropped, ``./`` and ``\\`` folded;
-    identifiers masked (``mask_uri``), since this form is stored."""
-    return mask_uri(_normal(uri))
-
-
-def _normal(uri: str) -> str:
+    """Scheme and host lower-cased, default ports and fragments dropped, ``./`` and ``\\`` folded."""
     if "://" in uri:
         parts = urlsplit(uri)
         host = (parts.hostname or "").lower()

@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from govscan import __version__
 from govscan.config import CrawlConfig, ScanConfig, TargetConfig
 from govscan.executors import Executor, LocalExecutor
-from govscan.identity import key_id, normal_uri, public_uri
+from govscan.identity import key_id, public_uri, stored_uri
 from govscan.model import Severity
 from govscan.rules import RuleSet
 from govscan.sources import expand_inputs, is_url
@@ -139,18 +139,18 @@ def plan(
     audited: set[str] = set()
     for target in config.targets:
         for uri in dataset_assets(target):
-            if normal_uri(uri) not in done:
+            if stored_uri(uri) not in done:
                 (urls if is_url(uri) else files).append(DatasetUnit(target.name, uri))
         endpoints = list(target.tls)
         if target.url:
-            if normal_uri(target.url) not in done:
+            if stored_uri(target.url) not in done:
                 portals.append(PortalUnit(target.name, target.url, portal_settings(target.crawl)))
             parts = urlsplit(target.url)
             if parts.scheme == "https" and target.crawl.tls and parts.hostname:
                 endpoints.append(f"{parts.hostname}:{parts.port or 443}")
         fresh = []
         for endpoint in endpoints:
-            uri = normal_uri(_endpoint_uri(endpoint))
+            uri = stored_uri(_endpoint_uri(endpoint))
             if uri not in done and uri not in audited:
                 audited.add(uri)
                 fresh.append(endpoint)

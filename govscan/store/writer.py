@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlmodel import Session
 
-from govscan.identity import mask_uri, normal_uri
+from govscan.identity import mask_uri, stored_uri
 from govscan.model import AssetOutcome, Finding
 from govscan.store.tables import Asset, AssetRead, FindingEvent, FindingRow, Target, utcnow
 
@@ -107,9 +107,9 @@ class FindingsWriter:
         reads, ok_assets = [], set()
         for entry in entries:
             assets = self._targets[entry.target]
-            unreadable = {assets.by_uri[normal_uri(o.uri)] for o in entry.outcomes if not o.ok}
+            unreadable = {assets.by_uri[stored_uri(o.uri)] for o in entry.outcomes if not o.ok}
             for outcome in entry.outcomes:
-                uri = normal_uri(outcome.uri)
+                uri = stored_uri(outcome.uri)
                 asset_id = assets.by_uri[uri]
                 reads.append(
                     {
@@ -132,7 +132,7 @@ class FindingsWriter:
         for entry in entries:
             assets = self._targets[entry.target]
             for finding in entry.findings:
-                asset_id = assets.by_uri[normal_uri(finding.location.uri)]
+                asset_id = assets.by_uri[stored_uri(finding.location.uri)]
                 findings.setdefault((asset_id, finding.fingerprint), finding)
         known = self._known(conn, list(findings))
         events: list[dict[str, Any]] = []
@@ -256,7 +256,7 @@ class FindingsWriter:
             assets = self._target(conn, entry.target, entry.kind)
             uris = [o.uri for o in entry.outcomes] + [f.location.uri for f in entry.findings]
             for uri in uris:
-                normal = normal_uri(uri)
+                normal = stored_uri(uri)
                 if normal not in assets.by_uri:
                     missing.setdefault((entry.target, normal), uri)
         if not missing:

@@ -410,3 +410,13 @@ def test_two_targets_naming_one_file_each_keep_and_fix_their_own_findings(setup:
     assert "1 fixed" in _scan(setup)  # the archive target's own IIN finding, though "exports" saw it first
     _, archive = run(setup, "findings", "list", "--target", "archive", "--all", "--format", "json")
     assert {f["rule_id"]: f["status"] for f in json.loads(archive)} == {"pii.kz-iin": "fixed", "pii.person": "open"}
+
+
+def test_an_identifier_in_a_file_name_never_reaches_the_database(setup: dict) -> None:
+    write(setup, f"spravka_{IINS[0]}.csv", iins=True)
+    assert "2 new" in _scan(setup)
+    _, listing = run(setup, "findings", "list", "--format", "json")
+    assert {Path(f["location"]["uri"]).name for f in json.loads(listing)} == {"spravka_9001******17.csv"}
+    raw = b"".join(p.read_bytes() for p in Path(setup["db"].removeprefix("sqlite:///")).parent.glob("g.db*"))
+    assert IINS[0].encode() not in raw
+    assert "0 new, 0 reopened, 0 fixed" in _scan(setup)  # the masked name matches the same asset next time
