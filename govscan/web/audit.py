@@ -58,6 +58,17 @@ class PortalResult:
     errors: list[str] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
 
+    def scan(self, assets: Iterable[SourceAsset | ReadError], detector: PiiDetector) -> bool:
+        """Detect personal data in ``assets``, keeping findings and errors; True when read without error."""
+        found = scan_assets(assets, detector)
+        self.findings += found.findings
+        self.errors += [str(e) for e in found.errors]
+        return not found.errors
+
+    def unreadable(self, uri: str, problem: str) -> None:
+        self.outcomes.append(AssetOutcome(uri, False, problem))
+        self.errors.append(f"{uri}: {problem}")
+
 
 def audit_portal(
     target: str,
@@ -250,21 +261,16 @@ class _DatasetReader:
             problem = f"HTTP {answer.status}"
         if problem is not None:
             shutil.rmtree(directory, ignore_errors=True)
-            result.outcomes.append(AssetOutcome(url, False, problem))
-            result.errors.append(f"{url}: {problem}")
+            result.unreadable(url, problem)
             return
         assert isinstance(answer, Response)
         size = os.path.getsize(path)
         asset = SourceAsset(uri=url, path=path, media_hint=answer.media_type or None, cleanup_dir=directory)
-        found = scan_assets([asset], self.detector)
-        result.findings += found.findings
-        result.errors += [str(e) for e in found.errors]
+        ok = result.scan([asset], self.detector)
         if answer.truncated:
-            problem = f"larger than {size} bytes: only the start was read"
-            result.outcomes.append(AssetOutcome(url, False, problem))
-            result.errors.append(f"{url}: {problem}")
+            result.unreadable(url, f"larger than {size} bytes: only the start was read")
         else:
-            result.outcomes.append(AssetOutcome(url, not found.errors))
+            result.outcomes.append(AssetOutcome(url, ok))
         if self.on_asset:
             self.on_asset(url)
 
@@ -285,18 +291,12 @@ def _portal_apis(url: str, settings: PortalSettings, api_client: WebClient, read
         elif isinstance(item, DataResource):
             reader.read(item.url)
         else:
-            found = scan_assets([item], reader.detector)
-            result.findings += found.findings
-            result.errors += [str(e) for e in found.errors]
-            result.outcomes.append(AssetOutcome(item.uri, not found.errors))
+            result.outcomes.append(AssetOutcome(item.uri, result.scan([item], reader.detector)))
 
 
 def _scan_body(uri: str, body: bytes, media: str | None, detector: PiiDetector, result: PortalResult) -> bool:
     """Detect personal data in a fetched body; True when it was read without error."""
-    found = scan_assets(_body_asset(uri, body, media), detector)
-    result.findings += found.findings
-    result.errors += [str(e) for e in found.errors]
-    return not found.errors
+    return result.scan(_body_asset(uri, body, media), detector)
 
 
 def _body_asset(uri: str, body: bytes, media: str | None) -> Iterable[SourceAsset | ReadError]:

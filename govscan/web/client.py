@@ -195,7 +195,7 @@ class WebClient:
         Same limits, guard, scope and retries as ``get``; never cached. The returned
         ``Response`` has an empty ``body`` and ``saved_to=path``.
         """
-        key = url.strip().split("#", 1)[0]
+        key = _request_key(url)
         with open(path, "wb") as sink:
             result = self._fetch(key, sink)
         if isinstance(result, FetchError):
@@ -205,7 +205,7 @@ class WebClient:
 
     def probe(self, url: str, headers: dict[str, str]) -> Response | FetchError:
         """One uncached GET with extra request headers (a CORS probe's ``Origin``)."""
-        key = url.strip().split("#", 1)[0]
+        key = _request_key(url)
         result = self._fetch(key, headers=headers)
         if isinstance(result, FetchError):
             self._count("errors")
@@ -217,7 +217,7 @@ class WebClient:
         Redirects are followed by hand; ``Response.redirects`` lists the URLs that answered with
         one, in order (the first is ``url``), ``final_url`` the one that answered last.
         """
-        key = url.strip().split("#", 1)[0]
+        key = _request_key(url)
         if not use_cache:
             return self._counted(key)
         with self._lock:
@@ -467,6 +467,11 @@ class WebClient:
             else:
                 chunks.append(chunk)
             received += len(chunk)
+
+
+def _request_key(url: str) -> str:
+    """The URL as requested and cached: exactly as given (probes need their odd paths), no fragment."""
+    return url.strip().split("#", 1)[0]
 
 
 class ByteBudget:
