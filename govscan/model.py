@@ -179,3 +179,13 @@ class AssetOutcome:
     ok: bool
     reason: str | None = None
     summary: dict[str, Any] | None = None  # observations beside findings (TLS grade, crawl figures)
+
+
+@dataclass
+class WorkResult:
+    """What one work unit found, wherever it ran: the coordinator writes it to the database."""
+
+    target: str
+    outcomes: list[AssetOutcome] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)

@@ -23,7 +23,7 @@ from govscan import __version__
 from govscan.config import CrawlConfig, ScanConfig, TargetConfig
 from govscan.executors import Executor, LocalExecutor
 from govscan.identity import key_id, public_uri, stored_uri
-from govscan.model import Severity
+from govscan.model import Severity, WorkResult
 from govscan.rules import RuleSet
 from govscan.sources import expand_inputs, is_url
 from govscan.store.lifecycle import finish_scan, start_scan
@@ -37,7 +37,6 @@ from govscan.work import (
     PortalUnit,
     TlsUnit,
     WorkContext,
-    WorkResult,
     audit_site,
     audit_tls,
     crashed,

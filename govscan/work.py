@@ -11,9 +11,9 @@ with ``install`` — the process pool's initializer — and the detector is buil
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from govscan.model import AssetOutcome, Finding
+from govscan.model import AssetOutcome, WorkResult
 from govscan.pii.detector import PiiDetector
 from govscan.pipeline import CheckOptions, run_check
 from govscan.rules import RuleSet
@@ -50,14 +50,6 @@ class PortalUnit:
     target: str
     url: str
     settings: PortalSettings
-
-
-@dataclass
-class WorkResult:
-    target: str
-    outcomes: list[AssetOutcome] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
 
 
 STOP = threading.Event()  # set by the coordinator on Ctrl-C: network units in this process stop early
@@ -140,5 +132,5 @@ def audit_site(unit: PortalUnit) -> WorkResult:
     except Exception as exc:  # noqa: BLE001 - one portal's failure must not end the scan
         problem = f"could not be audited ({type(exc).__name__})"
         return WorkResult(unit.target, [AssetOutcome(unit.url, False, problem)], [], [f"{unit.url}: {problem}"])
-    outcomes = [AssetOutcome(unit.url, bool(found.summary.get("pages")), None, found.summary), *found.outcomes]
-    return WorkResult(unit.target, outcomes, found.findings, found.errors)
+    found.outcomes.insert(0, AssetOutcome(unit.url, bool(found.summary.get("pages")), None, found.summary))
+    return found

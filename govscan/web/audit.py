@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from govscan.model import AssetOutcome, Finding, ReadError
+from govscan.model import AssetOutcome, ReadError, WorkResult
 from govscan.pii.detector import PiiDetector
 from govscan.pipeline import scan_assets
 from govscan.rules import RuleSet
@@ -51,11 +51,9 @@ class PortalSettings:
 
 
 @dataclass
-class PortalResult:
-    target: str
-    outcomes: list[AssetOutcome] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+class PortalResult(WorkResult):
+    """A portal unit's result, with what was observed of the site (pages, requests, grade)."""
+
     summary: dict[str, Any] = field(default_factory=dict)
 
     def scan(self, assets: Iterable[SourceAsset | ReadError], detector: PiiDetector) -> bool:
