@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import BrokenExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
@@ -46,19 +46,15 @@ from govscan.work import (
 
 
 @dataclass
-class ScanOutcome:
-    scan_id: int
-    new: list[int] = field(default_factory=list)
-    reopened: list[int] = field(default_factory=list)
-    fixed: list[int] = field(default_factory=list)
-    suppressed: list[int] = field(default_factory=list)
+class ScanOutcome(Recorded):
+    """What the whole scan changed (the writes' ``Recorded``, summed) and what it could not read."""
+
+    scan_id: int = 0
     errors: list[str] = field(default_factory=list)
 
     def add(self, recorded: Recorded) -> None:
-        self.new += recorded.new
-        self.reopened += recorded.reopened
-        self.fixed += recorded.fixed
-        self.suppressed += recorded.suppressed
+        for part in fields(Recorded):
+            getattr(self, part.name).extend(getattr(recorded, part.name))
 
 
 def run_scan(
@@ -88,7 +84,7 @@ def run_scan(
             config_digest=hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:16],
         )
     assert scan.id is not None
-    outcome = ScanOutcome(scan.id)
+    outcome = ScanOutcome(scan_id=scan.id)
     files, urls, tls, portals = plan(config, _assets_done(session, scan.id))
     context = WorkContext(rules, key)
     executor = executor or LocalExecutor(initializer=install, initargs=(context,))
