@@ -341,19 +341,36 @@ def test_an_exclude_pattern_matching_a_parent_folder_does_not_turn_into_a_silent
     assert "1 fixed" in _scan(setup)  # the file was really read again: the fix is real
 
 
-def test_a_baselined_finding_that_comes_back_stays_suppressed_and_does_not_fail_the_gate(
+def test_a_fixed_finding_that_comes_back_after_being_baselined_is_suppressed_not_reopened(
     setup: dict, tmp_path: Path
 ) -> None:
     write(setup, "a.csv", iins=True)
-    baseline = tmp_path / "baseline.json"
-    CliRunner().invoke(cli, ["check", str(setup["exports"]), "--fail-on", "none", "--write-baseline", str(baseline)])
-    _scan(setup, "--baseline", str(baseline))
+    _scan(setup)  # open
     write(setup, "a.csv", iins=False)
-    _scan(setup, "--baseline", str(baseline))
+    _scan(setup)  # fixed
+    assert _statuses(setup)["pii.kz-iin@a.csv"] == "fixed"
     write(setup, "a.csv", iins=True)
+    baseline = tmp_path / "baseline.json"  # meanwhile the team accepts the file as it is
+    CliRunner().invoke(cli, ["check", str(setup["exports"]), "--fail-on", "none", "--write-baseline", str(baseline)])
     result = CliRunner().invoke(cli, ["scan", str(setup["config"]), "--db", setup["db"], "--baseline", str(baseline)])
-    assert result.exit_code == 0 and "0 reopened" in result.stdout
+    assert result.exit_code == 0 and "0 reopened" in result.stdout and "1 suppressed" in result.stdout
     assert _statuses(setup)["pii.kz-iin@a.csv"] == "suppressed"
+
+
+def test_a_suppressed_finding_the_baseline_no_longer_lists_is_open_again(setup: dict, tmp_path: Path) -> None:
+    write(setup, "a.csv", iins=True)
+    accepted = tmp_path / "accepted.json"
+    CliRunner().invoke(cli, ["check", str(setup["exports"]), "--fail-on", "none", "--write-baseline", str(accepted)])
+    _scan(setup, "--baseline", str(accepted))
+    assert _statuses(setup)["pii.kz-iin@a.csv"] == "suppressed"
+    empty = tmp_path / "empty.json"
+    CliRunner().invoke(
+        cli, ["check", str(tmp_path / "nothing-here"), "--fail-on", "none", "--write-baseline", str(empty)]
+    )
+    _scan(setup, "--baseline", str(empty))
+    assert _statuses(setup)["pii.kz-iin@a.csv"] == "open"
+    _scan(setup)  # without --baseline nothing is re-judged
+    assert _statuses(setup)["pii.kz-iin@a.csv"] == "open"
 
 
 def test_resume_matches_assets_however_the_config_spells_their_paths(
