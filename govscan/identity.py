@@ -121,6 +121,8 @@ def location_key(place: Field) -> str:
         parts.append(f"idx={place.column_index}")
     if place.json_path:
         parts.append(f"path={place.json_path}")
+    if place.part:
+        parts.append(f"part={place.part}")
     return "|".join(parts)
 
 

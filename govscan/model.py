@@ -46,6 +46,12 @@ class Field:
     column: str | None = None
     column_index: int | None = None
     json_path: str | None = None
+    # Which hidden or secondary part of a document the place is in, when it is not the visible
+    # body: "hidden sheet", "hidden column", "hidden rows", "comment", "tracked deletion",
+    # "under a redaction box", "metadata:author", "attachment", "form field", "header/footer"…
+    # Auditors are told where a leak hides; it enters the fingerprint only when set, so the
+    # findings of visible places keep the fingerprints they had.
+    part: str | None = None
 
     @property
     def label(self) -> str:
@@ -59,7 +65,8 @@ class Field:
             parts.append(f"#{self.column_index}")
         if self.json_path:
             parts.append(self.json_path)
-        return "!".join(parts) if parts else "text"
+        label = "!".join(parts) if parts else "text"
+        return f"{label} ({self.part})" if self.part else label
 
 
 @dataclass(slots=True)
@@ -74,6 +81,7 @@ class Values:
     field: Field
     values: list[str]
     first_line: int | None = None  # line (CSV) or row (XLSX) of values[0], 1-based
+    page: int | None = None  # 1-based page of a paged document (PDF), when the table is on one
 
 
 @dataclass(slots=True)
@@ -84,6 +92,7 @@ class Text:
     text: str
     field: Field = field(default_factory=Field)
     line: int | None = None  # line of the first character, 1-based, when the format has lines
+    page: int | None = None  # 1-based page of a paged document (PDF, DOCX rendered pages), when known
 
 
 Piece = Values | Text
@@ -99,10 +108,12 @@ class Location:
     column_index: int | None = None
     json_path: str | None = None
     line: int | None = None
+    page: int | None = None  # 1-based page of a paged document
+    part: str | None = None  # hidden or secondary part (see ``Field.part``)
 
     @classmethod
-    def of(cls, uri: str, place: Field, line: int | None = None) -> Location:
-        return cls(uri, place.sheet, place.column, place.column_index, place.json_path, line)
+    def of(cls, uri: str, place: Field, line: int | None = None, page: int | None = None) -> Location:
+        return cls(uri, place.sheet, place.column, place.column_index, place.json_path, line, page, place.part)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -112,6 +123,8 @@ class Location:
             "column_index": self.column_index,
             "json_path": self.json_path,
             "line": self.line,
+            "page": self.page,
+            "part": self.part,
         }
 
 

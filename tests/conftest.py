@@ -25,7 +25,7 @@ CONTRACT_FINDING_KEYS = frozenset(
         "compliance",
     }
 )
-CONTRACT_LOCATION_KEYS = frozenset({"uri", "sheet", "column", "column_index", "json_path", "line"})
+CONTRACT_LOCATION_KEYS = frozenset({"uri", "sheet", "column", "column_index", "json_path", "line", "page", "part"})
 
 
 @pytest.fixture(autouse=True)

@@ -51,6 +51,7 @@ class Tally:
     count: int = 0
     example: str | None = None
     first_line: int | None = None
+    first_page: int | None = None
     scores: list[float] = field(default_factory=list)
 
     @property
@@ -120,6 +121,7 @@ class FieldScanner:
                 if tally.example is None and example is not None:
                     tally.example = example
                     tally.first_line = _line_of(chunk, joined, example)
+                    tally.first_page = chunk.page
                 tally.count += count
 
 

@@ -40,6 +40,7 @@ class _TextTally:
     count: int = 0
     example: str | None = None
     line: int | None = None
+    page: int | None = None
     scores: list[float] = field(default_factory=list)
 
 
@@ -100,7 +101,7 @@ class PiiDetector:
             for tally in scanner.finish():
                 yield self._column_finding(uri, place, tally)
         for (uri, place, _), tt in texts.items():
-            yield self._finding(uri, place, tt.plan, tt.count, tt.example, tt.line, max(tt.scores))
+            yield self._finding(uri, place, tt.plan, tt.count, tt.example, tt.line, max(tt.scores), tt.page)
 
     def _text(self, piece: Text, texts: dict[tuple[str, Field, str], _TextTally]) -> None:
         for plan, start, end, score in self.text.analyze(piece.text):
@@ -113,9 +114,12 @@ class PiiDetector:
             if tt.example is None:
                 tt.example = piece.text[start:end]
                 tt.line = None if piece.line is None else piece.line + piece.text.count("\n", 0, start)
+                tt.page = piece.page
 
     def _column_finding(self, uri: str, place: Field, tally: Tally) -> Finding:
-        return self._finding(uri, place, tally.plan, tally.count, tally.example, tally.first_line, tally.confidence)
+        return self._finding(
+            uri, place, tally.plan, tally.count, tally.example, tally.first_line, tally.confidence, tally.first_page
+        )
 
     def _finding(
         self,
@@ -126,6 +130,7 @@ class PiiDetector:
         example: str | None,
         line: int | None,
         confidence: float,
+        page: int | None = None,
     ) -> Finding:
         rule = plan.rule
         return Finding(
@@ -133,7 +138,7 @@ class PiiDetector:
             entity=plan.recognizer.entity,
             severity=rule.level,
             title=rule.title,
-            location=Location.of(uri, place, line),
+            location=Location.of(uri, place, line, page),
             count=count,
             evidence=plan.recognizer.mask(example) if example else "",
             confidence=confidence,

@@ -36,6 +36,8 @@ class LocationOut(_Strict):
     column_index: int | None
     json_path: str | None
     line: int | None
+    page: int | None = None  # 1-based page of a paged document (PDF)
+    part: str | None = None  # hidden or secondary part: "hidden sheet", "comment", "metadata:author"…
 
 
 class SuppressedOut(_Strict):

@@ -99,6 +99,8 @@ def test_json_output_follows_the_contract(export: Path) -> None:
         "column_index": 3,
         "json_path": None,
         "line": 2,
+        "page": None,
+        "part": None,
     }
     assert finding["count"] == len(IINS)
     assert re.fullmatch(r"[0-9]{4}\*{6}[0-9]{2}", finding["evidence"])

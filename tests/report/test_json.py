@@ -64,6 +64,8 @@ def test_the_design_example_finding_renders_as_documented(result_factory, findin
                 "column_index": 3,
                 "json_path": None,
                 "line": None,
+                "page": None,
+                "part": None,
             },
             "count": 412,
             "evidence": "8805******12",
