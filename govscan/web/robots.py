@@ -1,4 +1,8 @@
-"""robots.txt, fetched once per host through the client, read with ``urllib.robotparser``.
+"""robots.txt, fetched once per host through the client, read with protego (RFC 9309).
+
+protego is the parser Scrapy uses: ``*`` and ``$`` wildcards (Bitrix portals are full of
+``Disallow: /*?``), the most specific (longest) matching rule wins whatever the line order, and
+``Crawl-delay`` may be fractional. ``urllib.robotparser`` did none of these.
 
 An audit crawler that ignores robots.txt is indistinguishable from an attacker's, so the crawler
 obeys it unless the operator says ``ignore_robots``. What an answer means:
@@ -15,10 +19,12 @@ obeys it unless the operator says ``ignore_robots``. What an answer means:
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
-from urllib.robotparser import RobotFileParser
+
+from protego import Protego
 
 from govscan.web.client import WebClient
 from govscan.web.model import FetchError
@@ -31,13 +37,22 @@ MAX_CRAWL_DELAY = 60.0
 
 @dataclass
 class RobotsRules:
-    """One host's robots.txt as read: the parser, why it says what it says, and its sitemaps."""
+    """One host's robots.txt as read: the parser, why it says what it says, and its sitemaps.
+
+    ``parser`` is None when the answer carried no rules: then ``status`` alone decides
+    ("missing" allows everything, "forbidden" and "unavailable" disallow everything).
+    """
 
     origin: str
-    parser: RobotFileParser
+    parser: Protego | None
     status: str  # "rules", "missing", "forbidden", "unavailable"
     sitemaps: list[str] = field(default_factory=list)
     crawl_delay: float | None = None
+
+    def allowed(self, url: str, agent: str) -> bool:
+        if self.parser is None:
+            return self.status == "missing"
+        return bool(self.parser.can_fetch(url, agent))
 
 
 class Robots:
@@ -68,7 +83,7 @@ class Robots:
             return known
 
     def allowed(self, url: str) -> bool:
-        return self.rules(url).parser.can_fetch(self.agent, url)
+        return self.rules(url).allowed(url, self.agent)
 
     def crawl_delay(self, url: str) -> float | None:
         return self.rules(url).crawl_delay
@@ -79,24 +94,19 @@ class Robots:
 
     def _fetch(self, key: str) -> RobotsRules:
         robots_url = f"{key}/robots.txt"
-        parser = RobotFileParser(robots_url)
         result = self.client.get(robots_url)
         if isinstance(result, FetchError):
-            parser.disallow_all = True
-            return RobotsRules(key, parser, "unavailable")
+            return RobotsRules(key, None, "unavailable")
         status = result.status
         if status in (401, 403):
-            parser.disallow_all = True
-            return RobotsRules(key, parser, "forbidden")
+            return RobotsRules(key, None, "forbidden")
         if status == 429 or status >= 500 or status < 200 or 300 <= status < 400:
-            parser.disallow_all = True
-            return RobotsRules(key, parser, "unavailable")
+            return RobotsRules(key, None, "unavailable")
         if 400 <= status < 500:
-            parser.allow_all = True
-            return RobotsRules(key, parser, "missing")
+            return RobotsRules(key, None, "missing")
         text = result.body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
-        parser.parse(text.splitlines())
-        sitemaps = [urljoin(result.where, s.strip()) for s in parser.site_maps() or [] if s.strip()]
+        parser = Protego.parse(text)
+        sitemaps = [urljoin(result.where, s.strip()) for s in parser.sitemaps if s.strip()]
         delay = _delay(parser, self.agent)
         if delay:
             delay = min(delay, self.max_crawl_delay)
@@ -104,12 +114,14 @@ class Robots:
         return RobotsRules(key, parser, "rules", sitemaps, delay or None)
 
 
-def _delay(parser: RobotFileParser, agent: str) -> float | None:
+def _delay(parser: Protego, agent: str) -> float | None:
+    """The group's Crawl-delay in seconds (fractions kept); None when absent, garbled or not finite."""
     try:
         value = parser.crawl_delay(agent)
     except (TypeError, ValueError):
         return None
     try:
-        return float(value) if value is not None else None
+        delay = float(value) if value is not None else None
     except (TypeError, ValueError):
         return None
+    return delay if delay is not None and math.isfinite(delay) and delay > 0 else None

@@ -91,3 +91,51 @@ def test_each_origin_has_its_own_robots_txt(make_client: MakeClient) -> None:
     robots = Robots(make_client())
     assert not robots.allowed(f"{PORTAL}/a")
     assert robots.allowed("http://portal.example/a")
+
+
+# -- RFC 9309 matching (protego) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        (f"{PORTAL}/catalog/", True),
+        (f"{PORTAL}/catalog/?PAGEN_1=2", False),  # Bitrix: every query string is disallowed by /*?
+        (f"{PORTAL}/search/index.php", False),
+        (f"{PORTAL}/bitrix/admin/", False),
+        (f"{PORTAL}/upload/report.pdf", False),  # "$" anchors the end of the path
+        (f"{PORTAL}/upload/report.pdf.html", True),
+    ],
+)
+@responses.activate
+def test_wildcards_and_end_anchors_are_understood(make_client: MakeClient, url: str, allowed: bool) -> None:
+    responses.get(
+        f"{PORTAL}/robots.txt",
+        body="User-agent: *\nDisallow: /*?\nDisallow: /search/\nDisallow: /bitrix/\nDisallow: /*.pdf$\n",
+    )
+    assert Robots(make_client()).allowed(url) is allowed
+
+
+@responses.activate
+def test_the_most_specific_rule_wins_not_the_first(make_client: MakeClient) -> None:
+    """RFC 9309 §2.2.2: the longest matching path decides, whatever the order of the lines."""
+    responses.get(f"{PORTAL}/robots.txt", body="User-agent: *\nDisallow: /\nAllow: /news/\n")
+    robots = Robots(make_client())
+    assert robots.allowed(f"{PORTAL}/news/today")
+    assert not robots.allowed(f"{PORTAL}/admin/")
+
+
+@responses.activate
+def test_a_fractional_crawl_delay_is_honoured(make_client: MakeClient) -> None:
+    responses.get(f"{PORTAL}/robots.txt", body="User-agent: *\nCrawl-delay: 0.5\n")
+    client = make_client()
+    assert Robots(client).crawl_delay(f"{PORTAL}/") == 0.5
+    assert client.limiter.interval_for("portal.example") == 0.5
+
+
+@responses.activate
+def test_a_garbled_crawl_delay_is_ignored(make_client: MakeClient) -> None:
+    responses.get(f"{PORTAL}/robots.txt", body="User-agent: *\nCrawl-delay: soon\nDisallow: /x\n")
+    robots = Robots(make_client())
+    assert robots.crawl_delay(f"{PORTAL}/") is None
+    assert not robots.allowed(f"{PORTAL}/x")
