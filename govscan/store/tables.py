@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -32,6 +32,10 @@ class Target(SQLModel, table=True):
 
 
 class Asset(SQLModel, table=True):
+    """A file, page or endpoint of one target, once: concurrent scans share the row (migration 0005)."""
+
+    __table_args__ = (Index("uq_asset_target_uri", "target_id", "uri_normal", unique=True),)
+
     id: int | None = Field(default=None, primary_key=True)
     target_id: int = Field(foreign_key="target.id", index=True)
     uri_normal: str = Field(index=True)
