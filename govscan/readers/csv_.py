@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from govscan.model import Asset, Values
+from govscan.model import Asset, Piece
 from govscan.readers.encoding import bounded_lines, open_text
 from govscan.readers.limits import ReadContext, ReaderError
 from govscan.readers.table import TableBuilder
@@ -69,7 +69,7 @@ def looks_like_table(text: str) -> bool:
     return consistency >= 0.8
 
 
-def read_csv(asset: Asset, ctx: ReadContext) -> Iterator[Values]:
+def read_csv(asset: Asset, ctx: ReadContext) -> Iterator[Piece]:
     limits = ctx.limits
     csv.field_size_limit(limits.max_field_chars)
     stream, _ = open_text(asset.path, newline="")
@@ -82,7 +82,7 @@ def read_csv(asset: Asset, ctx: ReadContext) -> Iterator[Values]:
         yield from _table(asset.uri, reader, limits.chunk_rows, TableBuilder(asset.uri, limits))
 
 
-def _table(uri: str, reader: Any, chunk_rows: int, builder: TableBuilder) -> Iterator[Values]:
+def _table(uri: str, reader: Any, chunk_rows: int, builder: TableBuilder) -> Iterator[Piece]:
     """Rows one by one until the header is decided, then whole blocks (no Python call per cell).
 
     Rows read before a problem are emitted before the problem is raised.

@@ -5,8 +5,9 @@ drained after every chunk, so a 50 MB page streams). What is read:
 
 * visible text only: ``script``, ``style``, ``template``, ``noscript`` and ``head`` are
   skipped, except the ``<title>``;
-* each ``<table>`` is a table: the first row is the header when all its cells are ``<th>``,
-  otherwise the shared header heuristic decides; ``Field.sheet`` is the table's caption, else
+* each ``<table>`` is a table whose header the shared ``find_header`` finds: rows of ``<th>``
+  cells are the header as the page marks it (a one-cell ``<th>`` title row above them is a
+  title), otherwise the header heuristic decides; ``Field.sheet`` is the table's caption, else
   its ``id``, else ``table N`` (1-based, document order); ``colspan`` is padded so columns
   stay aligned; nested tables are tables of their own;
 * other text is split into paragraphs at block-level elements, whitespace collapsed, and
@@ -272,11 +273,10 @@ class _Extractor(HTMLParser):
         if not row:
             return
         if table.builder is None:
-            header = row if table.row_all_th else None
-            table.builder = TableBuilder(self.uri, self.limits, table.name(), header, detect_header=header is None)
-            if header is not None:
-                return
-        self.out.extend(table.builder.add(row, table.row_line))
+            table.builder = TableBuilder(self.uri, self.limits, table.name())
+        # <th> rows are the header as the page marks it; find_header still skips a caption-like
+        # title row above them and joins a two-line header.
+        self.out.extend(table.builder.add(row, table.row_line, marked=table.row_all_th))
 
     def _end_table(self) -> None:
         table = self._tables.pop()
