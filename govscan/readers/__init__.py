@@ -6,10 +6,15 @@ stream with one ``ReadError`` item; pieces yielded before it stay valid.
 
 Format sniffing, in order:
 
-1. magic bytes of binary containers: zip ``PK\\x03\\x04`` (XLSX when the extension or
-   Content-Type says so or the zip holds ``xl/workbook.xml``), gzip ``\\x1f\\x8b`` (TAR when
-   named ``.tar.gz``/``.tgz``), ``ustar`` tar; known unsupported binaries (PDF, legacy
-   OLE2 ``.xls``/``.doc``, RAR, 7z, images) are reported as such;
+1. magic bytes of binary containers. A zip ``PK\\x03\\x04`` is an Office or OpenDocument file
+   when its content says so (``[Content_Types].xml``, the ODF ``mimetype`` member: see
+   :mod:`govscan.readers.office`) and is then never read as a generic archive; otherwise the
+   extension or Content-Type of an Office format decides (its reader reports a broken file),
+   else it is an archive. OLE2 files are told apart by their streams (legacy Word, Excel;
+   encrypted OOXML is "encrypted, not read"); RTF by ``{\\rtf``; gzip ``\\x1f\\x8b`` (TAR when
+   named ``.tar.gz``/``.tgz``), ``ustar`` tar; PDF (``%PDF-``) and images (PNG, JPEG,
+   TIFF: read through OCR) have readers; known unsupported binaries (RAR, 7z, GIF) are
+   reported as such;
 2. a document that starts like HTML (``<!doctype html``, ``<html``) is HTML whatever its name
    (portals serve error pages as ``.csv``);
 3. the extension of the URI (for URLs, of the path without the query), then the
@@ -25,16 +30,19 @@ Plugins add formats with :func:`register_format`.
 from __future__ import annotations
 
 import posixpath
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 
 from govscan.model import Asset, Piece, ReadError
 from govscan.readers.archive import BudgetExhausted, read_gzip, read_tar, read_zip
 from govscan.readers.csv_ import looks_like_table, read_csv
+from govscan.readers.docx import read_docx
 from govscan.readers.encoding import detect_encoding, read_sample
 from govscan.readers.html import read_html
 from govscan.readers.json_ import read_json, read_json_lines
 from govscan.readers.limits import DEFAULT_LIMITS, Limits, ReadContext, ReaderError
+from govscan.readers.ocr import read_image
+from govscan.readers.office import ENCRYPTED, ole_kind, zip_document_kind
+from govscan.readers.pdf import read_pdf
 from govscan.readers.text import read_text
 from govscan.readers.xlsx import read_xlsx
 from govscan.readers.xml_ import read_xml
@@ -64,13 +72,29 @@ FORMATS: dict[str, Reader] = {
     "xml": read_xml,
     "html": read_html,
     "xlsx": read_xlsx,
+    "docx": read_docx,
+    "pdf": read_pdf,
+    "image": read_image,
     "zip": read_zip,
     "gzip": read_gzip,
     "tar": read_tar,
 }
 
 SNIFF = "sniff"  # an extension/media type that says "text of some kind": decide by content
-_CONTAINERS = frozenset({"zip", "gzip", "tar", "xlsx"})
+_CONTAINERS = frozenset({"zip", "gzip", "tar", "xlsx", "doc", "rtf"})  # named so, but sniffed by content
+_OFFICE_ZIPS = frozenset({"xlsx", "xlsb", "ods", "docx", "odt"})
+_KIND_NAMES = {  # container kinds no reader is registered for
+    "pptx": "PowerPoint presentation (.pptx)",
+    "odp": "OpenDocument presentation (.odp)",
+    "ppt": "legacy PowerPoint presentation (.ppt)",
+    "xls": "legacy Excel workbook (OLE2 .xls)",
+    "xlsb": "binary Excel workbook (.xlsb)",
+    "ods": "OpenDocument spreadsheet (.ods)",
+    "doc": "legacy Word document (.doc)",
+    "odt": "OpenDocument text (.odt)",
+    "rtf": "RTF document",
+    "ole": "OLE2 compound file of an unknown kind",
+}
 
 EXTENSIONS: dict[str, str] = {
     ".csv": "csv",
@@ -91,6 +115,21 @@ EXTENSIONS: dict[str, str] = {
     ".xhtml": "html",
     ".xlsx": "xlsx",
     ".xlsm": "xlsx",
+    ".docx": "docx",
+    ".docm": "docx",
+    ".dotx": "docx",
+    ".dotm": "docx",
+    ".odt": "odt",
+    ".ott": "odt",
+    ".rtf": "rtf",
+    ".doc": "doc",
+    ".dot": "doc",
+    ".pdf": "pdf",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
     ".zip": "zip",
     ".gz": "gzip",
     ".gzip": "gzip",
@@ -113,6 +152,17 @@ MEDIA_TYPES: dict[str, str] = {
     "text/html": "html",
     "application/xhtml+xml": "html",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.ms-word.document.macroenabled.12": "docx",
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/rtf": "rtf",
+    "text/rtf": "rtf",
+    "application/msword": "doc",
+    "application/pdf": "pdf",
+    "application/x-pdf": "pdf",
+    "image/png": "image",
+    "image/jpeg": "image",
+    "image/tiff": "image",
     "application/zip": "zip",
     "application/x-zip-compressed": "zip",
     "application/gzip": "gzip",
@@ -121,13 +171,9 @@ MEDIA_TYPES: dict[str, str] = {
 }
 
 _UNSUPPORTED_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "PDF is not supported"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "legacy Office format (OLE2 .xls/.doc) is not supported"),
     (b"Rar!\x1a\x07", "RAR archives are not supported"),
     (b"7z\xbc\xaf\x27\x1c", "7z archives are not supported"),
     (b"\xfd7zXZ\x00", "xz archives are not supported"),
-    (b"\x89PNG", "image (PNG) is not supported"),
-    (b"\xff\xd8\xff", "image (JPEG) is not supported"),
     (b"GIF8", "image (GIF) is not supported"),
 )
 
@@ -226,26 +272,41 @@ def _uri_path(uri: str) -> str:
 
 def _container_by_magic(path: str, head: bytes, by_ext: str | None, by_media: str | None) -> str | None:
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        if "xlsx" in (by_ext, by_media) or _zip_has(path, "xl/workbook.xml"):
-            return "xlsx"
-        return "zip"
+        kind = zip_document_kind(path)
+        if kind:
+            return _registered(kind)
+        declared = next((f for f in (by_ext, by_media) if f in _OFFICE_ZIPS), None)
+        return _registered(declared) if declared else "zip"
+    if head.startswith(_OLE2):
+        kind = ole_kind(path)
+        if kind == "encrypted":
+            raise ReaderError(ENCRYPTED)
+        return _registered(kind)
+    if head.startswith(b"{\\rtf"):
+        return _registered("rtf")
     if head.startswith(b"\x1f\x8b"):
         return "tar" if by_ext == "tar" else "gzip"
     if head[257:262] == b"ustar":
         return "tar"
+    if head.startswith(b"%PDF-") or ("pdf" in (by_ext, by_media) and b"%PDF-" in head[:1024]):
+        return "pdf"  # PDF readers accept junk before the header, and portals serve such files
+    if head.startswith(_IMAGES):
+        return "image"
     for magic, problem in _UNSUPPORTED_MAGIC:
         if head.startswith(magic):
             raise ReaderError(problem)
     return None
 
 
-def _zip_has(path: str, name: str) -> bool:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            archive.getinfo(name)
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return False
-    return True
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_IMAGES = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")  # PNG, JPEG, TIFF: read through OCR
+
+
+def _registered(kind: str) -> str:
+    """The format of a container kind, or one clear line when no reader is registered for it."""
+    if kind in FORMATS:
+        return kind
+    raise ReaderError(f"{_KIND_NAMES.get(kind, kind)} is not supported")
 
 
 def _one_line(text: str) -> str:

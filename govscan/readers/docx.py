@@ -1,0 +1,332 @@
+"""DOCX/DOCM reader: WordprocessingML parts streamed with a safe parser, tables as tables.
+
+What a person could find in the file is read, and where it hides is said (``Field.part``):
+
+* the body: paragraphs as ``Text`` blocks, each ``w:tbl`` as a table (``Field.sheet`` is
+  ``table N`` in document order) whose columns are ``Values`` under their header; merged cells
+  (``w:gridSpan``) are padded so columns stay aligned, nested tables are tables of their own,
+  paragraphs in text boxes are prose (the VML fallback copy of a text box is skipped);
+* headers and footers (``header/footer``), footnotes (``footnote``), endnotes (``endnote``)
+  and comments (``comment``), each with its own tables;
+* tracked deletions: ``w:delText`` is text a reviewer deleted but the file still carries
+  (``tracked deletion``);
+* metadata: ``docProps/core.xml`` creator (``metadata:author``), lastModifiedBy
+  (``metadata:last modified by``), the authors of comments and tracked changes
+  (``metadata:author``) — names of people, judged like a column of names; title, subject,
+  description and keywords as ``metadata`` text.
+
+Parts are found by their content type in ``[Content_Types].xml`` (falling back on the usual
+names), so a renamed part is still read; images, thumbnails and other binary parts are never
+opened. Every element is detached once it ends: memory is one paragraph, whatever the size.
+"""
+
+from __future__ import annotations
+
+import itertools
+import posixpath
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as safe_et
+from defusedxml import DefusedXmlException
+
+from govscan.model import Asset, Field, Piece, Text
+from govscan.readers.limits import Limits, ReadContext, ReaderError
+from govscan.readers.office import (
+    SMALL_PART,
+    Budget,
+    DocTable,
+    Prose,
+    check_part,
+    describe,
+    iter_part,
+    local,
+    metadata_values,
+    open_zip,
+)
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
+_PART_TYPES = (  # content-type suffix → part label, in reading order
+    ("document.main+xml", None),
+    ("template.main+xml", None),
+    ("macroenabled.main+xml", None),
+    ("macroenabledtemplate.main+xml", None),
+    ("wordprocessingml.footnotes+xml", "footnote"),
+    ("wordprocessingml.endnotes+xml", "endnote"),
+    ("wordprocessingml.comments+xml", "comment"),
+    ("wordprocessingml.header+xml", "header/footer"),
+    ("wordprocessingml.footer+xml", "header/footer"),
+)
+_USUAL_NAMES = {
+    "word/document.xml": None,
+    "word/footnotes.xml": "footnote",
+    "word/endnotes.xml": "endnote",
+    "word/comments.xml": "comment",
+}
+_CHARS = {W + "tab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-"}
+_FALSE = frozenset({"0", "false", "off"})
+_NO_PART = "\0"  # sorts the body first
+WHAT = "DOCX"
+
+
+def read_docx(asset: Asset, ctx: ReadContext) -> Iterator[Piece]:
+    with open_zip(asset.path, WHAT) as archive:
+        infos = {info.filename: info for info in archive.infolist()}
+        parts, core = _parts(archive, infos, ctx.limits)
+        if not any(part is None for _, part in parts):
+            raise ReaderError("not a valid DOCX (no main document part)")
+        state = _Document(asset.uri, ctx.limits)
+        for name, part in parts:
+            yield from _read_part(archive, infos[name], ctx, part, state)
+        people: dict[str, list[str]] = {}
+        if core is not None:
+            yield from _read_core(asset.uri, archive, infos[core], ctx, people)
+        yield from metadata_values(asset.uri, {"creator": people.get("creator", [])}, "metadata:author")
+        yield from metadata_values(
+            asset.uri, {"last modified by": people.get("lastModifiedBy", [])}, "metadata:last modified by"
+        )
+        yield from metadata_values(asset.uri, state.authors, "metadata:author")
+
+
+def _parts(
+    archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], limits: Limits
+) -> tuple[list[tuple[str, str | None]], str | None]:
+    """The text-bearing XML parts in reading order, and the core-properties part."""
+    found: dict[str, str | None] = {}
+    core = None
+    info = infos.get("[Content_Types].xml")
+    if info is not None:
+        check_part(info, limits, WHAT)
+        try:
+            with archive.open(info) as stream:
+                root = safe_et.fromstring(stream.read(SMALL_PART), forbid_dtd=True)
+        except (ParseError, DefusedXmlException, zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+            raise ReaderError(f"not a valid DOCX ([Content_Types].xml: {describe(exc)})") from None
+        for override in root:
+            if local(override.tag) != "Override":
+                continue
+            name = (override.get("PartName") or "").lstrip("/")
+            content_type = (override.get("ContentType") or "").lower()
+            if name not in infos:
+                continue
+            if content_type == _CORE_TYPE:
+                core = name
+            for suffix, part in _PART_TYPES:
+                if content_type.endswith(suffix) and ("wordprocessingml" in content_type or "ms-word" in content_type):
+                    found[name] = part
+                    break
+    for name, part in _USUAL_NAMES.items():
+        if name in infos and name not in found:
+            found[name] = part
+    for name in infos:
+        base = posixpath.basename(name)
+        if name.startswith("word/") and base.startswith(("header", "footer")) and base.endswith(".xml"):
+            found.setdefault(name, "header/footer")
+    if core is None and "docProps/core.xml" in infos:
+        core = "docProps/core.xml"
+    order = sorted(found.items(), key=lambda item: (item[1] or _NO_PART, item[0]))
+    return order, core
+
+
+@dataclass
+class _Document:
+    """What the parts of one document share: table numbering, bounds, authors of changes."""
+
+    uri: str
+    limits: Limits
+    budget: Budget = field(default_factory=Budget)
+    tables: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    authors: dict[str, list[str]] = field(default_factory=lambda: {"comment author": [], "revision author": []})
+
+    def author(self, kind: str, name: str | None) -> None:
+        names = self.authors[kind]
+        if name and len(names) < 10_000:
+            names.append(name)
+
+
+@dataclass(slots=True)
+class _Table:
+    table: DocTable
+    row: list[str] | None = None
+    header: bool = False
+    cell: list[str] | None = None
+    span: int = 1
+
+
+class _Walker:
+    """One WordprocessingML part: events in, pieces out (``self.out``, drained by the caller)."""
+
+    def __init__(self, doc: _Document, part: str | None) -> None:
+        self.doc = doc
+        self.part = part
+        self.prose = Prose(doc.uri, doc.limits, part)
+        self.deleted = Prose(doc.uri, doc.limits, "tracked deletion")
+        self.paragraphs: list[tuple[list[str], list[str]]] = []
+        self.tables: list[_Table] = []
+        self.out: list[Piece] = []
+        self.max_chars = doc.limits.max_field_chars
+        self._chars = 0
+
+    def start(self, elem: Element) -> None:
+        tag = elem.tag
+        if tag == W + "p":
+            self.paragraphs.append(([], []))
+            self._chars = 0
+        elif tag == W + "tbl":
+            number = next(self.doc.tables)
+            self.tables.append(_Table(DocTable(self.doc.uri, self.doc.limits, f"table {number}", self.part, self.prose)))
+        elif tag == W + "tr" and self.tables:
+            self.tables[-1].row, self.tables[-1].header = [], False
+        elif tag == W + "tc" and self.tables:
+            self.tables[-1].cell, self.tables[-1].span = [], 1
+        elif tag in (W + "del", W + "ins"):
+            self.doc.author("revision author", elem.get(W + "author"))
+        elif tag == W + "comment":
+            self.doc.author("comment author", elem.get(W + "author"))
+
+    def end(self, elem: Element) -> None:
+        tag = elem.tag
+        if tag == W + "t":
+            self._add(0, elem.text)
+        elif tag == W + "delText":
+            self._add(1, elem.text)
+        elif tag in _CHARS:
+            self._add(0, _CHARS[tag])
+        elif tag == W + "p":
+            self._end_paragraph()
+        elif tag == W + "tc":
+            self._end_cell()
+        elif tag == W + "tr":
+            self._end_row()
+        elif tag == W + "tbl":
+            self._end_table()
+        elif tag == W + "tblHeader" and self.tables:
+            self.tables[-1].header = (elem.get(W + "val") or "true").lower() not in _FALSE
+        elif tag == W + "gridSpan" and self.tables:
+            value = elem.get(W + "val") or "1"
+            self.tables[-1].span = max(1, min(int(value), 100)) if value.isdigit() else 1
+
+    def finish(self) -> list[Piece]:
+        """End of the part (or a failure in it): flush what is open, so nothing read is lost."""
+        while self.paragraphs:
+            self._end_paragraph()
+        while self.tables:
+            self._end_table()
+        self.out.extend(self.prose.finish())
+        self.out.extend(self.deleted.finish())
+        return self.drain()
+
+    def drain(self) -> list[Piece]:
+        out, self.out = self.out, []
+        return out
+
+    def _add(self, which: int, text: str | None) -> None:
+        if not text or not self.paragraphs:
+            return
+        self._chars += len(text)
+        if self._chars > self.max_chars:
+            raise ReaderError(f"a DOCX paragraph is longer than {self.max_chars} characters")
+        self.paragraphs[-1][which].append(text)
+
+    def _end_paragraph(self) -> None:
+        if not self.paragraphs:
+            return
+        self.doc.budget.paragraph()
+        normal, deleted = self.paragraphs.pop()
+        text = "".join(normal)
+        table = self.tables[-1] if self.tables else None
+        if table is not None and table.cell is not None:
+            if text.strip():
+                table.cell.append(text)
+        elif text.strip():
+            self.out.extend(self.prose.add(text))
+        if deleted:
+            self.out.extend(self.deleted.add("".join(deleted)))
+
+    def _end_cell(self) -> None:
+        table = self.tables[-1] if self.tables else None
+        if table is None or table.cell is None:
+            return
+        self.doc.budget.cell()
+        if table.row is None:
+            table.row = []
+        table.row.append(" ".join(" ".join(table.cell).split()))
+        table.row.extend([""] * (table.span - 1))
+        table.cell, table.span = None, 1
+
+    def _end_row(self) -> None:
+        table = self.tables[-1] if self.tables else None
+        if table is None:
+            return
+        self._end_cell()
+        row, table.row = table.row, None
+        if row is not None:
+            while row and not row[-1]:
+                row.pop()
+            self.out.extend(table.table.add(row, table.header))
+
+    def _end_table(self) -> None:
+        if not self.tables:
+            return
+        self._end_row()
+        table = self.tables.pop()
+        self.out.extend(table.table.finish())
+
+
+def _read_part(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: ReadContext, part: str | None, doc: _Document
+) -> Iterator[Piece]:
+    walker = _Walker(doc, part)
+    parents: list[Element] = []
+    skipping = 0
+    try:
+        for event, elem in iter_part(archive, info, ctx, WHAT):
+            if event == "start":
+                if skipping or elem.tag == _FALLBACK:
+                    skipping += 1  # the VML copy of a text box: its text is already read once
+                else:
+                    walker.start(elem)
+                parents.append(elem)
+                continue
+            parents.pop()
+            if skipping:
+                skipping -= 1
+            else:
+                walker.end(elem)
+            elem.clear()
+            if parents:
+                parents[-1].remove(elem)
+            if walker.out:
+                yield from walker.drain()
+            doc.budget.tick()
+    except Exception:
+        yield from walker.finish()
+        raise
+    yield from walker.finish()
+
+
+_CORE_TEXT = {"title", "subject", "description", "keywords"}
+
+
+def _read_core(
+    uri: str,
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: ReadContext, people: dict[str, list[str]]
+) -> Iterator[Text]:
+    texts = []
+    for event, elem in iter_part(archive, info, ctx, WHAT):
+        if event != "end":
+            continue
+        name = local(elem.tag)
+        value = " ".join((elem.text or "").split())
+        if value and name in ("creator", "lastModifiedBy"):
+            people.setdefault(name, []).append(value)
+        elif value and name in _CORE_TEXT:
+            texts.append(value)
+    if texts:
+        yield Text(uri, "\n".join(texts), Field(part="metadata"))
+
+

@@ -1,0 +1,382 @@
+"""What Word and OpenDocument readers share: container sniffing, bounded XML parts, prose, tables.
+
+Office files are zips (OOXML, ODF) or OLE2 compound files (legacy Office, and *encrypted*
+OOXML, which Office wraps in OLE2 with ``EncryptionInfo``/``EncryptedPackage`` streams). What
+a container holds is decided from its content, never from the extension alone:
+
+* OOXML by ``[Content_Types].xml`` (the main part's content type: Word, Excel, PowerPoint);
+* ODF by its ``mimetype`` member (``application/vnd.oasis.opendocument.text`` …);
+* OLE2 by its streams (``WordDocument``, ``Workbook``/``Book``, ``EncryptedPackage``).
+
+A document is never read as a generic zip: a docx read as a zip of XML loses its tables (all
+cells fall under one XML path) and fails on its own thumbnail.
+
+Parts are parsed with defusedxml's ``iterparse`` (no DTD, no entities, no network) from a stream
+that counts unpacked bytes (zip bombs: declared sizes can lie), and readers detach elements as
+they end, so memory stays bounded by one paragraph, not by the document.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import time
+import zipfile
+from collections.abc import Iterator
+from typing import IO
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml
+import defusedxml.ElementTree as safe_et
+
+from govscan.model import Field, Piece, Text, Values
+from govscan.readers.archive import ratio_exceeded
+from govscan.readers.encoding import TokenGuard
+from govscan.readers.limits import MIB, Limits, ReadContext, ReaderError
+from govscan.readers.table import HEADER_LOOKAHEAD, TableBuilder
+
+ENCRYPTED = "encrypted, not read (a password-protected Office document)"
+
+MAX_PART_BYTES = 512 * MIB
+"""Unpacked bytes of one XML part (a 512 MB document.xml is tens of thousands of pages)."""
+MAX_PARAGRAPHS = 2_000_000
+"""Paragraphs (prose and table-cell ones) read from one document."""
+MAX_CELLS = 20_000_000
+"""Table cells read from one document."""
+MAX_SECONDS = 600.0
+"""Wall-clock bound on reading one document."""
+SMALL_PART = 4 * MIB  # [Content_Types].xml, mimetype, core.xml: anything bigger is hostile
+
+_WORD_TYPES = (
+    "wordprocessingml.document.main+xml",
+    "wordprocessingml.template.main+xml",
+    "ms-word.document.macroenabled.main+xml",
+    "ms-word.template.macroenabledtemplate.main+xml",
+)
+_SHEET_TYPES = (
+    "spreadsheetml.sheet.main+xml",
+    "spreadsheetml.template.main+xml",
+    "ms-excel.sheet.macroenabled.main+xml",
+    "ms-excel.template.macroenabled.main+xml",
+)
+_XLSB_TYPE = "ms-excel.sheet.binary.macroenabled.main"
+_SLIDE_TYPES = ("presentationml.presentation.main+xml", "presentationml.slideshow.main+xml", "ms-powerpoint")
+_ODF_KINDS = {
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.text-template": "odt",
+    "application/vnd.oasis.opendocument.text-master": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "application/vnd.oasis.opendocument.spreadsheet-template": "ods",
+    "application/vnd.oasis.opendocument.presentation": "odp",
+    "application/vnd.oasis.opendocument.presentation-template": "odp",
+}
+
+
+# --- sniffing -----------------------------------------------------------------------------------
+
+
+def zip_document_kind(path: str) -> str | None:
+    """``docx``/``xlsx``/``xlsb``/``pptx``/``odt``/``ods``/``odp`` for an Office zip, else None.
+
+    None for a plain zip, and for one that cannot be opened (the extension then decides).
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = {info.filename: info for info in archive.infolist()}
+            if "[Content_Types].xml" in names:
+                kind = _ooxml_kind(_small_member(archive, names["[Content_Types].xml"]))
+                if kind:
+                    return kind
+            if "mimetype" in names:
+                mimetype = _small_member(archive, names["mimetype"]).decode("ascii", "replace").strip()
+                if mimetype in _ODF_KINDS:
+                    return _ODF_KINDS[mimetype]
+            if "word/document.xml" in names:
+                return "docx"
+            if "xl/workbook.xml" in names:
+                return "xlsx"
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+        return None
+    return None
+
+
+def _small_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    if info.file_size > SMALL_PART:
+        return b""
+    with archive.open(info) as stream:
+        return stream.read(SMALL_PART)
+
+
+def _ooxml_kind(content_types: bytes) -> str | None:
+    try:
+        root = safe_et.fromstring(content_types, forbid_dtd=True)
+    except (ParseError, defusedxml.DefusedXmlException, ValueError):
+        return None
+    types = [(e.get("ContentType") or "").lower() for e in root if e.tag.endswith("Override")]
+    for kind, markers in (("docx", _WORD_TYPES), ("xlsx", _SHEET_TYPES), ("xlsb", (_XLSB_TYPE,)), ("pptx", _SLIDE_TYPES)):
+        if any(t.endswith(markers) or any(m in t for m in markers) for t in types):
+            return kind
+    return None
+
+
+def ole_kind(path: str) -> str:
+    """``encrypted``, ``doc``, ``xls``, ``ppt`` or ``ole`` (unknown) for an OLE2 compound file."""
+    import olefile  # only when an OLE2 file shows up
+
+    try:
+        with olefile.OleFileIO(path) as ole:
+            streams = {"/".join(entry) for entry in ole.listdir(streams=True, storages=False)}
+            if {"EncryptionInfo", "EncryptedPackage"} <= streams:
+                return "encrypted"
+            if "WordDocument" in streams:
+                return "encrypted" if _word_fib_encrypted(ole) else "doc"
+            if "Workbook" in streams or "Book" in streams:
+                return "xls"
+            if "PowerPoint Document" in streams:
+                return "ppt"
+    except Exception:  # olefile raises OSError, struct errors, IndexError… on broken files  # noqa: BLE001
+        return "ole"
+    return "ole"
+
+
+def _word_fib_encrypted(ole: object) -> bool:
+    """Word 97+ FIB flag ``fEncrypted`` (bit 8 of the flags at offset 10 of ``WordDocument``)."""
+    with ole.openstream("WordDocument") as stream:  # type: ignore[attr-defined]
+        fib = stream.read(12)
+    return len(fib) >= 12 and bool(int.from_bytes(fib[10:12], "little") & 0x0100)
+
+
+# --- bounded parts ------------------------------------------------------------------------------
+
+
+class _CountingStream(io.RawIOBase):
+    """A zip member that refuses to unpack beyond its bounds (counted, not declared)."""
+
+    def __init__(self, raw: IO[bytes], info: zipfile.ZipInfo, ctx: ReadContext, what: str) -> None:
+        super().__init__()
+        self._raw, self._info, self._ctx, self._what = raw, info, ctx, what
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size if size is not None and size >= 0 else 64 * 1024)
+        self.count += len(data)
+        limits = self._ctx.limits
+        if self.count > min(MAX_PART_BYTES, limits.archive_max_member_bytes) or ratio_exceeded(
+            self.count, self._info.compress_size, limits
+        ):
+            raise ReaderError(f"{self._what} part {self._info.filename} unpacks beyond its bounds (zip bomb?)")
+        self._ctx.budget.take(len(data), limits.archive_max_total_bytes)
+        return data
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def open_zip(path: str, what: str) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise ReaderError(f"not a valid {what} ({describe(exc)})") from None
+
+
+def check_part(info: zipfile.ZipInfo, limits: Limits, what: str) -> None:
+    """Refuse a part whose declared size already announces a bomb, or that is encrypted."""
+    if info.flag_bits & 0x1:
+        raise ReaderError(ENCRYPTED)
+    if info.file_size > min(MAX_PART_BYTES, limits.archive_max_member_bytes) or ratio_exceeded(
+        info.file_size, info.compress_size, limits
+    ):
+        raise ReaderError(f"{what} part {info.filename} declares {info.file_size} bytes (zip bomb?)")
+
+
+def iter_part(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: ReadContext, what: str
+) -> Iterator[tuple[str, Element]]:
+    """``(event, element)`` pairs of one XML part: safe parser, bounded bytes, depth and text runs."""
+    check_part(info, ctx.limits, what)
+    limits = ctx.limits
+    try:
+        raw = archive.open(info)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise ReaderError(f"not a valid {what} ({describe(exc)})") from None
+    with raw:
+        guard = TokenGuard(_CountingStream(raw, info, ctx, what), limits.max_field_chars, f"{what} XML text")
+        depth = 0
+        try:
+            events = safe_et.iterparse(
+                guard, events=("start", "end"), forbid_dtd=True, forbid_entities=True, forbid_external=True
+            )
+            for event, elem in events:
+                guard.since_event = 0
+                depth += 1 if event == "start" else -1
+                if depth > limits.xml_max_depth:
+                    raise ReaderError(f"{what} XML nested deeper than {limits.xml_max_depth} levels")
+                yield event, elem
+        except defusedxml.DefusedXmlException as exc:
+            raise ReaderError(f"{what} XML entity/DTD refused ({type(exc).__name__})") from None
+        except ParseError as exc:
+            raise ReaderError(f"malformed XML in {what} part {info.filename}: {exc}") from None
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:  # zlib/CRC errors of a truncated zip
+            raise ReaderError(f"not a valid {what} ({describe(exc)})") from None
+
+
+def describe(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+# --- bounds -------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(slots=True)
+class Budget:
+    """Paragraphs, cells and seconds left for one document."""
+
+    paragraphs: int = MAX_PARAGRAPHS
+    cells: int = MAX_CELLS
+    deadline: float = dataclasses.field(default_factory=lambda: time.monotonic() + MAX_SECONDS)
+    _ticks: int = 0
+
+    def paragraph(self) -> None:
+        self.paragraphs -= 1
+        if self.paragraphs < 0:
+            raise ReaderError(f"more than {MAX_PARAGRAPHS} paragraphs; rest not read")
+        self.tick()
+
+    def cell(self) -> None:
+        self.cells -= 1
+        if self.cells < 0:
+            raise ReaderError(f"more than {MAX_CELLS} table cells; rest not read")
+        self.tick()
+
+    def tick(self) -> None:
+        self._ticks += 1
+        if self._ticks & 0x3FF == 0 and time.monotonic() > self.deadline:
+            raise ReaderError(f"reading took longer than {MAX_SECONDS:.0f} s; rest not read")
+
+
+# --- prose --------------------------------------------------------------------------------------
+
+
+class Prose:
+    """Paragraphs in, ``Text`` blocks of at most ``text_block_chars`` out (one per part)."""
+
+    def __init__(self, uri: str, limits: Limits, part: str | None) -> None:
+        self.uri = uri
+        self.field = Field(part=part)
+        self._size = max(1, limits.text_block_chars)
+        self._block: list[str] = []
+        self._len = 0
+
+    def add(self, paragraph: str) -> list[Text]:
+        text = " ".join(paragraph.split())
+        out: list[Text] = []
+        while text:
+            if len(text) > self._size:
+                cut = text.rfind(" ", 0, self._size)
+                cut = cut if cut > 0 else self._size
+                piece, text = text[:cut], text[cut:].lstrip()
+            else:
+                piece, text = text, ""
+            if self._block and self._len + 1 + len(piece) > self._size:
+                out.extend(self.finish())
+            self._block.append(piece)
+            self._len += len(piece) + 1
+        return out
+
+    def finish(self) -> list[Text]:
+        if not self._block:
+            return []
+        block, self._block, self._len = self._block, [], 0
+        return [Text(self.uri, "\n".join(block), self.field)]
+
+
+# --- tables -------------------------------------------------------------------------------------
+
+
+class DocTable:
+    """Rows of a Word/ODF table in, column ``Values`` out, with the document's own header signals.
+
+    * rows the document marks as header rows (Word "repeat as header row", ODF
+      ``table:table-header-rows``) are the header; two of them are joined per column;
+    * leading rows holding one non-empty cell (a title merged across the table, "Список
+      получателей … по состоянию на …") above a row of several cells are titles: they go to
+      prose, and the header is looked for below them;
+    * otherwise the shared header heuristic decides.
+    """
+
+    def __init__(self, uri: str, limits: Limits, name: str, part: str | None, prose: Prose) -> None:
+        self.uri, self.limits, self.name, self.part, self.prose = uri, limits, name, part, prose
+        self._pending: list[tuple[list[str], bool]] = []
+        self._builder: TableBuilder | None = None
+        self._row = 0
+
+    def add(self, cells: list[str], header: bool = False) -> list[Piece]:
+        self._row += 1
+        if self._builder is not None:
+            return self._fix(self._builder.add(cells, self._row))
+        self._pending.append((cells, header))
+        if len(self._pending) > HEADER_LOOKAHEAD or (sum(1 for c in cells if c) >= 2 and not header):
+            return self._start()
+        return []
+
+    def finish(self) -> list[Piece]:
+        out = self._start() if self._builder is None else []
+        assert self._builder is not None
+        return out + self._fix(self._builder.finish())
+
+    def _start(self) -> list[Piece]:
+        pending, self._pending = self._pending, []
+        first = self._row - len(pending) + 1
+        out: list[Piece] = []
+        several = next((i for i, (cells, _) in enumerate(pending) if sum(1 for c in cells if c) >= 2), None)
+        if several is not None and several > 0:
+            for cells, _ in pending[:several]:  # title rows above the table: prose
+                out.extend(self.prose.add(" ".join(c for c in cells if c)))
+            pending, first = pending[several:], first + several
+        flagged = 0
+        while flagged < len(pending) and pending[flagged][1]:
+            flagged += 1
+        header = _join_header_rows([cells for cells, _ in pending[:flagged]]) if flagged else None
+        self._builder = TableBuilder(self.uri, self.limits, self.name, header, detect_header=header is None)
+        for offset, (cells, _) in enumerate(pending[flagged:], start=flagged):
+            out.extend(self._fix(self._builder.add(cells, first + offset)))
+        return out
+
+    def _fix(self, values: list[Values]) -> list[Piece]:
+        if self.part:
+            for item in values:
+                item.field = dataclasses.replace(item.field, part=self.part)
+        return list(values)
+
+
+def _join_header_rows(rows: list[list[str]]) -> list[str]:
+    width = max(map(len, rows), default=0)
+    header = []
+    for j in range(width):
+        words: list[str] = []
+        for row in rows:
+            cell = row[j] if j < len(row) else ""
+            if cell and cell not in words:
+                words.append(cell)
+        header.append(" ".join(words))
+    return header
+
+
+def metadata_values(uri: str, people: dict[str, list[str]], part: str) -> list[Values]:
+    """Names found in a document's metadata, one ``Values`` per field (``creator``…)."""
+    out = []
+    for column, names in people.items():
+        kept = [n for n in dict.fromkeys(" ".join(n.split()) for n in names) if n]
+        if kept:
+            out.append(Values(uri, Field(column=column, part=part), kept[:1000]))
+    return out
