@@ -33,6 +33,6 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
     """Every test gets its own key and config home, and sees no third-party rule packs."""
     home = tmp_path_factory.mktemp("govscan-home")
     monkeypatch.setenv("GOVSCAN_HOME", str(home))
-    monkeypatch.setenv("GOVSCAN_SECRET", "test-secret")
+    monkeypatch.setenv("GOVSCAN_SECRET", "test-secret-0f3a9c2e7b5d4816-not-for-production")
     monkeypatch.setenv("GOVSCAN_LOAD_PLUGINS", "")
     monkeypatch.setenv("NO_COLOR", "1")

@@ -12,8 +12,8 @@ from govscan.model import Field
 
 
 def test_the_secret_comes_from_the_environment_first(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GOVSCAN_SECRET", "from-env")
-    assert load_secret() == b"from-env"
+    monkeypatch.setenv("GOVSCAN_SECRET", "from-env-5f0c2a9e7b3d41c8a6e2f9b07d")
+    assert load_secret() == b"from-env-5f0c2a9e7b3d41c8a6e2f9b07d"
 
 
 def test_without_environment_a_secret_file_is_created_once_with_mode_0600(monkeypatch: pytest.MonkeyPatch) -> None:

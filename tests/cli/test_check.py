@@ -192,7 +192,7 @@ def test_directories_and_archives_are_read_recursively(export: Path, tmp_path: P
 def test_fingerprints_are_stable_across_runs_and_keyed(export: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = {f["fingerprint"] for f in json.loads(run(str(export), "--format", "json")[1])["findings"]}
     again = {f["fingerprint"] for f in json.loads(run(str(export), "--format", "json")[1])["findings"]}
-    monkeypatch.setenv("GOVSCAN_SECRET", "another-installation")
+    monkeypatch.setenv("GOVSCAN_SECRET", "another-installation-7d1e5b9a3c264f08")
     other_key = {f["fingerprint"] for f in json.loads(run(str(export), "--format", "json")[1])["findings"]}
     assert first == again
     assert first.isdisjoint(other_key)

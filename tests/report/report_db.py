@@ -103,6 +103,6 @@ def report_db(tmp_path_factory: pytest.TempPathFactory) -> ReportDb:
     root = tmp_path_factory.mktemp("report-db")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GOVSCAN_HOME", str(root / "home"))
-        mp.setenv("GOVSCAN_SECRET", "test-secret")
+        mp.setenv("GOVSCAN_SECRET", "test-secret-0f3a9c2e7b5d4816-not-for-production")
         mp.setenv("GOVSCAN_LOAD_PLUGINS", "")
         return build(root)

@@ -1,0 +1,22 @@
+"""The one error type the command line turns into a single line and exit 2.
+
+A problem with something the user handed govscan — a key, a key file, a config, a baseline, a
+database — is not a bug: it gets one line naming the file (or variable) and the problem, never a
+traceback. Library code raises a subclass of :class:`InputError`; the ``govscan`` command group
+prints ``govscan: error: <message>`` and exits 2 (DESIGN.md: 2 is usage or input error).
+"""
+
+from __future__ import annotations
+
+# An echoed path or value is clipped: a 5 MB path in an error line helps nobody.
+MAX_SHOWN = 300
+
+
+class InputError(Exception):
+    """Bad input the user must fix; ``str()`` is the whole one-line message."""
+
+
+def shown(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` on one line and at most ``limit`` characters, for echoing inputs in error lines."""
+    flat = " ".join(text.split()) if any(c in text for c in "\r\n\t") else text
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
