@@ -26,6 +26,7 @@ from govscan.identity import key_id, public_uri, stored_uri
 from govscan.model import Severity, WorkResult
 from govscan.rules import RuleSet
 from govscan.sources import expand_inputs, is_url
+from govscan.store.keys import check_key
 from govscan.store.lifecycle import finish_scan, start_scan
 from govscan.store.tables import Asset, AssetRead, FindingRow, Scan
 from govscan.store.writer import FindingsWriter, Recorded
@@ -72,6 +73,7 @@ def run_scan(
 
     ``suppress``: baseline fingerprints (with their reasons) whose findings are stored ``suppressed``.
     """
+    check_key(session, key_id(key))  # another key would mark every finding fixed and re-create it
     scan = _resumable(session, config.name) if resume else None
     if scan is None:
         scan = start_scan(

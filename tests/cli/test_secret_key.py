@@ -58,9 +58,7 @@ def write_key_file(content: str, mode: int = 0o600) -> Path:
     ["", "   \n", "\n\t \n", "test-secret\n", "0123456789abcdef0123456789abcde\n", "ab" * 40 + "\n"],
     ids=["empty", "spaces", "blank-lines", "short", "one-short-of-32", "two-characters-repeated"],
 )
-def test_a_guessable_key_file_is_refused_in_one_line_naming_it(
-    no_env_key: None, tmp_path: Path, content: str
-) -> None:
+def test_a_guessable_key_file_is_refused_in_one_line_naming_it(no_env_key: None, tmp_path: Path, content: str) -> None:
     path = write_key_file(content)
     line = the_one_error(check(tmp_path))
     assert str(path) in line
@@ -124,9 +122,7 @@ def test_a_dangling_symlink_as_key_file_is_one_line(no_env_key: None, tmp_path: 
     assert str(secret_path()) in line
 
 
-def test_an_unreadable_key_file_is_one_line(
-    no_env_key: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_an_unreadable_key_file_is_one_line(no_env_key: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     path = write_key_file(STRONG + "\n", mode=0)
     real_open = os.open
 
