@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -21,12 +22,38 @@ if TYPE_CHECKING:
 DB_OPTION = click.option("--db", metavar="URL", help="SQLAlchemy URL (default: $GOVSCAN_DB or sqlite:///govscan.db).")
 
 
-def _session(db: str | None) -> Session:
+class DatabaseUnusable(click.ClickException):
+    """A database that cannot be used: one line naming it and the problem, exit 2."""
+
+    exit_code = EXIT_ERROR
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"govscan: error: {self.message}", err=True)
+
+
+@contextmanager
+def _session(db: str | None, *, create: bool = False) -> Iterator[Session]:
+    """A session on the database; only ``create=True`` (``scan``) may bring a new one into being.
+
+    A database error at any point inside the block — a file truncated past its first pages
+    shows only when those pages are read — ends the command with one line, not a traceback.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
     from sqlmodel import Session
 
-    from govscan.store.engine import open_engine
+    from govscan.store.engine import StoreError, failure, open_engine
 
-    return Session(open_engine(db))
+    try:
+        engine = open_engine(db, create=create, warn=lambda text: click.echo(f"govscan: warning: {text}", err=True))
+    except StoreError as exc:
+        raise DatabaseUnusable(str(exc)) from None
+    try:
+        with Session(engine) as session:
+            yield session
+    except SQLAlchemyError as exc:
+        raise DatabaseUnusable(str(failure(db, exc))) from None
+    finally:
+        engine.dispose()
 
 
 @click.command()
@@ -73,7 +100,7 @@ def scan(
         else LocalExecutor(cpu_workers=jobs, initializer=install, initargs=(context,))
     )
     suppress = {fp: e.reason for fp, e in baseline.entries.items()} if baseline else None
-    with _session(db) as session:
+    with _session(db, create=True) as session:
         try:
             outcome = run_scan(session, config, rules, key, resume=resume, executor=executor, suppress=suppress)
         except KeyboardInterrupt:
@@ -164,7 +191,9 @@ def list_findings(
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        writer = csv.writer(sys.stdout)
+        from govscan.report.csv_ import SafeCsvWriter
+
+        writer = SafeCsvWriter(sys.stdout)
         writer.writerow(["id", "status", "severity", "rule_id", "uri", "count", "evidence"])
         for r in rows:
             writer.writerow(

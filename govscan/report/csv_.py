@@ -9,12 +9,15 @@ Empty cells mean "not applicable"; ``compliance`` joins requirement ids with ``;
 Column headers and uris come from the scanned files, and masked phones look like ``+7 7…``, so
 every cell is neutralised against formula injection (OWASP "CSV Injection"): a cell starting with
 ``=``, ``+``, ``-``, ``@``, TAB or CR gets a leading ``'`` and a spreadsheet shows it as text.
+Every CSV govscan writes (``check``, ``report``, ``findings list``) goes through
+:class:`SafeCsvWriter`, so no output can forget it.
 """
 
 from __future__ import annotations
 
 import csv
-from typing import TextIO
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 from govscan.model import Finding
 from govscan.report.base import ScanResult, sort_findings
@@ -49,8 +52,8 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def row(finding: Finding) -> list[str]:
-    """The cells of one finding, in :data:`COLUMNS` order, already neutralised."""
+def row(finding: Finding) -> list[object]:
+    """The cells of one finding, in :data:`COLUMNS` order (``SafeCsvWriter`` neutralises them)."""
     loc = finding.location
     cells = (
         finding.severity.label,
@@ -70,7 +73,24 @@ def row(finding: Finding) -> list[str]:
         ";".join(finding.compliance),
         "suppressed" if finding.suppressed else "open",
     )
-    return [neutralise(_text(cell)) for cell in cells]
+    return list(cells)
+
+
+class SafeCsvWriter:
+    """The one CSV writer of every CSV govscan writes: RFC 4180 lines, every cell neutralised.
+
+    Callers open files with ``newline=""`` as the csv module requires.
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        self._writer = csv.writer(out, lineterminator="\r\n")
+
+    def writerow(self, cells: Iterable[Any]) -> None:
+        self._writer.writerow([neutralise(_text(cell)) for cell in cells])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for cells in rows:
+            self.writerow(cells)
 
 
 class CsvReporter:
@@ -78,7 +98,6 @@ class CsvReporter:
     media_type = "text/csv"
 
     def render(self, result: ScanResult, out: TextIO) -> None:
-        # RFC 4180 line endings; callers open files with newline="" as the csv module requires.
-        writer = csv.writer(out, lineterminator="\r\n")
+        writer = SafeCsvWriter(out)
         writer.writerow(COLUMNS)
         writer.writerows(row(f) for f in sort_findings(result.findings))

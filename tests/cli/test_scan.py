@@ -437,3 +437,17 @@ def test_an_identifier_in_a_file_name_never_reaches_the_database(setup: dict) ->
     raw = b"".join(p.read_bytes() for p in Path(setup["db"].removeprefix("sqlite:///")).parent.glob("g.db*"))
     assert IINS[0].encode() not in raw
     assert "0 new, 0 reopened, 0 fixed" in _scan(setup)  # the masked name matches the same asset next time
+
+
+def test_findings_list_csv_neutralises_formula_cells_as_the_report_does(setup: dict) -> None:
+    import csv
+    import io
+
+    (setup["exports"] / "phones.csv").write_text(
+        "Телефон,Имя\n+7 701 123 45 67,a\n+7 702 555 11 22,b\n", encoding="utf-8"
+    )
+    _scan(setup)
+    _, listing = run(setup, "findings", "list", "--format", "csv", "--rule", "pii.phone")
+    header, *rows = list(csv.reader(io.StringIO(listing)))
+    evidence = [dict(zip(header, r, strict=True))["evidence"] for r in rows]
+    assert evidence and all(e.startswith("'+7") for e in evidence)  # a spreadsheet shows text, runs no formula

@@ -109,5 +109,9 @@ def test_errors_are_one_line(report_db, args: tuple[str, ...], message: str) -> 
 
 
 def test_empty_database(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["report", "--db", f"sqlite:///{tmp_path / 'empty.db'}"])
+    from govscan.store.engine import open_engine
+
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    open_engine(url).dispose()  # a database with its tables and no scan yet (a missing one is refused)
+    result = CliRunner().invoke(cli, ["report", "--db", url])
     assert result.exit_code == 1 and "no completed scan" in result.stderr
