@@ -14,6 +14,7 @@ from govscan.baseline import (
     load_baseline,
     write_baseline,
 )
+from govscan.identity import key_id, load_secret
 from govscan.model import Finding, Location, Severity
 from govscan.rules.loader import RuleSet
 from govscan.rules.spec import PiiSpec, RuleSpec
@@ -63,6 +64,7 @@ def test_the_file_is_sorted_reviewable_json(tmp_path):
         "version": 1,
         "tool": "govscan 0.1.0",
         "ruleset_digest": rules().digest,
+        "fingerprint_key_id": key_id(load_secret()),  # public id of the key the fingerprints are under
         "generated_at": "2024-05-01T09:00:00Z",
         "entries": [
             {
@@ -221,3 +223,81 @@ def test_a_corrupt_existing_baseline_is_not_overwritten(tmp_path):
         write_baseline(path, [finding("aa01")], rules())
     assert path.read_text(encoding="utf-8") == "{oops"
     assert [p.name for p in tmp_path.iterdir()] == ["b.json"]  # no temp file left behind
+
+
+TEAM_KEY = b"team-key-3b8e0d5f9a1c7246-shared-in-ci"
+LAPTOP_KEY = b"laptop-key-c41f8a2e6d09b375-auto-created"
+
+
+def test_a_baseline_written_under_one_key_is_an_error_under_another_naming_both_key_ids(tmp_path):
+    path = tmp_path / "b.json"
+    write_baseline(path, [finding("aa01")], rules(), key=TEAM_KEY, now=DAY_ONE)
+    assert json.loads(path.read_text(encoding="utf-8"))["fingerprint_key_id"] == key_id(TEAM_KEY)
+
+    with pytest.raises(BaselineError) as caught:
+        load_baseline(path, key=LAPTOP_KEY)
+    message = str(caught.value)
+    assert "\n" not in message and str(path) in message
+    assert key_id(TEAM_KEY) in message and key_id(LAPTOP_KEY) in message and "GOVSCAN_SECRET" in message
+    assert set(load_baseline(path, key=TEAM_KEY).entries) == {"aa01"}
+
+
+def test_rewriting_a_baseline_of_another_key_is_refused_and_leaves_it_as_it_was(tmp_path):
+    path = tmp_path / "b.json"
+    write_baseline(path, [finding("aa01")], rules(), reason="by law", key=TEAM_KEY, now=DAY_ONE)
+    before = path.read_bytes()
+    with pytest.raises(BaselineError, match=key_id(TEAM_KEY)):
+        write_baseline(path, [finding("ff09")], rules(), key=LAPTOP_KEY, now=DAY_TWO)
+    assert path.read_bytes() == before  # the reviewers' reasons are not silently dropped
+
+
+def test_a_baseline_from_before_key_ids_still_loads_with_a_one_line_warning(tmp_path, capsys):
+    path = tmp_path / "b.json"
+    write_baseline(path, [finding("aa01")], rules(), key=TEAM_KEY, now=DAY_ONE)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    del data["fingerprint_key_id"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    baseline = load_baseline(path, key=LAPTOP_KEY)
+
+    assert set(baseline.entries) == {"aa01"} and baseline.fingerprint_key_id is None
+    (warning,) = capsys.readouterr().err.splitlines()
+    assert str(path) in warning and "--write-baseline" in warning
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"version": ' + "9" * 100_000 + "}", "a number too long"),
+    ],
+    ids=["100000-deep", "100000-digit-number"],
+)
+def test_hostile_json_in_a_baseline_is_one_line(tmp_path, content, problem):
+    path = tmp_path / "b.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(BaselineError, match=problem) as caught:
+        load_baseline(path)
+    assert str(path) in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_the_check_gate_refuses_a_baseline_of_another_key_in_one_line(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from govscan.cli import cli
+
+    data = tmp_path / "list.csv"
+    data.write_text("ФИО,ИИН\nИванов Иван Иванович,900101300017\n", encoding="utf-8")
+    baseline = tmp_path / ".govscan-baseline.json"
+
+    def check(key: bytes, *args: str):
+        monkeypatch.setenv("GOVSCAN_SECRET", key.decode())
+        return CliRunner().invoke(cli, ["check", "--no-progress", "--no-ner", str(data), *args])
+
+    assert check(TEAM_KEY, "--write-baseline", str(baseline)).exit_code == 1
+    assert check(TEAM_KEY, "--baseline", str(baseline)).exit_code == 0  # the team's key: all accepted
+
+    refused = check(LAPTOP_KEY, "--baseline", str(baseline))  # a second developer's own key
+    assert refused.exit_code == 2 and refused.stdout == "" and "Traceback" not in refused.stderr
+    (line,) = [x for x in refused.stderr.splitlines() if key_id(TEAM_KEY) in x]
+    assert key_id(LAPTOP_KEY) in line and str(baseline) in line
