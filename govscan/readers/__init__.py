@@ -44,7 +44,7 @@ from govscan.readers.ocr import read_image
 from govscan.readers.office import ENCRYPTED, ole_kind, zip_document_kind
 from govscan.readers.pdf import read_pdf
 from govscan.readers.text import read_text
-from govscan.readers.xlsx import read_xlsx
+from govscan.readers.spreadsheet import read_ods, read_xls, read_xlsb, read_xlsx
 from govscan.readers.xml_ import read_xml
 
 __all__ = [
@@ -72,6 +72,9 @@ FORMATS: dict[str, Reader] = {
     "xml": read_xml,
     "html": read_html,
     "xlsx": read_xlsx,
+    "xls": read_xls,
+    "xlsb": read_xlsb,
+    "ods": read_ods,
     "docx": read_docx,
     "pdf": read_pdf,
     "image": read_image,
@@ -115,6 +118,13 @@ EXTENSIONS: dict[str, str] = {
     ".xhtml": "html",
     ".xlsx": "xlsx",
     ".xlsm": "xlsx",
+    ".xltx": "xlsx",
+    ".xltm": "xlsx",
+    ".xls": "xls",
+    ".xlt": "xls",
+    ".xlsb": "xlsb",
+    ".ods": "ods",
+    ".ots": "ods",
     ".docx": "docx",
     ".docm": "docx",
     ".dotx": "docx",
@@ -152,6 +162,10 @@ MEDIA_TYPES: dict[str, str] = {
     "text/html": "html",
     "application/xhtml+xml": "html",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.ms-excel.sheet.macroenabled.12": "xlsx",
+    "application/vnd.ms-excel": "xls",
+    "application/vnd.ms-excel.sheet.binary.macroenabled.12": "xlsb",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
     "application/vnd.ms-word.document.macroenabled.12": "docx",
     "application/vnd.oasis.opendocument.text": "odt",

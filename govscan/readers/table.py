@@ -389,6 +389,10 @@ class TableBuilder:
         del self._marked[: layout.data], self._hidden[: layout.data]
         return out
 
+    def column_name(self, index: int) -> str | None:
+        """The header of 1-based column ``index`` once decided (for notes about a cell)."""
+        return self._field(index).column
+
     def _field(self, index: int, hidden_rows: bool = False) -> Field:
         """Field of 1-based column ``index``; empty or missing header cells get ``#index``."""
         fields = self._hidden_fields if hidden_rows else self._fields
