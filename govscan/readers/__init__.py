@@ -41,6 +41,7 @@ from govscan.readers.html import read_html
 from govscan.readers.json_ import read_json, read_json_lines
 from govscan.readers.limits import DEFAULT_LIMITS, Limits, ReadContext, ReaderError
 from govscan.readers.ocr import read_image
+from govscan.readers.odt import read_odt
 from govscan.readers.office import ENCRYPTED, ole_kind, zip_document_kind
 from govscan.readers.pdf import read_pdf
 from govscan.readers.text import read_text
@@ -76,6 +77,7 @@ FORMATS: dict[str, Reader] = {
     "xlsb": read_xlsb,
     "ods": read_ods,
     "docx": read_docx,
+    "odt": read_odt,
     "pdf": read_pdf,
     "image": read_image,
     "zip": read_zip,

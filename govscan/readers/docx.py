@@ -178,7 +178,7 @@ class _Walker:
             self._chars = 0
         elif tag == W + "tbl":
             number = next(self.doc.tables)
-            self.tables.append(_Table(DocTable(self.doc.uri, self.doc.limits, f"table {number}", self.part, self.prose)))
+            self.tables.append(_Table(DocTable(self.doc.uri, self.doc.limits, f"table {number}", self.part)))
         elif tag == W + "tr" and self.tables:
             self.tables[-1].row, self.tables[-1].header = [], False
         elif tag == W + "tc" and self.tables:
@@ -313,8 +313,7 @@ _CORE_TEXT = {"title", "subject", "description", "keywords"}
 
 
 def _read_core(
-    uri: str,
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: ReadContext, people: dict[str, list[str]]
+    uri: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: ReadContext, people: dict[str, list[str]]
 ) -> Iterator[Text]:
     texts = []
     for event, elem in iter_part(archive, info, ctx, WHAT):
@@ -328,5 +327,3 @@ def _read_core(
             texts.append(value)
     if texts:
         yield Text(uri, "\n".join(texts), Field(part="metadata"))
-
-

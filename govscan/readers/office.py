@@ -33,7 +33,7 @@ from govscan.model import Field, Piece, Text, Values
 from govscan.readers.archive import ratio_exceeded
 from govscan.readers.encoding import TokenGuard
 from govscan.readers.limits import MIB, Limits, ReadContext, ReaderError
-from govscan.readers.table import HEADER_LOOKAHEAD, TableBuilder
+from govscan.readers.table import TableBuilder
 
 ENCRYPTED = "encrypted, not read (a password-protected Office document)"
 
@@ -113,7 +113,12 @@ def _ooxml_kind(content_types: bytes) -> str | None:
     except (ParseError, defusedxml.DefusedXmlException, ValueError):
         return None
     types = [(e.get("ContentType") or "").lower() for e in root if e.tag.endswith("Override")]
-    for kind, markers in (("docx", _WORD_TYPES), ("xlsx", _SHEET_TYPES), ("xlsb", (_XLSB_TYPE,)), ("pptx", _SLIDE_TYPES)):
+    for kind, markers in (
+        ("docx", _WORD_TYPES),
+        ("xlsx", _SHEET_TYPES),
+        ("xlsb", (_XLSB_TYPE,)),
+        ("pptx", _SLIDE_TYPES),
+    ):
         if any(t.endswith(markers) or any(m in t for m in markers) for t in types):
             return kind
     return None
@@ -304,72 +309,24 @@ class Prose:
 
 
 class DocTable:
-    """Rows of a Word/ODF table in, column ``Values`` out, with the document's own header signals.
+    """Rows of a Word/ODF table in, column ``Values`` out, through the shared :class:`TableBuilder`.
 
-    * rows the document marks as header rows (Word "repeat as header row", ODF
-      ``table:table-header-rows``) are the header; two of them are joined per column;
-    * leading rows holding one non-empty cell (a title merged across the table, "Список
-      получателей … по состоянию на …") above a row of several cells are titles: they go to
-      prose, and the header is looked for below them;
-    * otherwise the shared header heuristic decides.
+    Rows the document marks as header rows (Word "repeat as header row", ODF
+    ``table:table-header-rows``) are passed as marked; :func:`~govscan.readers.table.find_header`
+    does the rest (title rows merged across the table go to prose, two-line headers, a
+    numbering row). ``first_line`` of a chunk is the 1-based row number within the table.
     """
 
-    def __init__(self, uri: str, limits: Limits, name: str, part: str | None, prose: Prose) -> None:
-        self.uri, self.limits, self.name, self.part, self.prose = uri, limits, name, part, prose
-        self._pending: list[tuple[list[str], bool]] = []
-        self._builder: TableBuilder | None = None
+    def __init__(self, uri: str, limits: Limits, name: str, part: str | None) -> None:
+        self._builder = TableBuilder(uri, limits, name, part=part)
         self._row = 0
 
     def add(self, cells: list[str], header: bool = False) -> list[Piece]:
         self._row += 1
-        if self._builder is not None:
-            return self._fix(self._builder.add(cells, self._row))
-        self._pending.append((cells, header))
-        if len(self._pending) > HEADER_LOOKAHEAD or (sum(1 for c in cells if c) >= 2 and not header):
-            return self._start()
-        return []
+        return list(self._builder.add(cells, self._row, marked=header))
 
     def finish(self) -> list[Piece]:
-        out = self._start() if self._builder is None else []
-        assert self._builder is not None
-        return out + self._fix(self._builder.finish())
-
-    def _start(self) -> list[Piece]:
-        pending, self._pending = self._pending, []
-        first = self._row - len(pending) + 1
-        out: list[Piece] = []
-        several = next((i for i, (cells, _) in enumerate(pending) if sum(1 for c in cells if c) >= 2), None)
-        if several is not None and several > 0:
-            for cells, _ in pending[:several]:  # title rows above the table: prose
-                out.extend(self.prose.add(" ".join(c for c in cells if c)))
-            pending, first = pending[several:], first + several
-        flagged = 0
-        while flagged < len(pending) and pending[flagged][1]:
-            flagged += 1
-        header = _join_header_rows([cells for cells, _ in pending[:flagged]]) if flagged else None
-        self._builder = TableBuilder(self.uri, self.limits, self.name, header, detect_header=header is None)
-        for offset, (cells, _) in enumerate(pending[flagged:], start=flagged):
-            out.extend(self._fix(self._builder.add(cells, first + offset)))
-        return out
-
-    def _fix(self, values: list[Values]) -> list[Piece]:
-        if self.part:
-            for item in values:
-                item.field = dataclasses.replace(item.field, part=self.part)
-        return list(values)
-
-
-def _join_header_rows(rows: list[list[str]]) -> list[str]:
-    width = max(map(len, rows), default=0)
-    header = []
-    for j in range(width):
-        words: list[str] = []
-        for row in rows:
-            cell = row[j] if j < len(row) else ""
-            if cell and cell not in words:
-                words.append(cell)
-        header.append(" ".join(words))
-    return header
+        return list(self._builder.finish())
 
 
 def metadata_values(uri: str, people: dict[str, list[str]], part: str) -> list[Values]:

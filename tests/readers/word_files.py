@@ -22,6 +22,7 @@ RNG = random.Random(11)
 IINS = [synth.iin(RNG) for _ in range(40)]
 NAMES = [synth.full_name(RNG) for _ in range(40)]
 TITLE = "Список получателей жилищной помощи по состоянию на 01.02.2024 года"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
@@ -105,3 +106,111 @@ def rewrite_zip(path: Path, extra: dict[str, bytes], content_type: tuple[str, st
         for name, data in extra.items():
             new.writestr(name, data)
     source.unlink()
+
+
+def odt_document(
+    path: Path,
+    rows: Sequence[Sequence[str]] = (),
+    *,
+    header_rows: int = 0,
+    title_row: str | None = None,
+    paragraphs: Sequence[str] = ("Решение комиссии",),
+    comment: tuple[str, str] | None = None,
+    footnote: str | None = None,
+    deletion: tuple[str, str] | None = None,
+    page_header: str | None = None,
+    creator: str | None = None,
+    last_saved_by: str | None = None,
+) -> Path:
+    """An OpenDocument text as LibreOffice writes one (odfpy); ``comment``/``deletion`` are (author, text)."""
+    from odf import dc, meta, office, style, table, text
+    from odf.opendocument import OpenDocumentText
+
+    document = OpenDocumentText()
+    if deletion is not None:
+        author, deleted = deletion
+        changes = text.TrackedChanges()
+        region = text.ChangedRegion(qattributes={(XML_NS, "id"): "ct1", (text.TEXTNS, "id"): "ct1"})
+        removal = text.Deletion()
+        info = office.ChangeInfo()
+        info.addElement(dc.Creator(text=author))
+        info.addElement(dc.Date(text="2024-02-01T10:00:00"))
+        removal.addElement(info)
+        removal.addElement(text.P(text=deleted))
+        region.addElement(removal)
+        changes.addElement(region)
+        document.text.addElement(changes)
+    for number, words in enumerate(paragraphs):
+        paragraph = text.P(text=words)
+        if number == 0 and comment is not None:
+            note = office.Annotation()
+            note.addElement(dc.Creator(text=comment[0]))
+            note.addElement(text.P(text=comment[1]))
+            paragraph.addElement(note)
+        if number == 0 and footnote is not None:
+            mark = text.Note(id="ftn1", noteclass="footnote")
+            mark.addElement(text.NoteCitation(text="1"))
+            body = text.NoteBody()
+            body.addElement(text.P(text=footnote))
+            mark.addElement(body)
+            paragraph.addElement(mark)
+        if number == 0 and deletion is not None:
+            paragraph.addElement(text.ChangeStart(changeid="ct1"))
+            paragraph.addElement(text.ChangeEnd(changeid="ct1"))
+        document.text.addElement(paragraph)
+    if rows or title_row:
+        width = max(len(r) for r in rows)
+        grid = table.Table(name="Таблица1")
+        grid.addElement(table.TableColumn(numbercolumnsrepeated=width))
+        if title_row is not None:
+            row = table.TableRow()
+            cell = table.TableCell(numbercolumnsspanned=width)
+            cell.addElement(text.P(text=title_row))
+            row.addElement(cell)
+            for _ in range(width - 1):
+                row.addElement(table.CoveredTableCell())
+            grid.addElement(row)
+        head = table.TableHeaderRows() if header_rows else None
+        if head is not None:
+            grid.addElement(head)
+        for number, values in enumerate(rows):
+            row = table.TableRow()
+            for value in values:
+                cell = table.TableCell(valuetype="string")
+                cell.addElement(text.P(text=value))
+                row.addElement(cell)
+            (head if head is not None and number < header_rows else grid).addElement(row)
+        document.text.addElement(grid)
+    if page_header is not None:
+        layout = style.PageLayout(name="pm1")
+        document.automaticstyles.addElement(layout)
+        master = style.MasterPage(name="Standard", pagelayoutname=layout)
+        header = style.Header()
+        header.addElement(text.P(text=page_header))
+        master.addElement(header)
+        document.masterstyles.addElement(master)
+    if creator is not None:
+        document.meta.addElement(meta.InitialCreator(text=creator))
+    if last_saved_by is not None:
+        document.meta.addElement(dc.Creator(text=last_saved_by))
+    document.save(str(path))
+    return path
+
+
+def ods_workbook(path: Path, rows: Sequence[Sequence[str]]) -> Path:
+    """A one-sheet OpenDocument spreadsheet (odfpy), cells as strings."""
+    from odf import table, text
+    from odf.opendocument import OpenDocumentSpreadsheet
+
+    book = OpenDocumentSpreadsheet()
+    sheet = table.Table(name="Лист1")
+    for values in rows:
+        row = table.TableRow()
+        for value in values:
+            cell = table.TableCell(valuetype="string")
+            cell.addElement(text.P(text=value))
+            row.addElement(cell)
+        sheet.addElement(row)
+    book.spreadsheet.addElement(sheet)
+    book.save(str(path))
+    return path
