@@ -53,6 +53,25 @@ class Limits:
     url_max_seconds: float = 600.0
     """Wall-clock bound on a whole download (a server may drip bytes forever)."""
     url_max_bytes: int = 1 * GIB
+    pdf_max_pages: int = 2000
+    """Pages read from one PDF (or frames of one TIFF); the rest are reported as not read."""
+    pdf_max_seconds: float = 300.0
+    """Wall-clock bound on one paged document, checked between pages."""
+    pdf_max_stream_bytes: int = 256 * MIB
+    """A compressed PDF stream inflating beyond this is a decompression bomb: the file is refused."""
+    pdf_max_chars: int = 50_000_000
+    """Characters of text taken from one PDF (a bound on memory for the detectors)."""
+    ocr: str = "auto"
+    """``auto``: OCR pages without a text layer and images; ``off``: never (they are reported unread);
+    ``force``: OCR every page, its text layer notwithstanding."""
+    ocr_dpi: int = 300
+    ocr_max_pixels: int = 12_000_000
+    """Pixels of one page image given to Tesseract (an A4 page at 300 dpi is 8.7 million)."""
+    ocr_page_seconds: float = 60.0
+    """Tesseract's time for one page; a page that takes longer is reported as not read."""
+    ocr_languages: str = "rus+kaz+eng"
+    image_max_pixels: int = 150_000_000
+    """Images larger than this are refused before being decoded (decompression bombs)."""
 
 
 DEFAULT_LIMITS = Limits()
