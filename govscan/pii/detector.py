@@ -81,6 +81,8 @@ class PiiDetector:
         self.key = key
         self.plans = plans if plans is not None else build_plans(rules)
         self.text = TextAnalyzer(self.plans, ner=ner)
+        # Rules that take over what any entity finds in one hidden part ("under a redaction box").
+        self.part_rules = {r.hidden_part.part: r for r in rules if r.hidden_part is not None}
 
     def detect(self, pieces: Iterable[Piece | ReadError]) -> Iterator[Finding | ReadError]:
         """Findings once the stream ends (columns are judged as wholes); errors as they come."""
@@ -133,15 +135,22 @@ class PiiDetector:
         page: int | None = None,
     ) -> Finding:
         rule = plan.rule
+        severity, compliance, distinct = rule.level, list(rule.compliance), ""
+        over = self.part_rules.get(place.part) if place.part else None
+        if over is not None:  # e.g. a failed redaction: its own rule, never milder than the entity's
+            severity = max(over.level, rule.level)
+            compliance = list(dict.fromkeys([*over.compliance, *rule.compliance]))
+            distinct = plan.recognizer.entity  # one finding per entity in the same place
+            rule = over
         return Finding(
             rule_id=rule.id,
             entity=plan.recognizer.entity,
-            severity=rule.level,
+            severity=severity,
             title=rule.title,
             location=Location.of(uri, place, line, page),
             count=count,
             evidence=plan.recognizer.mask(example) if example else "",
             confidence=confidence,
-            fingerprint=fingerprint(self.key, rule.id, uri, place),
-            compliance=list(rule.compliance),
+            fingerprint=fingerprint(self.key, rule.id, uri, place, distinct),
+            compliance=compliance,
         )

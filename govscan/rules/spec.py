@@ -49,6 +49,17 @@ class PiiSpec(_Strict):
     in_free_text: bool = Field(True, description="also look for the entity inside free text")
 
 
+class HiddenPartSpec(_Strict):
+    """A ``pii`` rule for personal data of any entity found in one hidden part of a document.
+
+    A failed redaction (text under a drawn black box, still extractable) is a distinct mistake
+    with a distinct fix: the entity recognizers find the data, and a finding in that part is
+    reported under this rule instead of the entity's own (at the higher of the two severities).
+    """
+
+    part: str = Field(min_length=1, description="the reader's part name, e.g. 'under a redaction box'")
+
+
 class TlsCheckSpec(_Strict):
     """A ``tls`` rule names a registered check (a pure function of an endpoint's facts)."""
 
@@ -88,6 +99,7 @@ class RuleSpec(_Strict):
     compliance: list[str] = []
     tags: list[str] = []
     pii: PiiSpec | None = None
+    hidden_part: HiddenPartSpec | None = None
     tls: TlsCheckSpec | None = None
     http: HttpCheckSpec | None = None
     exposure: ProbeSpec | None = None
@@ -95,8 +107,9 @@ class RuleSpec(_Strict):
 
     @model_validator(mode="after")
     def _block_matches_kind(self) -> RuleSpec:
-        if getattr(self, self.kind) is None:
-            raise ValueError(f"a {self.kind!r} rule needs a '{self.kind}:' block")
+        if getattr(self, self.kind) is None and not (self.kind == "pii" and self.hidden_part is not None):
+            extra = " or a 'hidden_part:' block" if self.kind == "pii" else ""
+            raise ValueError(f"a {self.kind!r} rule needs a '{self.kind}:' block{extra}")
         return self
 
     @field_validator("id")
