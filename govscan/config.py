@@ -13,8 +13,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from govscan.errors import InputError, shown
+from govscan.safeyaml import MAX_BYTES, YamlBoundsError, compose_yaml, load_yaml
 
-class ConfigError(Exception):
+
+class ConfigError(InputError):
     """One line: ``scan.yaml:7: targets.0.datasets: Input should be a valid list``."""
 
 
@@ -78,17 +81,34 @@ class ScanConfig(BaseModel):
 
 
 def load_config(path: str | Path) -> ScanConfig:
+    """Read and validate a scan config; every problem is one :class:`ConfigError` line.
+
+    Hostile YAML (100,000-deep nesting, a 100,000-digit number, an impossible date) is refused
+    by :mod:`govscan.safeyaml` with its line instead of a traceback; the file is read up to
+    ``MAX_BYTES`` only.
+    """
     path = Path(path)
+    name = shown(str(path))
     try:
-        text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+        raise ConfigError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_BYTES:
+        raise ConfigError(f"{name}: larger than {MAX_BYTES // (1024 * 1024)} MiB, not a scan config")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{name}: not UTF-8 (byte {exc.start + 1}); save the file as UTF-8") from None
+    try:
+        node = compose_yaml(text)
+        data = load_yaml(text)
+    except YamlBoundsError as exc:
+        raise ConfigError(f"{name}{f':{exc.line}' if exc.line else ''}: {exc.problem}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+        raise ConfigError(f"{name}{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
     try:
         return ScanConfig.model_validate(data)
     except ValidationError as exc:
@@ -99,7 +119,7 @@ def load_config(path: str | Path) -> ScanConfig:
 
 
 def _raise(path: Path, line: int | None, where: str, message: str) -> ScanConfig:
-    prefix = f"{path}:{line}" if line else str(path)
+    prefix = f"{shown(str(path))}:{line}" if line else shown(str(path))
     raise ConfigError(f"{prefix}: {where}: {message}")
 
 

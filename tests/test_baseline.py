@@ -299,5 +299,5 @@ def test_the_check_gate_refuses_a_baseline_of_another_key_in_one_line(tmp_path, 
 
     refused = check(LAPTOP_KEY, "--baseline", str(baseline))  # a second developer's own key
     assert refused.exit_code == 2 and refused.stdout == "" and "Traceback" not in refused.stderr
-    (line,) = [x for x in refused.stderr.splitlines() if key_id(TEAM_KEY) in x]
-    assert key_id(LAPTOP_KEY) in line and str(baseline) in line
+    (line,) = refused.stderr.splitlines()
+    assert key_id(TEAM_KEY) in line and key_id(LAPTOP_KEY) in line and str(baseline) in line

@@ -53,3 +53,40 @@ def test_duplicate_target_names_are_refused(tmp_path: Path) -> None:
     text = "name: x\ntargets:\n  - {name: a, tls: [h]}\n  - {name: a, tls: [h]}\n"
     with pytest.raises(ConfigError, match="unique"):
         load_config(write(tmp_path, text))
+
+
+HOSTILE = {
+    "100000-digit-number": GOOD + "    crawl: {max_pages: " + "9" * 100_000 + "}\n",
+    "100000-deep-list": "name: " + "[" * 100_000 + "]" * 100_000 + "\n",
+    "100000-deep-mapping": "name: " + "{a: " * 100_000 + "1" + "}" * 100_000 + "\n",
+    "impossible-date": GOOD + "baseline: 2024-13-45\n",
+}
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_yaml_is_one_line_naming_the_file_and_line(tmp_path: Path, text: str) -> None:
+    with pytest.raises(ConfigError, match=r"scan\.yaml:\d+: ") as caught:
+        load_config(write(tmp_path, text))
+    assert "\n" not in str(caught.value) and len(str(caught.value)) < 300
+
+
+def test_a_config_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "scan.yaml"
+    path.write_bytes(GOOD.encode("cp1251").replace(b"Almaty", "Алматы".encode("cp1251")))
+    with pytest.raises(ConfigError, match=r"scan\.yaml: not UTF-8"):
+        load_config(path)
+
+
+@pytest.mark.parametrize("name", ["100000-digit-number", "100000-deep-list"])
+def test_the_scan_command_reports_hostile_yaml_in_one_line_exit_2(tmp_path: Path, name: str) -> None:
+    from click.testing import CliRunner
+
+    from govscan.cli import cli
+
+    path = write(tmp_path, HOSTILE[name])
+    result = CliRunner().invoke(cli, ["scan", str(path), "--db", f"sqlite:///{tmp_path / 'g.db'}"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    (line,) = result.stderr.splitlines()  # one line, not a usage banner around it
+    assert line.startswith("govscan: error: ") and "scan.yaml" in line

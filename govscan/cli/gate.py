@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from govscan.baseline import Baseline, BaselineError, apply_baseline, load_baseline, write_baseline
+from govscan.baseline import Baseline, apply_baseline, load_baseline, write_baseline
 from govscan.cli.options import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
 from govscan.model import Severity
 from govscan.report import render
@@ -17,10 +17,8 @@ from govscan.report.base import ScanResult
 
 
 def read_baseline(path: str | None) -> Baseline | None:
-    try:
-        return load_baseline(Path(path)) if path else None
-    except BaselineError as exc:
-        raise click.UsageError(str(exc)) from exc
+    """The ``--baseline`` file; a bad one is a BaselineError: one line, exit 2 (govscan.cli.errors)."""
+    return load_baseline(Path(path)) if path else None
 
 
 def finish(

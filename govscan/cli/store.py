@@ -79,19 +79,17 @@ def scan(
     jobs: int | None,
 ) -> None:
     """Run every target of a scan configuration and record the results in the database."""
-    from govscan.baseline import BaselineError, load_baseline
-    from govscan.config import ConfigError, load_config
+    from govscan.baseline import load_baseline
+    from govscan.config import load_config
     from govscan.executors import LocalExecutor, SerialExecutor
     from govscan.identity import load_secret
     from govscan.rules import load_rules
     from govscan.scanrun import gate, run_scan
     from govscan.work import WorkContext, install
 
-    try:
-        config = load_config(config_path)
-        baseline = load_baseline(baseline_path or config.baseline) if (baseline_path or config.baseline) else None
-    except (ConfigError, BaselineError) as exc:
-        raise click.UsageError(str(exc)) from exc
+    # A bad config or baseline is an InputError: one line and exit 2 (govscan.cli.errors).
+    config = load_config(config_path)
+    baseline = load_baseline(baseline_path or config.baseline) if (baseline_path or config.baseline) else None
     rules, key = load_rules(), load_secret()
     context = WorkContext(rules, key)
     executor = (

@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from govscan.rules.spec import RuleSpec
+from govscan.safeyaml import load_yaml
 
 ENTRY_POINT_GROUP = "govscan.rules"
 # libyaml's safe loader when PyYAML was built with it (5x faster start-up), else the pure one.
@@ -90,8 +91,8 @@ def _entry_point_dirs() -> Iterator[Path]:
 def read_mapping(path: Path, what: str, error: type[Exception] = RuleLoadError) -> dict[str, Any]:
     """A YAML file that must hold one mapping (a rule, a framework); ``error`` names the file."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
-    except (OSError, yaml.YAMLError) as exc:
+        data = load_yaml(path.read_text(encoding="utf-8"), _SAFE_LOADER)  # bounded: depth, number length
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise error(f"{path}: cannot read {what} ({_one_line(exc)})") from exc
     if not isinstance(data, dict):
         raise error(f"{path}: a {what} file must hold one mapping")

@@ -93,3 +93,25 @@ def test_plugins_can_be_switched_off_for_reproducible_gates(monkeypatch: pytest.
     monkeypatch.setattr(metadata, "entry_points", lambda group=None: called.append(group) or [])
     load_rules()
     assert called == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["id: " + "[" * 100_000 + "]" * 100_000 + "\n", "id: x\nseverity: " + "9" * 100_000 + "\n"],
+    ids=["100000-deep", "100000-digit-number"],
+)
+def test_a_hostile_rule_file_is_named_in_one_line_not_a_crash(tmp_path: Path, text: str) -> None:
+    """Run apart: libyaml's loader overflowed the C stack on deep nesting (a segfault, not an error)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "hostile.yaml").write_text(text, encoding="utf-8")
+    probe = (
+        "import sys\nfrom pathlib import Path\nfrom govscan.rules import RuleLoadError, load_rules\n"
+        "try:\n    load_rules([Path(sys.argv[1])], plugins=False)\n"
+        "except RuleLoadError as exc:\n    print(exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-500:]
+    (line,) = done.stdout.splitlines()
+    assert "hostile.yaml" in line and len(line) < 400
