@@ -9,6 +9,8 @@ from govscan.cli.options import gate_options, output_options
 from govscan.identity import load_secret
 from govscan.pipeline import CheckOptions, run_check
 from govscan.progress import Progress
+from govscan.readers.limits import Limits
+from govscan.readers.ocr import MODES
 from govscan.rules import RuleLoadError, load_rules
 
 
@@ -17,6 +19,14 @@ from govscan.rules import RuleLoadError, load_rules
 @output_options
 @gate_options
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB (repeatable).")
+@click.option(
+    "--ocr",
+    type=click.Choice(MODES),
+    default="auto",
+    show_default=True,
+    help="Tesseract OCR: 'auto' reads scanned PDF pages (no text layer) and images, 'off' reports them as "
+    "not read, 'force' OCRs every page.",
+)
 @click.option(
     "--ner/--no-ner",
     default=True,
@@ -37,6 +47,7 @@ def check(
     write_baseline: str | None,
     baseline_reason: str,
     exclude: tuple[str, ...],
+    ocr: str,
     ner: bool,
     progress: bool | None,
 ) -> None:
@@ -51,7 +62,7 @@ def check(
         raise click.UsageError(str(exc)) from exc
     accepted = read_baseline(baseline)
     result = run_check(
-        CheckOptions(list(inputs), list(exclude), ner=ner),
+        CheckOptions(list(inputs), list(exclude), ner=ner, limits=Limits(ocr=ocr)),
         rules,
         load_secret(),
         Progress(enabled=progress is not False),
