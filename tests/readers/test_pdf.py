@@ -192,3 +192,60 @@ def test_hostile_pdfs_end_in_one_line(
     assert len(pieces.errors) == 1, pieces.problems
     assert problem in pieces.problems[0]
     assert "\n" not in pieces.problems[0]
+
+
+def test_hostile_pdfs_beside_a_good_file_through_govscan_check(tmp_path: Path) -> None:
+    """Each hostile PDF is one error line in bounded time and memory; the good file is still reported."""
+    import json
+    import resource
+    import subprocess
+    import sys
+
+    files = {
+        "nested.pdf": pdfs.nested_pdf(),
+        "claims-billions.pdf": pdfs.page_count_pdf(),
+        "bomb.pdf": pdfs.bomb_pdf(),
+        "many-pages.pdf": pdfs.many_pages_pdf(3000),
+    }
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    locked = pdfs.new_pdf()
+    locked.set_encryption(owner_password="o", user_password="u")
+    locked.add_page()
+    write(locked, tmp_path / "locked.pdf")
+    whole = pdfs.new_pdf()
+    whole.add_page()
+    pdfs.add_table(whole, pdfs.list_rows(RNG, 5))
+    data = write(whole, tmp_path / "whole.pdf").read_bytes()
+    (tmp_path / "truncated.pdf").write_bytes(data[: len(data) // 2])
+    (tmp_path / "whole.pdf").unlink()
+    good = tmp_path / "good.pdf"
+    rows = pdfs.list_rows(RNG, 6)
+    pdf = pdfs.new_pdf()
+    pdf.add_page()
+    pdfs.add_table(pdf, rows)
+    write(pdf, good)
+
+    def bounded() -> None:  # 3 GiB of address space: a reader that inflates a bomb dies here
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    names = [*files, "locked.pdf", "truncated.pdf"]
+    done = subprocess.run(
+        [sys.executable, "-m", "govscan", "check", "--no-progress", "--no-ner", "--format", "json"]
+        + [str(tmp_path / n) for n in names]
+        + [str(good)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        preexec_fn=bounded,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("govscan: error:")]
+    for name in names:
+        assert len([line for line in errors if f"{name}:" in line]) == 1, (name, errors)
+    assert any("locked.pdf: encrypted, not read" in line for line in errors)
+    report = json.loads(done.stdout)
+    hits = {(f["location"]["uri"], f["rule_id"]) for f in report["findings"]}
+    assert (str(good), "pii.kz-iin") in hits
