@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Iterator
 from govscan.model import Asset, Piece, ReadError
 from govscan.readers.archive import BudgetExhausted, read_gzip, read_tar, read_zip
 from govscan.readers.csv_ import looks_like_table, read_csv
+from govscan.readers.doc import read_doc
 from govscan.readers.docx import read_docx
 from govscan.readers.encoding import detect_encoding, read_sample
 from govscan.readers.html import read_html
@@ -44,8 +45,9 @@ from govscan.readers.ocr import read_image
 from govscan.readers.odt import read_odt
 from govscan.readers.office import ENCRYPTED, ole_kind, zip_document_kind
 from govscan.readers.pdf import read_pdf
-from govscan.readers.text import read_text
+from govscan.readers.rtf import read_rtf
 from govscan.readers.spreadsheet import read_ods, read_xls, read_xlsb, read_xlsx
+from govscan.readers.text import read_text
 from govscan.readers.xml_ import read_xml
 
 __all__ = [
@@ -78,6 +80,8 @@ FORMATS: dict[str, Reader] = {
     "ods": read_ods,
     "docx": read_docx,
     "odt": read_odt,
+    "rtf": read_rtf,
+    "doc": read_doc,
     "pdf": read_pdf,
     "image": read_image,
     "zip": read_zip,
@@ -297,6 +301,8 @@ def _container_by_magic(path: str, head: bytes, by_ext: str | None, by_media: st
         kind = ole_kind(path)
         if kind == "encrypted":
             raise ReaderError(ENCRYPTED)
+        if kind == "broken":
+            raise ReaderError("not a valid OLE2 (legacy Office) file: truncated or damaged")
         return _registered(kind)
     if head.startswith(b"{\\rtf"):
         return _registered("rtf")

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 from xml.etree.ElementTree import Element, ParseError
 
@@ -125,7 +126,7 @@ def _ooxml_kind(content_types: bytes) -> str | None:
 
 
 def ole_kind(path: str) -> str:
-    """``encrypted``, ``doc``, ``xls``, ``ppt`` or ``ole`` (unknown) for an OLE2 compound file."""
+    """``encrypted``, ``doc``, ``xls``, ``ppt``, ``ole`` (unknown) or ``broken`` for an OLE2 file."""
     import olefile  # only when an OLE2 file shows up
 
     try:
@@ -140,7 +141,7 @@ def ole_kind(path: str) -> str:
             if "PowerPoint Document" in streams:
                 return "ppt"
     except Exception:  # olefile raises OSError, struct errors, IndexError… on broken files  # noqa: BLE001
-        return "ole"
+        return "broken"
     return "ole"
 
 
@@ -204,30 +205,37 @@ def iter_part(
 ) -> Iterator[tuple[str, Element]]:
     """``(event, element)`` pairs of one XML part: safe parser, bounded bytes, depth and text runs."""
     check_part(info, ctx.limits, what)
-    limits = ctx.limits
     try:
         raw = archive.open(info)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
         raise ReaderError(f"not a valid {what} ({describe(exc)})") from None
     with raw:
-        guard = TokenGuard(_CountingStream(raw, info, ctx, what), limits.max_field_chars, f"{what} XML text")
-        depth = 0
         try:
-            events = safe_et.iterparse(
-                guard, events=("start", "end"), forbid_dtd=True, forbid_entities=True, forbid_external=True
+            yield from iter_xml(
+                _CountingStream(raw, info, ctx, what), ctx.limits, what, f" in {what} part {info.filename}"
             )
-            for event, elem in events:
-                guard.since_event = 0
-                depth += 1 if event == "start" else -1
-                if depth > limits.xml_max_depth:
-                    raise ReaderError(f"{what} XML nested deeper than {limits.xml_max_depth} levels")
-                yield event, elem
-        except defusedxml.DefusedXmlException as exc:
-            raise ReaderError(f"{what} XML entity/DTD refused ({type(exc).__name__})") from None
-        except ParseError as exc:
-            raise ReaderError(f"malformed XML in {what} part {info.filename}: {exc}") from None
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:  # zlib/CRC errors of a truncated zip
             raise ReaderError(f"not a valid {what} ({describe(exc)})") from None
+
+
+def iter_xml(stream: IO[bytes], limits: Limits, what: str, where: str = "") -> Iterator[tuple[str, Element]]:
+    """``(event, element)`` pairs of an XML stream: no DTD, no entities, bounded depth and text runs."""
+    guard = TokenGuard(stream, limits.max_field_chars, f"{what} XML text")
+    depth = 0
+    try:
+        events = safe_et.iterparse(
+            guard, events=("start", "end"), forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
+        for event, elem in events:
+            guard.since_event = 0
+            depth += 1 if event == "start" else -1
+            if depth > limits.xml_max_depth:
+                raise ReaderError(f"{what} XML nested deeper than {limits.xml_max_depth} levels")
+            yield event, elem
+    except defusedxml.DefusedXmlException as exc:
+        raise ReaderError(f"{what} XML entity/DTD refused ({type(exc).__name__})") from None
+    except ParseError as exc:
+        raise ReaderError(f"malformed XML{where}: {exc}") from None
 
 
 def describe(exc: BaseException) -> str:
@@ -337,3 +345,36 @@ def metadata_values(uri: str, people: dict[str, list[str]], part: str) -> list[V
         if kept:
             out.append(Values(uri, Field(column=column, part=part), kept[:1000]))
     return out
+
+
+def line_pieces(
+    uri: str, limits: Limits, lines: Iterable[str], split_row: Callable[[str], list[str] | None], budget: Budget
+) -> Iterator[Piece]:
+    """Text lines of a converted document (RTF, legacy Word) in, prose and tables out.
+
+    ``split_row`` returns the cells of a line that is a table row (striprtf ends them with
+    ``|``, catdoc separates cells by tabs), else None. Consecutive rows are one table (``table
+    N``); blank lines do not end a table, any other line does. Every other line is a paragraph.
+    """
+    prose = Prose(uri, limits, None)
+    numbers = itertools.count(1)
+    table: DocTable | None = None
+    for line in lines:
+        cells = split_row(line)
+        if cells is not None:
+            if table is None:
+                table = DocTable(uri, limits, f"table {next(numbers)}", None)
+            for _ in cells:
+                budget.cell()
+            yield from table.add([" ".join(c.split()) for c in cells])
+            continue
+        if not line.strip():
+            continue
+        if table is not None:
+            yield from table.finish()
+            table = None
+        budget.paragraph()
+        yield from prose.add(line)
+    if table is not None:
+        yield from table.finish()
+    yield from prose.finish()

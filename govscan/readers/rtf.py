@@ -1,0 +1,61 @@
+"""RTF reader: striprtf turns the markup into text; table rows come back as tables.
+
+RTF is plain ASCII markup, but striprtf holds the whole document (and its text) in memory and
+runs at a few MB/s, so a file above :data:`MAX_RTF_BYTES` is refused in one line rather than
+read for minutes (an RTF with that much markup is mostly embedded pictures).
+
+Non-ASCII text is written as ``\\'xx`` escapes in the document's ANSI code page
+(``\\ansicpg1251`` for Russian Windows) or as ``\\uNNNN`` escapes; the code page is taken from
+the header (``\\ansicpg``), else a Cyrillic font charset (``\\fcharset204``) means cp1251.
+striprtf writes a table row as its cells each followed by ``|``: such lines become table rows
+and go through the shared header finder.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from collections.abc import Iterator
+
+from govscan.model import Asset, Piece
+from govscan.readers.limits import MIB, ReadContext, ReaderError
+from govscan.readers.office import Budget, line_pieces
+
+MAX_RTF_BYTES = 64 * MIB
+_CODE_PAGE = re.compile(rb"\\ansicpg(\d{3,5})")
+_CYRILLIC_FONT = re.compile(rb"\\fcharset204\b")
+
+
+def read_rtf(asset: Asset, ctx: ReadContext) -> Iterator[Piece]:
+    size = os.path.getsize(asset.path)
+    if size > MAX_RTF_BYTES:
+        raise ReaderError(f"RTF of {size} bytes is larger than the {MAX_RTF_BYTES} bytes read")
+    with open(asset.path, "rb") as stream:
+        raw = stream.read(MAX_RTF_BYTES + 1)
+    encoding = rtf_encoding(raw[: 64 * 1024])
+    from striprtf.striprtf import rtf_to_text  # only when an RTF shows up
+
+    try:
+        text = rtf_to_text(raw.decode(encoding, errors="replace"), encoding=encoding, errors="replace")
+    except (ValueError, IndexError, RecursionError) as exc:  # unbalanced or malformed markup
+        raise ReaderError(f"malformed RTF ({type(exc).__name__})") from None
+    yield from line_pieces(asset.uri, ctx.limits, text.splitlines(), _row, Budget())
+
+
+def rtf_encoding(head: bytes) -> str:
+    """Codec of ``\\'xx`` escapes: ``\\ansicpgN``, else cp1251 for a Cyrillic font, else cp1252."""
+    match = _CODE_PAGE.search(head)
+    if match:
+        name = f"cp{int(match.group(1))}"
+        try:
+            return codecs.lookup(name).name
+        except LookupError:
+            pass
+    return "cp1251" if _CYRILLIC_FONT.search(head) else "cp1252"
+
+
+def _row(line: str) -> list[str] | None:
+    if not line.endswith("|"):
+        return None
+    return line[:-1].split("|")
