@@ -47,7 +47,10 @@ def test_content_type_decides_when_the_name_says_nothing(tmp_path):
     ("content", "problem"),
     [
         (b"%PDF-1.7\n...", "PDF is not supported"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "not a valid OLE2 (legacy Office) file: truncated or damaged"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100,
+            "not a valid OLE2 (legacy Office) file: truncated or damaged",
+        ),
         (b"\x00\x01\x02\x03binary\x00\x00" * 10, "binary file in an unsupported format"),
     ],
 )
