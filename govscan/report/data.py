@@ -93,6 +93,8 @@ class FindingItem(_Model):
     column_index: int | None
     json_path: str | None
     line: int | None
+    page: int | None = None  # 1-based page of a paged document (PDF)
+    part: str | None = None  # hidden part: "under a redaction box", "hidden sheet", "metadata:author"…
     evidence: str  # masked at detection
     count: int
     confidence: float
@@ -402,6 +404,8 @@ def _finding_item(row: FindingRow, asset: Asset, event: str, rules: RuleSet, not
         column_index=loc.get("column_index"),
         json_path=loc.get("json_path"),
         line=loc.get("line"),
+        page=loc.get("page"),
+        part=loc.get("part"),
     )
     return FindingItem(
         id=row.id or 0,
@@ -418,6 +422,8 @@ def _finding_item(row: FindingRow, asset: Asset, event: str, rules: RuleSet, not
         column_index=location.column_index,
         json_path=location.json_path,
         line=location.line,
+        page=location.page,
+        part=location.part,
         evidence=row.evidence_masked,
         count=row.count,
         confidence=round(row.confidence, 2),

@@ -175,9 +175,14 @@ def message_text(finding: Finding) -> str:
     text = f"{finding.title}: {finding.count} {noun}"
     if finding.evidence:
         text += f" (e.g. {finding.evidence})"
-    text += f" in {place_of(finding.location)}"
-    if finding.location.line is not None:
-        text += f" at line {finding.location.line}"
+    loc = finding.location
+    text += f" in {place_of(loc)}"
+    if loc.part:
+        text += f" ({loc.part})"
+    if loc.page is not None:
+        text += f" on page {loc.page}"
+    if loc.line is not None:
+        text += f" at line {loc.line}"
     return text
 
 
@@ -189,6 +194,11 @@ def _result(finding: Finding, rule_index: int, with_baseline: bool) -> dict[str,
     logical = _logical_locations(finding.location)
     if logical:
         location["logicalLocations"] = logical
+    # A page is not a SARIF text region (lines, columns, offsets): it goes in the location's
+    # property bag, beside the hidden part, and in the message.
+    paged = {k: v for k, v in (("page", finding.location.page), ("part", finding.location.part)) if v is not None}
+    if paged:
+        location["properties"] = paged
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,

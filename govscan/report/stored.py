@@ -31,7 +31,9 @@ def as_finding(item: FindingItem) -> Finding:
         entity=item.entity,
         severity=Severity.parse(item.severity),
         title=item.rule_title,
-        location=Location(item.uri, item.sheet, item.column, item.column_index, item.json_path, item.line),
+        location=Location(
+            item.uri, item.sheet, item.column, item.column_index, item.json_path, item.line, item.page, item.part
+        ),
         count=item.count,
         evidence=item.evidence,
         confidence=item.confidence,

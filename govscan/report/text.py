@@ -60,8 +60,12 @@ def place_text(finding: Finding) -> str:
     extras = []
     if loc.column is not None and loc.column_index is not None:
         extras.append(f"col {loc.column_index}")
+    if loc.page is not None:
+        extras.append(f"page {loc.page}")
     if loc.line is not None:
         extras.append(f"line {loc.line}")
+    if loc.part:
+        extras.append(loc.part)
     place = place_of(loc)
     return clean(f"{place} ({', '.join(extras)})" if extras else place)
 

@@ -291,3 +291,16 @@ def test_the_schema_check_itself_rejects_an_unencoded_uri(sarif_validator, resul
     assert sarif_validator.is_valid(log)
     log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = "a b/ИИН.csv"
     assert not sarif_validator.is_valid(log)
+
+
+def test_a_page_and_a_hidden_part_are_in_the_message_and_the_location_properties(
+    sarif, result_factory, finding_factory
+):
+    from govscan.model import Location
+
+    covered = finding_factory("pii.failed-redaction", uri="decision.pdf", fingerprint="r")
+    covered.location = Location("decision.pdf", page=3, part="under a redaction box")
+    (result,) = sarif(result_factory([covered]))["runs"][0]["results"]
+    assert result["message"]["text"].endswith("in text (under a redaction box) on page 3")
+    assert result["locations"][0]["properties"] == {"page": 3, "part": "under a redaction box"}
+    assert "region" not in result["locations"][0]["physicalLocation"]  # a page is not a text region

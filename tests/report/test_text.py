@@ -128,3 +128,15 @@ def test_evidence_is_printed_verbatim_and_no_raw_value_appears(result_factory, f
     text = render_text(result_factory([finding_factory(evidence="8805******12", fingerprint="f")]))
     assert RAW_IIN not in text
     assert text.count("8805******12") == 1
+
+
+def test_a_finding_in_a_pdf_names_its_page_and_the_hidden_part(result_factory, finding_factory):
+    from govscan.model import Location
+
+    covered = finding_factory("pii.failed-redaction", uri="decision.pdf", fingerprint="r")
+    covered.location = Location("decision.pdf", page=3, part="under a redaction box")
+    listed = finding_factory("pii.kz-iin", uri="decision.pdf", column="ИИН", column_index=2, fingerprint="t")
+    listed.location = Location("decision.pdf", column="ИИН", column_index=2, page=5)
+    lines = render_text(result_factory([covered, listed])).splitlines()
+    assert "text (page 3, under a redaction box)" in lines[1]
+    assert "ИИН (col 2, page 5)" in lines[2]
