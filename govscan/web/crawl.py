@@ -36,49 +36,24 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
+from govscan.readers import EXTENSIONS as READER_EXTENSIONS
+from govscan.readers import MEDIA_TYPES as READER_MEDIA_TYPES
+from govscan.readers import SNIFF
 from govscan.web.client import ClientSettings, WebClient
 from govscan.web.model import FetchError, Form, FormField, Page, Response
 from govscan.web.robots import Robots
 from govscan.web.scope import Pattern, Scope, TrapDetector, TrapLimits, normalise, origin
 
 MiB = 1024 * 1024
-DATA_EXTENSIONS = (
-    ".csv",
-    ".tsv",
-    ".json",
-    ".jsonl",
-    ".ndjson",
-    ".xlsx",
-    ".xls",
-    ".xml",
-    ".zip",
-    ".gz",
-    ".tgz",
-    ".tar",
-    ".txt",
-    ".sql",
-    ".bak",
-    ".dump",
+# What counts as a data link is what govscan can read (listed once, in govscan.readers), less the
+# formats of pages, plus the names of dumps and backups the readers sniff by content.
+_PAGE_FORMATS = frozenset({"html", SNIFF})
+DATA_EXTENSIONS = tuple(
+    sorted({ext for ext, fmt in READER_EXTENSIONS.items() if fmt != "html"} | {".txt", ".sql", ".bak", ".dump"})
 )
 DATA_MEDIA_TYPES = frozenset(
-    {
-        "text/csv",
-        "application/csv",
-        "text/tab-separated-values",
-        "application/json",
-        "application/x-ndjson",
-        "application/jsonl",
-        "application/xml",
-        "text/xml",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/vnd.ms-excel",
-        "application/zip",
-        "application/x-zip-compressed",
-        "application/gzip",
-        "application/x-gzip",
-        "application/x-tar",
-        "application/sql",
-    }
+    {media for media, fmt in READER_MEDIA_TYPES.items() if fmt not in _PAGE_FORMATS}
+    | {"application/vnd.ms-excel", "application/sql"}
 )
 HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 BUTTON_TYPES = frozenset({"submit", "button", "reset", "image"})

@@ -217,3 +217,62 @@ def test_a_hostile_sitemap_neither_expands_entities_nor_reads_files() -> None:
     )
     pages, _ = parse_sitemap(bomb)
     assert all("lollol" not in url and "root:" not in url for url in pages)
+
+
+PUBLISHED_FORMATS = [
+    ".pdf",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".tif",
+    ".tiff",
+    ".doc",
+    ".docx",
+    ".odt",
+    ".rtf",
+    ".xls",
+    ".xlsb",
+    ".ods",
+]
+
+
+def test_documents_scans_and_office_files_are_data_links_by_extension() -> None:
+    from govscan.web.crawl import data_extension
+
+    for ext in PUBLISHED_FORMATS:
+        assert data_extension(f"https://akimat.gov.kz/docs/reshenie{ext}") is not None, ext
+        assert data_extension(f"https://akimat.gov.kz/docs/REШЕНИЕ{ext.upper()}?v=2") is not None, ext
+    assert data_extension("https://akimat.gov.kz/news/index.html") is None
+
+
+def test_documents_scans_and_office_files_are_data_links_by_content_type() -> None:
+    from govscan.web.crawl import data_media
+
+    for media in [
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/tiff",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/rtf",
+        "application/vnd.ms-excel",
+    ]:
+        assert data_media(Response("https://a.kz/get?id=7", 200, (("Content-Type", media),))) == media, media
+    attachment = (
+        ("Content-Type", "application/octet-stream"),
+        ("Content-Disposition", 'attachment; filename="spisok.pdf"'),
+    )
+    assert data_media(Response("https://a.kz/get?id=8", 200, attachment)) is not None
+    assert data_media(Response("https://a.kz/", 200, (("Content-Type", "text/html"),))) is None
+
+
+def test_every_format_a_reader_reads_is_a_data_link_listed_once() -> None:
+    from govscan.readers import EXTENSIONS, MEDIA_TYPES
+    from govscan.web.crawl import DATA_EXTENSIONS, DATA_MEDIA_TYPES
+
+    readable = {ext for ext, fmt in EXTENSIONS.items() if fmt != "html"}
+    assert readable <= set(DATA_EXTENSIONS)
+    assert {m for m, fmt in MEDIA_TYPES.items() if fmt not in ("html", "sniff")} <= DATA_MEDIA_TYPES
