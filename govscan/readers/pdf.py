@@ -15,7 +15,7 @@ What comes out, each with ``page`` (1-based):
 * text under a drawn dark box as ``Text`` whose field part is ``under a redaction box`` (the
   detector reports it under ``pii.failed-redaction``);
 * form fields as ``Values`` (column = field name, part ``form field``); the document's author as
-  ``Text`` with part ``metadata:author``; embedded files read like archive members,
+  ``Values`` (column ``creator``, part ``metadata:author``, as the Word readers do); embedded files read like archive members,
   ``report.pdf!/list.csv``, with part ``attachment``;
 * pages without a text layer go through Tesseract (``Limits.ocr``: auto/off/force). Pages that
   needed OCR and did not get it end the stream with one line naming them (an unread input).
@@ -41,13 +41,13 @@ from typing import Any
 from govscan.model import Asset, Field, Piece, ReadError, Text, Values
 from govscan.readers.limits import Limits, ReadContext, ReaderError
 from govscan.readers.ocr import Ocr, OcrUnavailable, page_span
+from govscan.readers.office import metadata_values
 from govscan.readers.pdf_layout import PageLayout, layout
 from govscan.readers.table import TableBuilder, find_header
 
 REDACTION = "under a redaction box"
 FORM_FIELD = "form field"
 ATTACHMENT = "attachment"
-METADATA_PARTS = {"author": "metadata:author"}
 MIN_TEXT_LAYER = 16
 """Non-blank characters below which a page with an image counts as scanned."""
 INFLATE_CHUNK = 1 << 20
@@ -211,13 +211,10 @@ def _form_fields(page: Any, uri: str, number: int) -> Iterator[Values]:
             yield Values(uri, Field(column=name, part=FORM_FIELD), [value.strip()], page=number)
 
 
-def _metadata(doc: Any, uri: str) -> Iterator[Text]:
-    """The document's author (a person's name, often an official's): its own hidden place."""
+def _metadata(doc: Any, uri: str) -> list[Values]:
+    """The document's author (a person's name, often an official's), judged like a column of names."""
     meta = doc.metadata or {}
-    for key, part in METADATA_PARTS.items():
-        value = " ".join(str(meta.get(key) or "").split())
-        if value:
-            yield Text(uri, value, field=Field(part=part))
+    return metadata_values(uri, {"creator": [str(meta.get("author") or "")]}, "metadata:author")
 
 
 def _attachments(doc: Any, asset: Asset, ctx: ReadContext) -> Iterator[Piece | ReadError]:

@@ -105,7 +105,9 @@ def test_the_author_in_the_metadata_is_read_as_its_own_part(tmp_path: Path, read
     pdf.add_page()
     pdfs.add_paragraph(pdf, "Протокол заседания.")
     pieces = read_file(write(pdf, tmp_path / "protocol.pdf"))
-    assert [t.text for t in pieces.texts if t.field.part == "metadata:author"] == [author]
+    assert [(v.field.column, v.values) for v in pieces.values if v.field.part == "metadata:author"] == [
+        ("creator", [author])
+    ]
 
 
 def test_an_attached_file_is_read_as_a_member_of_the_pdf(tmp_path: Path, read_file: Read) -> None:
