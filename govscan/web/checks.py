@@ -70,18 +70,28 @@ def _clip(text: str, limit: int = 80) -> str:
 
 
 def _https_landing(facts: SiteFacts) -> Response | None:
-    """The landing response when it was served over HTTPS: header rules judge only that."""
+    """The landing response when it was served over HTTPS: HSTS rules judge only that (browsers
+    ignore Strict-Transport-Security over plain HTTP); the other header rules judge any landing."""
     landing = facts.landing
     return landing if landing is not None and scheme_of(landing.where) == "https" else None
 
 
 # --- transport ------------------------------------------------------------------------------
+@check("no_https")
+def no_https(facts: SiteFacts, params: Mapping[str, Any]) -> Hit | None:
+    """The site gave no page over HTTPS at all: everything, logins and forms included, is cleartext."""
+    if facts.https_problem is None or _https_landing(facts) is not None:
+        return None
+    served = f"; {_short(facts.landing.where)} is served over plain HTTP" if facts.landing is not None else ""
+    return Hit(_clip(facts.https_problem, 200) + served)
+
+
 @check("no_https_redirect")
 def no_https_redirect(facts: SiteFacts, params: Mapping[str, Any]) -> Hit | None:
     """``http://host/`` serves content, or redirects somewhere that is not HTTPS."""
     plain = facts.plain
-    if plain is None:
-        return None
+    if plain is None or facts.https_problem is not None:
+        return None  # no HTTPS to redirect to: ``no_https`` says so
     if 300 <= plain.status < 400:
         target = urljoin(plain.url, (plain.header("location") or "").strip())
         if scheme_of(target) == "https":
@@ -312,7 +322,8 @@ def cookie_attribute(cookie: SetCookie, params: Mapping[str, Any]) -> Hit | None
         return None
     attribute = params["attribute"]
     label = "session cookie" if is_session_cookie(cookie.name, patterns) else "cookie"
-    if attribute == "secure" and not cookie.secure:
+    if attribute == "secure" and not cookie.secure and scheme_of(cookie.source) != "http":
+        # set over plain HTTP, Secure would make browsers drop the cookie: the missing HTTPS is the finding
         return Hit(f"{label} {cookie.name} set without Secure")
     if attribute == "httponly" and not cookie.httponly:
         return Hit(f"{label} {cookie.name} set without HttpOnly")

@@ -30,6 +30,9 @@ class SiteFacts:
     ``plain`` is the answer to ``http://host/`` without following redirects (or with, then
     ``final_url`` tells where they ended); ``None`` when port 80 is closed. ``cors_probe`` is the
     answer to a request carrying ``Origin: probe_origin`` (an origin the site cannot know).
+    ``landing`` is a plain-HTTP page only when the site gave none over HTTPS; ``https_problem``
+    then says why (``https://host/`` refused, timed out, failed the handshake), or is None when
+    HTTPS was not tried.
     """
 
     origin: str
@@ -38,6 +41,7 @@ class SiteFacts:
     pages: tuple[Page, ...] = ()
     cors_probe: Response | None = None
     probe_origin: str | None = None
+    https_problem: str | None = None
 
     @classmethod
     def from_pages(
@@ -49,13 +53,15 @@ class SiteFacts:
         cors_probe: Response | None = None,
         probe_origin: str | None = None,
         origin: str | None = None,
+        https_problem: str | None = None,
     ) -> SiteFacts:
-        """Facts from a crawl: the landing page defaults to the shallowest HTTPS page crawled."""
+        """Facts from a crawl: the landing page defaults to the shallowest HTTPS page crawled, or
+        the shallowest page when none was HTTPS (headers that matter without TLS are judged there)."""
         crawled = tuple(pages)
         if landing is None:
             https = [p for p in crawled if scheme_of(p.response.where) == "https"]
-            if https:
-                landing = min(https, key=lambda p: p.depth).response
+            if https or crawled:
+                landing = min(https or crawled, key=lambda p: p.depth).response
         if origin is None:
             seed = (
                 landing.where if landing else (crawled[0].response.where if crawled else (plain.url if plain else ""))
@@ -63,7 +69,7 @@ class SiteFacts:
             if not seed:
                 raise ValueError("SiteFacts needs an origin, a landing response, a page or the plain-HTTP response")
             origin = origin_of(seed)
-        return cls(origin, landing, plain, crawled, cors_probe, probe_origin)
+        return cls(origin, landing, plain, crawled, cors_probe, probe_origin, https_problem)
 
     @property
     def host(self) -> str:

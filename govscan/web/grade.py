@@ -27,6 +27,7 @@ PENALTIES: dict[str, int] = {
     "http.header.content-type-options-missing": 5,
     "http.header.frame-options-missing": 20,
 }
+NO_HTTPS = "http.transport.no-https"
 MIXED_CONTENT = "http.transport.mixed-content"  # scripts over http: -50 (SRI test); passive only: -10
 GRADES = [(100, "A+"), (90, "A"), (85, "A-"), (80, "B+"), (70, "B"), (65, "B-"), (60, "C+"), (50, "C"),
           (45, "C-"), (40, "D+"), (30, "D"), (25, "D-"), (0, "F")]  # fmt: skip
@@ -40,8 +41,10 @@ class HttpGrade:
 
 
 def http_grade(findings: Iterable[Finding], https: bool) -> HttpGrade:
+    findings = list(findings)
     if not https:
-        return HttpGrade(0, "F", ("no HTTPS",))
+        failed = tuple(sorted({f.rule_id for f in findings if f.rule_id == NO_HTTPS})) or ("no HTTPS",)
+        return HttpGrade(0, "F", failed)  # the http.transport.no-https finding says why, when HTTPS was tried
     penalties: dict[str, int] = {}
     for finding in findings:
         if finding.rule_id in PENALTIES:

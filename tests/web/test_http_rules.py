@@ -80,8 +80,24 @@ def with_cookie(line: str) -> SiteFacts:
     return hardened(landing=response(headers=headers))
 
 
+PLAIN = "http://portal.gov.kz/"
+NO_TLS = "https://portal.gov.kz/ gave no answer (connection failed: [Errno 111] Connection refused)"
+
+
+def plain_only(headers: tuple[tuple[str, str], ...] = HARDENED, https_problem: str | None = NO_TLS) -> SiteFacts:
+    """A portal served only over plain HTTP, as a crawl of ``http://portal.gov.kz/`` sees it."""
+    start = Page(response(PLAIN, headers=headers), 0)
+    return SiteFacts.from_pages(
+        [start, Page(response(PLAIN + "news", headers=headers), 1)], https_problem=https_problem
+    )
+
+
 Case = tuple[Callable[[], SiteFacts], Callable[[], SiteFacts]]
 CASES: dict[str, Case] = {
+    "http.transport.no-https": (
+        lambda: plain_only(),
+        lambda: plain_only(https_problem=None),  # HTTPS not tried (the deadline, robots.txt): nothing proven
+    ),
     "http.transport.no-https-redirect": (
         lambda: hardened(plain=Response("http://portal.gov.kz/", 200, body=b"<html>welcome</html>")),
         lambda: hardened(plain=None),
@@ -294,3 +310,50 @@ def test_an_unknown_check_names_the_rule() -> None:
     )
     with pytest.raises(UnknownCheck, match=r"http\.header\.made-up.*no_such_check"):
         judge_site(hardened(), RuleSet({rule.id: rule}, {}), KEY)
+
+
+# -- a portal served only over plain HTTP ----------------------------------------------------------
+
+
+def test_a_plain_http_only_portal_is_told_why_it_has_no_https_and_not_to_redirect(rules: RuleSet) -> None:
+    found = {f.rule_id: f for f in judge_site(plain_only(), rules, KEY)}
+    assert found["http.transport.no-https"].severity == Severity.HIGH
+    assert "Connection refused" in found["http.transport.no-https"].evidence
+    assert "http.transport.no-https-redirect" not in found  # there is no HTTPS to redirect to
+
+
+@pytest.mark.parametrize(
+    ("header", "rule_id"),
+    [
+        ("Content-Security-Policy", "http.header.csp-missing"),
+        ("X-Frame-Options", "http.header.frame-options-missing"),
+        ("X-Content-Type-Options", "http.header.content-type-options-missing"),
+        ("Referrer-Policy", "http.header.referrer-policy-missing"),
+    ],
+)
+def test_header_rules_that_matter_without_tls_judge_the_plain_http_landing_page(
+    rules: RuleSet, header: str, rule_id: str
+) -> None:
+    headers = tuple(h for h in HARDENED if h[0] != header and h[0] != "Content-Security-Policy") + (
+        ("Content-Security-Policy", "default-src 'self'"),
+    )
+    if header == "Content-Security-Policy":
+        headers = tuple(h for h in headers if h[0] != header) + (("X-Frame-Options", "DENY"),)
+    assert rule_id in ids(judge_site(plain_only(headers), rules, KEY))
+    assert rule_id not in ids(judge_site(plain_only(), rules, KEY))
+
+
+def test_session_cookies_on_a_plain_http_portal_are_judged_for_httponly_and_samesite_not_secure(
+    rules: RuleSet,
+) -> None:
+    headers = (*HARDENED, ("Set-Cookie", f"PHPSESSID={SECRET}; Path=/"))
+    found = ids(judge_site(plain_only(tuple(h for h in headers if "Secure" not in h[1])), rules, KEY))
+    assert {"http.cookie.httponly-missing", "http.cookie.samesite-missing"} <= found
+    assert "http.cookie.secure-missing" not in found  # Secure cannot be set over http: no-https is the finding
+
+
+def test_hsts_stays_an_https_only_rule(rules: RuleSet) -> None:
+    without_hsts = tuple(h for h in HARDENED if h[0] != "Strict-Transport-Security")
+    assert not {"http.header.hsts-missing", "http.header.hsts-short"} & ids(
+        judge_site(plain_only(without_hsts), rules, KEY)
+    )
