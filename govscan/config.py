@@ -8,7 +8,7 @@ datasets and portal APIs read, and its HTTPS host's TLS audited). A target may h
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -30,7 +30,20 @@ class CrawlConfig(BaseModel):
     max_depth: int = Field(5, ge=0)
     rate: float = Field(2.0, ge=0, description="requests per second to the host; 0 = no limit")
     concurrency: int = Field(4, ge=1, le=64)
-    ignore_robots: bool = Field(False, description="for authorised audits only; recorded in the scan")
+    ignore_robots: bool = Field(False, description="same as robots: ignore (kept for older configs)")
+    robots: Literal["obey", "audit", "ignore"] = Field(
+        "obey",
+        description="obey: nothing robots.txt disallows is fetched (third parties); audit: the crawl obeys, "
+        "exposure probes, portal APIs and transport/CORS probes do not (your own portal, or authorised); "
+        "ignore: nothing obeys. Requests made despite robots.txt are counted in the scan",
+    )
+    ner: bool = Field(True, description="name NER over page and file text (rule-based recognizers always run)")
+    ner_max_chars: int | None = Field(
+        100_000, ge=0, description="characters of one page or file given to NER (~10 s CPU/MiB); the rest: rules only"
+    )
+    deadline: float | None = Field(
+        3600.0, gt=0, description="wall-clock seconds for the whole portal (crawl, probes, files, APIs); null: none"
+    )
     include: list[str] = Field([], description="URL globs or 're:' regexes the crawl must stay within")
     exclude: list[str] = Field([], description="URL globs or 're:' regexes never fetched")
     contact: str = Field("", description="e-mail or URL for the portal's admins, put in the User-Agent")
@@ -70,6 +83,7 @@ class ScanConfig(BaseModel):
     name: str = Field(min_length=1)
     targets: list[TargetConfig] = Field(min_length=1)
     baseline: str | None = Field(None, description="baseline file: its findings are stored as suppressed")
+    deadline: float | None = Field(None, gt=0, description="wall-clock seconds for the scan's portal audits")
 
     @model_validator(mode="after")
     def _unique_target_names(self) -> ScanConfig:

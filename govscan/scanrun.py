@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import BrokenExecutor
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
@@ -88,6 +88,9 @@ def run_scan(
     assert scan.id is not None
     outcome = ScanOutcome(scan_id=scan.id)
     files, urls, tls, portals = plan(config, _assets_done(session, scan.id))
+    if config.deadline:  # portal audits end by the scan's deadline, whenever each one starts
+        stop_at = time.time() + config.deadline
+        portals = [replace(p, settings=replace(p.settings, scan_stop_at=stop_at)) for p in portals]
     context = WorkContext(rules, key)
     executor = executor or LocalExecutor(initializer=install, initargs=(context,))
     batch = _Batch(
@@ -166,7 +169,7 @@ def portal_settings(crawl: CrawlConfig) -> PortalSettings:
             max_total_bytes=crawl.max_total_bytes,
             rate=crawl.rate or None,
             concurrency=crawl.concurrency,
-            ignore_robots=crawl.ignore_robots,
+            ignore_robots=crawl.ignore_robots or crawl.robots == "ignore",
             include=tuple(crawl.include),
             exclude=tuple(crawl.exclude),
             contact=crawl.contact,
@@ -175,6 +178,10 @@ def portal_settings(crawl: CrawlConfig) -> PortalSettings:
         probes=crawl.probes,
         api_sources=tuple(crawl.api_sources) if crawl.api_sources is not None else None,
         egov_api_key=key,
+        robots="ignore" if crawl.ignore_robots else crawl.robots,
+        ner=crawl.ner,
+        ner_max_chars=crawl.ner_max_chars,
+        deadline=crawl.deadline,
     )
 
 

@@ -25,13 +25,23 @@ from govscan.rules import RuleLoadError, load_rules
 @click.option("--rate", type=click.FloatRange(min=0), default=2.0, show_default=True,
               help="Requests per second to the host (0: no limit, for your own test servers).")  # fmt: skip
 @click.option("--concurrency", type=click.IntRange(min=1, max=64), default=4, show_default=True)
-@click.option("--ignore-robots", is_flag=True, help="Crawl what robots.txt disallows (authorised audits only).")
+@click.option("--robots", "robots", type=click.Choice(["obey", "audit", "ignore"]), default="obey", show_default=True,
+              help="obey: fetch nothing robots.txt disallows (third parties); audit: the crawl obeys, exposure probes, "
+                   "portal APIs and CORS/transport probes do not (your own portal or a written authorisation); "
+                   "ignore: nothing obeys. Requests made despite robots.txt are counted and printed.")  # fmt: skip
+@click.option("--ignore-robots", is_flag=True, help="Same as --robots ignore (authorised audits only).")
 @click.option("--include", multiple=True, metavar="PATTERN", help="URL glob or 're:' regex to stay within.")
 @click.option("--exclude", multiple=True, metavar="PATTERN", help="URL glob or 're:' regex never fetched.")
 @click.option("--contact", default="", help="E-mail or URL for the portal's admins, put in the User-Agent.")
 @click.option("--ca-file", type=click.Path(exists=True, dir_okay=False), help="CA bundle for the portal's TLS.")
 @click.option("--probes/--no-probes", default=True, show_default=True, help="Probe for exposed files.")
 @click.option("--tls/--no-tls", "with_tls", default=True, show_default=True, help="Audit TLS of an https URL's host.")
+@click.option("--ner/--no-ner", default=True, show_default=True,
+              help="Name NER over page and file text (~10 s CPU per MiB); the rule-based recognizers always run.")  # fmt: skip
+@click.option("--ner-max-chars", type=click.IntRange(min=0), default=100_000, show_default=True,
+              help="Characters of one page or file given to NER; the rest is read by the rules only (recorded).")  # fmt: skip
+@click.option("--deadline", type=click.FloatRange(min=0, min_open=True), default=3600.0, show_default=True,
+              help="Wall-clock seconds for the whole audit; what it cuts is printed and reported.")  # fmt: skip
 def crawl(
     url: str,
     fmt: str,
@@ -44,6 +54,7 @@ def crawl(
     max_depth: int,
     rate: float,
     concurrency: int,
+    robots: str,
     ignore_robots: bool,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
@@ -51,6 +62,9 @@ def crawl(
     ca_file: str | None,
     probes: bool,
     with_tls: bool,
+    ner: bool,
+    ner_max_chars: int,
+    deadline: float,
 ) -> None:
     """Crawl a portal politely and audit it: personal data in pages and datasets, HTTP hygiene,
     exposed files, portal APIs (CKAN, data.egov.kz) and, for https, TLS.
@@ -72,11 +86,12 @@ def crawl(
     accepted = read_baseline(baseline)
     key = load_secret()
     config = CrawlConfig(
-        max_pages=max_pages, max_depth=max_depth, rate=rate, concurrency=concurrency, ignore_robots=ignore_robots,
-        include=list(include), exclude=list(exclude), contact=contact, ca_file=ca_file, probes=probes,
+        max_pages=max_pages, max_depth=max_depth, rate=rate, concurrency=concurrency,
+        robots="ignore" if ignore_robots else robots, include=list(include), exclude=list(exclude), contact=contact,
+        ca_file=ca_file, probes=probes, ner=ner, ner_max_chars=ner_max_chars, deadline=deadline,
     )  # fmt: skip
     started = datetime.now(UTC)
-    found = audit_portal("crawl", url, portal_settings(config), rules, key, PiiDetector(rules, key))
+    found = audit_portal("crawl", url, portal_settings(config), rules, key, PiiDetector(rules, key, ner=ner))
     findings, endpoints = list(found.findings), []
     if with_tls and urlsplit(url).scheme == "https":
         tls_findings, endpoints = _tls(url, rules, key)
@@ -84,11 +99,8 @@ def crawl(
     for problem in found.errors:
         click.echo(f"govscan: warning: {problem}", err=True)
     errors = [] if found.summary.get("pages") else [ReadError(url, "no page of the portal could be fetched")]
-    click.echo(
-        f"govscan: {found.summary.get('pages', 0)} pages, {found.summary.get('data_links', 0)} data links, "
-        f"{found.summary.get('requests', 0)} requests (robots.txt {found.summary.get('robots', 'obeyed')})",
-        err=True,
-    )
+    for line in summary_lines(found.summary):
+        click.echo(f"govscan: {line}", err=True)
     result = ScanResult(
         findings=findings,
         errors=errors,
@@ -102,6 +114,33 @@ def crawl(
     )
     finish(result, fmt=fmt, output=output, fail_on=fail_on, accepted=accepted, baseline=baseline,
            write_baseline_to=write_baseline, baseline_reason=baseline_reason)  # fmt: skip
+
+
+def summary_lines(summary: dict) -> list[str]:  # type: ignore[type-arg]
+    """What the audit did, in words: counts, what robots.txt changed, what the deadline and NER budget cut."""
+    mode = summary.get("robots_mode", "obey")
+    lines = [
+        f"{summary.get('pages', 0)} pages, {summary.get('data_links', 0)} data links, "
+        f"{summary.get('requests', 0)} requests (robots.txt {summary.get('robots', 'obeyed')}, --robots {mode}: "
+        f"{summary.get('robots_overridden', 0)} requests made despite it, "
+        f"{summary.get('robots_skipped', 0)} left out because of it)"
+    ]
+    deadline = summary.get("deadline")
+    if isinstance(deadline, dict):
+        not_done = ", ".join(deadline.get("not_done", [])) or "nothing"
+        unread = deadline.get("data_files_unread", 0)
+        lines.append(
+            f"the {deadline.get('by', 'portal')}'s deadline ({deadline.get('seconds', 0):g} s) cut: {not_done}"
+            + (f" ({unread} data files not read)" if unread else "")
+        )
+    if summary.get("ner_cut_assets"):
+        lines.append(
+            f"name NER stopped at {summary.get('ner_max_chars')} characters on {summary['ner_cut_assets']} pages/files "
+            f"({summary.get('ner_cut_chars', 0)} characters read by the rule-based recognizers only)"
+        )
+    elif summary.get("ner") is False:
+        lines.append("name NER off (--no-ner): names found by the rule-based recognizers only")
+    return lines
 
 
 def _tls(url: str, rules, key: bytes):  # type: ignore[no-untyped-def]

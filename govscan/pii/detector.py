@@ -6,6 +6,7 @@ text (``Text``) goes through presidio, built once per process and only when text
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -50,26 +51,29 @@ class TextAnalyzer:
     def __init__(self, plans: list[EntityPlan], ner: bool = True) -> None:
         self._plans = {p.recognizer.entity: p for p in plans if p.spec.in_free_text}
         self._ner = ner
-        self._engine = None
+        self._engines: dict[bool, object] = {}
 
-    def _recognizers(self) -> list[Recognizer]:
+    def _recognizers(self, ner: bool) -> list[Recognizer]:
         """The plans' recognizers; names in prose also get natasha's NER (when ``ner``)."""
         out = []
         for plan in self._plans.values():
             recognizer = plan.recognizer
-            if self._ner and isinstance(recognizer, PersonRecognizer):
+            if ner and isinstance(recognizer, PersonRecognizer):
                 from govscan.pii.recognizers.person_ner import NerPersonRecognizer
 
                 recognizer = NerPersonRecognizer(context=recognizer.context)
             out.append(recognizer)
         return out
 
-    def analyze(self, text: str) -> list[tuple[EntityPlan, int, int, float]]:
+    def analyze(self, text: str, *, ner: bool = True) -> list[tuple[EntityPlan, int, int, float]]:
+        """Matches in ``text``; ``ner=False`` runs the rules only (no natasha), whatever the analyzer's setting."""
         from govscan.pii.engine import build_analyzer, detect_language
 
-        if self._engine is None:
-            self._engine = build_analyzer(self._recognizers())
-        results = self._engine.analyze(text=text, language=detect_language(text))
+        use_ner = self._ner and ner
+        engine = self._engines.get(use_ner)
+        if engine is None:
+            engine = self._engines[use_ner] = build_analyzer(self._recognizers(use_ner))
+        results = engine.analyze(text=text, language=detect_language(text))  # type: ignore[attr-defined]
         return [(self._plans[r.entity_type], r.start, r.end, r.score) for r in results if r.entity_type in self._plans]
 
 
@@ -83,11 +87,27 @@ class PiiDetector:
         self.text = TextAnalyzer(self.plans, ner=ner)
         # Rules that take over what any entity finds in one hidden part ("under a redaction box").
         self.part_rules = {r.hidden_part.part: r for r in rules if r.hidden_part is not None}
+        self.ner = True  # this view's switch (``budgeted``); the analyzer's own ``ner`` still applies
+        self.ner_max_chars: int | None = None  # characters of one asset's text given to NER; the rest: rules only
+        self.ner_cut: dict[str, int] = {}  # asset uri -> characters analysed without NER because of the budget
+
+    def budgeted(self, *, ner: bool = True, ner_max_chars: int | None = None) -> PiiDetector:
+        """A view sharing plans and engines, with its own NER switch, per-asset budget and tally.
+
+        Name NER costs ~10 s of CPU per MiB of text, so a large or hostile page could hold a scan
+        for minutes; past ``ner_max_chars`` characters of one asset, its text still goes through
+        every rule-based recognizer (IINs, phones, names by the morphology rules), only NER is
+        skipped, and the skipped characters are tallied in ``ner_cut`` for the report.
+        """
+        view = copy.copy(self)
+        view.ner, view.ner_max_chars, view.ner_cut = ner, ner_max_chars, {}
+        return view
 
     def detect(self, pieces: Iterable[Piece | ReadError]) -> Iterator[Finding | ReadError]:
         """Findings once the stream ends (columns are judged as wholes); errors as they come."""
         fields: dict[tuple[str, Field], FieldScanner] = {}
         texts: dict[tuple[str, Field, str], _TextTally] = {}
+        spent: dict[str, int] = {}  # characters given to NER so far, per asset uri
         for piece in pieces:
             if isinstance(piece, ReadError):
                 yield piece
@@ -98,15 +118,31 @@ class PiiDetector:
                     scanner = fields[key] = FieldScanner(piece.uri, piece.field, self.plans)
                 scanner.add(piece)
             elif isinstance(piece, Text):
-                self._text(piece, texts)
+                self._text(piece, texts, spent)
         for (uri, place), scanner in fields.items():
             for tally in scanner.finish():
                 yield self._column_finding(uri, place, tally)
         for (uri, place, _), tt in texts.items():
             yield self._finding(uri, place, tt.plan, tt.count, tt.example, tt.line, max(tt.scores), tt.page)
 
-    def _text(self, piece: Text, texts: dict[tuple[str, Field, str], _TextTally]) -> None:
-        for plan, start, end, score in self.text.analyze(piece.text):
+    def _matches(self, piece: Text, spent: dict[str, int]) -> list[tuple[EntityPlan, int, int, float]]:
+        """The piece's matches, with NER over the part of it that fits the asset's NER budget."""
+        text, budget = piece.text, self.ner_max_chars
+        if not self.ner or budget is None:
+            return self.text.analyze(text, ner=self.ner)
+        left = max(0, budget - spent.get(piece.uri, 0))
+        if len(text) <= left:
+            spent[piece.uri] = spent.get(piece.uri, 0) + len(text)
+            return self.text.analyze(text)
+        cut = _cut_point(text, left)
+        spent[piece.uri] = budget
+        self.ner_cut[piece.uri] = self.ner_cut.get(piece.uri, 0) + len(text) - cut
+        head = self.text.analyze(text[:cut]) if cut else []
+        tail = self.text.analyze(text[cut:], ner=False)
+        return head + [(plan, start + cut, end + cut, score) for plan, start, end, score in tail]
+
+    def _text(self, piece: Text, texts: dict[tuple[str, Field, str], _TextTally], spent: dict[str, int]) -> None:
+        for plan, start, end, score in self._matches(piece, spent):
             key = (piece.uri, piece.field, plan.recognizer.entity)
             tt = texts.get(key)
             if tt is None:
@@ -154,3 +190,14 @@ class PiiDetector:
             fingerprint=fingerprint(self.key, rule.id, uri, place, distinct),
             compliance=compliance,
         )
+
+
+def _cut_point(text: str, limit: int) -> int:
+    """Where to split ``text`` at or before ``limit``: after the last line break or space, so no word is cut."""
+    if limit <= 0:
+        return 0
+    for mark in ("\n", " "):
+        at = text.rfind(mark, 0, limit)
+        if at > limit // 2:
+            return at + 1
+    return limit

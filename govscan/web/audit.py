@@ -17,6 +17,7 @@ import dataclasses
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,10 +35,13 @@ from govscan.web.grade import http_grade
 from govscan.web.judge import judge_site
 from govscan.web.model import FetchError, Page, Response
 from govscan.web.probes import run_probes
+from govscan.web.robots import ROBOTS_MODES, Robots, RobotsGate, refused_by_robots
 
 MiB = 1024 * 1024
 PROBE_ORIGIN = "https://govscan-cors-probe.invalid"  # an origin no portal can know: echoing it is reflection
 DATA_DEADLINE = 600.0  # seconds for one data file: large exports take a while at polite speeds
+PORTAL_DEADLINE = 3600.0  # seconds for one portal: a slow or endless site cannot hold a nightly scan for hours
+NER_MAX_CHARS = 100_000  # of one page's (one file's) text given to name NER (~10 s of CPU per MiB): see budgeted()
 KEPT_BODY_BYTES = 256 * 1024  # of each page, for the checks that read markup (meta CSP, subresources)
 
 
@@ -48,6 +52,15 @@ class PortalSettings:
     api_sources: tuple[str, ...] | None = None  # portal-API plugins to try; None = every registered one
     egov_api_key: str | None = None  # never written anywhere: only sent to data.egov.kz
     max_dataset_bytes: int = 200 * MiB  # a discovered data file is read up to this size
+    robots: str = "obey"  # obey | audit | ignore: see ``RobotsGate`` (``crawl.ignore_robots`` means ignore)
+    ner: bool = True  # name NER over page and file text (the rule-based recognizers always run)
+    ner_max_chars: int | None = NER_MAX_CHARS  # per page or file; None: no budget
+    deadline: float | None = PORTAL_DEADLINE  # wall-clock seconds for the whole portal; None: none
+    scan_stop_at: float | None = None  # ``time.time()`` when the scan's own deadline passes
+
+    @property
+    def robots_mode(self) -> str:
+        return "ignore" if self.crawl.ignore_robots else self.robots
 
 
 @dataclass
@@ -79,14 +92,24 @@ def audit_portal(
     on_asset: Callable[[str], None] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> PortalResult:
-    """``should_stop`` is polled between pages and files: an interrupted scan stops in seconds."""
+    """``should_stop`` is polled between pages and files: an interrupted scan stops in seconds.
+
+    The portal's deadline (and the scan's) is polled the same way and also bounds each request
+    (a slowloris answer ends when the deadline does); what it cut is recorded in the summary.
+    """
     result = PortalResult(target)
     crawl = settings.crawl
+    mode = settings.robots_mode
+    if mode not in ROBOTS_MODES:
+        raise ValueError(f"robots must be one of {', '.join(ROBOTS_MODES)}, not {mode!r}")
+    clock = _Deadline.start(settings)
+    stop = clock.stopper(should_stop)
+    page_settings = dataclasses.replace(crawl.client_settings(), stop_at=clock.stop_at)
     client = WebClient.for_target(
-        url, crawl.client_settings(), include=crawl.include, exclude=crawl.exclude, allow_private=crawl.allow_private
+        url, page_settings, include=crawl.include, exclude=crawl.exclude, allow_private=crawl.allow_private
     )
     data_settings = dataclasses.replace(
-        crawl.client_settings(),
+        page_settings,
         max_bytes_per_response=settings.max_dataset_bytes,
         cache_max_bytes=0,
         deadline=DATA_DEADLINE,
@@ -99,17 +122,32 @@ def audit_portal(
         limiter=client.limiter,
         budget=client.budget,
     )
+    detector = detector.budgeted(ner=settings.ner, ner_max_chars=settings.ner_max_chars)
+    gate = RobotsGate(Robots(client), mode)
+    cut: list[str] = []
     try:
-        pages, data_links = _crawl(Crawler(client, crawl), url, detector, result, on_asset, should_stop)
+        crawler = Crawler(
+            client,
+            dataclasses.replace(crawl, ignore_robots=mode == "ignore"),
+            on_fetch=gate.fetched if mode == "ignore" else None,  # an obeying crawl asks robots.txt itself
+        )
+        pages, data_links, crawl_cut = _crawl(crawler, url, detector, result, on_asset, stop)
+        if crawl_cut:
+            cut.append("crawl")
+        gate.skipped_by_crawl(crawler.skipped.get("robots", 0))
         origin = origin_of(url)
-        plain = _plain_http(client, url)
-        cors = client.probe(url, {"Origin": PROBE_ORIGIN}) if pages else None
+        transport = _transport(client, url, pages, gate, stop)
+        cors = None
+        if pages and not stop() and gate.permits(url):
+            cors = client.probe(url, {"Origin": PROBE_ORIGIN})
         facts = SiteFacts.from_pages(
             pages,
-            plain=plain,
+            landing=transport.https_landing,
+            plain=transport.plain,
             origin=_origin_for_facts(url, pages),
             cors_probe=cors if isinstance(cors, Response) else None,
             probe_origin=PROBE_ORIGIN,
+            https_problem=transport.https_problem,
         )
         landing_ok = facts.landing is not None or bool(pages)
         grade = None
@@ -121,13 +159,22 @@ def audit_portal(
             grade = http_grade(site_findings, https)
         else:
             result.errors.append(f"{url}: no page of the site could be fetched")
-        reader = _DatasetReader(data_client, detector, result, on_asset, should_stop)
+        reader = _DatasetReader(data_client, detector, result, on_asset, stop, gate)
         if settings.probes and not should_stop():
-            _probe(url, rules, key, client, detector, result, reader)
+            if stop():
+                cut.append("probes")
+            elif _probe(url, rules, key, client, detector, result, reader, gate, stop):
+                cut.append("probes")
         for link in data_links:
             reader.read(link.url)
-        if not should_stop():
-            _portal_apis(url, settings, client, reader)
+        if settings.api_sources is None or settings.api_sources:
+            if stop():
+                if not should_stop():
+                    cut.append("apis")
+            elif _portal_apis(url, settings, gate.guard(client.get), reader, stop):
+                cut.append("apis")
+        if reader.unread:
+            cut.append("data_files")
         stats = client.stats
         result.summary = {
             "kind": "portal",
@@ -136,17 +183,101 @@ def audit_portal(
             "data_links": len(data_links),
             "requests": stats.requests + data_client.stats.requests,
             "bytes_read": stats.bytes_read + data_client.stats.bytes_read,
-            "robots": "ignored" if crawl.ignore_robots else "obeyed",
+            "robots": {"obey": "obeyed", "audit": "obeyed by the crawl only", "ignore": "ignored"}[mode],
+            "robots_mode": mode,
+            "robots_txt": gate.status(url),
+            "robots_skipped": gate.skipped,  # requests not made because robots.txt disallows them
+            "robots_overridden": gate.overridden,  # requests made although robots.txt disallows them
             "max_pages": crawl.max_pages,
             "max_depth": crawl.max_depth,
             "rate": crawl.rate,
+            "ner": settings.ner,
+            "ner_max_chars": settings.ner_max_chars,
         }
+        if detector.ner_cut:  # text past the NER budget: read by the rules only
+            result.summary.update(ner_cut_assets=len(detector.ner_cut), ner_cut_chars=sum(detector.ner_cut.values()))
+        if cut and clock.passed():
+            result.summary["deadline"] = {
+                "by": clock.by,
+                "seconds": clock.seconds,
+                "not_done": cut,
+                "data_files_unread": reader.unread,
+            }
+            result.errors.append(f"{url}: the {clock.by}'s deadline of {clock.seconds:g} s cut the audit short")
         if grade is not None:  # the report's per-target grade: Observatory-style, from the http rules
             result.summary.update(grade=grade.letter, http_score=grade.score, http_failed=list(grade.failed))
     finally:
         client.close()
         data_client.close()
     return result
+
+
+@dataclass(frozen=True)
+class _Deadline:
+    """The earliest of the portal's deadline and the scan's, as a ``time.monotonic()`` moment."""
+
+    stop_at: float | None
+    by: str  # "portal" or "scan"
+    seconds: float  # how long the audit was given
+
+    @classmethod
+    def start(cls, settings: PortalSettings) -> _Deadline:
+        now = time.monotonic()
+        candidates = []
+        if settings.deadline:
+            candidates.append((now + settings.deadline, "portal", settings.deadline))
+        if settings.scan_stop_at is not None:
+            left = max(0.0, settings.scan_stop_at - time.time())
+            candidates.append((now + left, "scan", left))
+        if not candidates:
+            return cls(None, "", 0.0)
+        return cls(*min(candidates))
+
+    def passed(self) -> bool:
+        return self.stop_at is not None and time.monotonic() >= self.stop_at
+
+    def stopper(self, should_stop: Callable[[], bool]) -> Callable[[], bool]:
+        return lambda: should_stop() or self.passed()
+
+
+@dataclass(frozen=True)
+class _Transport:
+    """What the audit learned about the site's transport besides its crawled pages."""
+
+    plain: Response | None = None  # the answer over plain HTTP (should be a redirect to HTTPS)
+    https_landing: Response | None = None  # an http target's site answering over HTTPS too
+    https_problem: str | None = None  # why an http target's site gave no page over HTTPS
+
+
+def _transport(
+    client: WebClient, url: str, pages: list[Page], gate: RobotsGate, stop: Callable[[], bool]
+) -> _Transport:
+    """An https target: ask ``http://host/`` (it should redirect). An http target whose crawl saw
+    no HTTPS page: ask ``https://host/`` — an answer is the landing page the header rules judge,
+    a failure means the portal has no HTTPS at all (and its plain start page is the landing)."""
+    parts = urlsplit(url)
+    if stop():
+        return _Transport()
+    if parts.scheme == "https":
+        return _Transport(plain=_plain_http(client, url, gate))
+    if not pages or any(urlsplit(p.response.where).scheme == "https" for p in pages):
+        return _Transport()
+    start = min(pages, key=lambda p: p.depth).response
+    port = "" if parts.port in (None, 80) else f":{parts.port}"
+    host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
+    https_url = f"https://{host}{port}/"
+    robots_problem = gate.robots.rules(https_url).problem  # asking for robots.txt already tried HTTPS
+    if robots_problem is not None:
+        answer: Response | FetchError = FetchError(https_url, robots_problem)
+    elif not gate.permits(https_url):
+        return _Transport(plain=start)
+    else:
+        answer = client.get(https_url)
+    if isinstance(answer, Response):
+        return _Transport(plain=start, https_landing=answer if answer.status < 400 else None)
+    if stop() or refused_by_robots(answer) or answer.problem.startswith(("refused", "not fetched")):
+        return _Transport()  # the deadline, robots.txt or the guard: nothing learned about HTTPS
+    return _Transport(plain=start, https_problem=f"{https_url} gave no answer ({answer.problem})")
 
 
 def _crawl(
@@ -156,12 +287,15 @@ def _crawl(
     result: PortalResult,
     on_asset: Callable[[str], None] | None,
     should_stop: Callable[[], bool],
-) -> tuple[list[Page], list[DataLink]]:
+) -> tuple[list[Page], list[DataLink], bool]:
+    """Pages and data links of the crawl, and whether ``should_stop`` ended it early."""
     pages: list[Page] = []
     links: dict[str, DataLink] = {}
     for item in crawler.crawl(url):
         if should_stop():
-            break  # closing the generator lets the crawler's in-flight requests finish, no new ones
+            if isinstance(item, FetchError):
+                result.errors.append(str(item))  # e.g. the page the deadline ended
+            return pages, list(links.values()), True  # closing the generator: in-flight requests finish, no new ones
         if isinstance(item, FetchError):
             result.errors.append(str(item))
             continue
@@ -176,7 +310,7 @@ def _crawl(
             if on_asset:
                 on_asset(page_uri)
         pages.append(_slim(item))
-    return pages, list(links.values())
+    return pages, list(links.values()), False
 
 
 def _slim(page: Page) -> Page:
@@ -195,12 +329,15 @@ def _origin_for_facts(url: str, pages: list[Page]) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}/"
 
 
-def _plain_http(client: WebClient, url: str) -> Response | None:
+def _plain_http(client: WebClient, url: str, gate: RobotsGate) -> Response | None:
     """The answer to ``http://host/``: should be a redirect to HTTPS (None when port 80 is closed)."""
     parts = urlsplit(url)
     if parts.scheme != "https" or parts.port not in (None, 443):
         return None
-    answer = client.get(f"http://{parts.netloc}/")
+    plain_url = f"http://{parts.netloc}/"
+    if not gate.permits(plain_url):
+        return None
+    answer = client.get(plain_url)
     return answer if isinstance(answer, Response) else None
 
 
@@ -212,8 +349,11 @@ def _probe(
     detector: PiiDetector,
     result: PortalResult,
     reader: _DatasetReader,
-) -> None:
-    probed = run_probes(url, rules, key, client.get)
+    gate: RobotsGate,
+    stop: Callable[[], bool],
+) -> bool:
+    """Run the exposure rules (robots.txt as the operator chose); True when the deadline cut them."""
+    probed = run_probes(url, rules, key, client.get, permitted=gate.permits, should_stop=stop)
     result.findings += probed.findings
     result.errors += [str(e) for e in probed.errors]
     for probe_url in probed.answered:
@@ -227,6 +367,7 @@ def _probe(
                 for link in parse_page(listing, 0).links:
                     if data_extension(link) and client.scope.why_not(link) is None:
                         reader.read(link)
+    return probed.cut
 
 
 class _DatasetReader:
@@ -239,15 +380,23 @@ class _DatasetReader:
         result: PortalResult,
         on_asset: Callable[[str], None] | None,
         should_stop: Callable[[], bool] = lambda: False,
+        gate: RobotsGate | None = None,
     ) -> None:
         self.client, self.detector, self.result, self.on_asset = client, detector, result, on_asset
         self.should_stop = should_stop
+        self.gate = gate
         self.done: set[str] = set()
+        self.unread = 0  # files not read because the audit was told to stop (its deadline)
 
     def read(self, url: str) -> None:
-        if url in self.done or self.should_stop():
+        if url in self.done:
+            return
+        if self.should_stop():
+            self.unread += 1
             return
         self.done.add(url)
+        if self.gate is not None and not self.gate.permits(url):
+            return
         result = self.result
         directory = tempfile.mkdtemp(prefix="govscan-data-")
         path = os.path.join(directory, _file_name(url))
@@ -273,23 +422,32 @@ class _DatasetReader:
             self.on_asset(url)
 
 
-def _portal_apis(url: str, settings: PortalSettings, api_client: WebClient, reader: _DatasetReader) -> None:
-    """API answers go through the page client (bounded bodies); the files they list through ``reader``."""
+def _portal_apis(
+    url: str,
+    settings: PortalSettings,
+    fetch: Callable[[str], Response | FetchError],
+    reader: _DatasetReader,
+    stop: Callable[[], bool],
+) -> bool:
+    """API answers through ``fetch`` (the page client, bounded bodies, robots.txt as chosen); the
+    files they list through ``reader``. True when ``stop`` ended the discovery early."""
     from govscan.sources.ckan import DataResource
     from govscan.sources.portal_api import EgovSource, discover
 
     names = settings.api_sources
-    if names is not None and not names:
-        return
     result = reader.result
     configured = {"egov": EgovSource(api_key=settings.egov_api_key)} if settings.egov_api_key else None
-    for item in discover(url, api_client.get, names, configured=configured):
+    for item in discover(url, fetch, names, configured=configured):
+        if stop():
+            return True
         if isinstance(item, FetchError):
-            result.errors.append(str(item))
+            if not refused_by_robots(item):  # tallied by the gate, not a problem of the portal
+                result.errors.append(str(item))
         elif isinstance(item, DataResource):
             reader.read(item.url)
         else:
             result.outcomes.append(AssetOutcome(item.uri, result.scan([item], reader.detector)))
+    return False
 
 
 def _scan_body(uri: str, body: bytes, media: str | None, detector: PiiDetector, result: PortalResult) -> bool:

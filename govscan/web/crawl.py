@@ -27,7 +27,7 @@ import mimetypes
 import re
 import zlib
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from email.message import Message
@@ -109,9 +109,15 @@ Item = Page | FetchError | DataLink
 class Crawler:
     """One crawl of one site. ``client`` may be None: one is built for the start URL's site."""
 
-    def __init__(self, client: WebClient | None = None, settings: CrawlSettings | None = None) -> None:
+    def __init__(
+        self,
+        client: WebClient | None = None,
+        settings: CrawlSettings | None = None,
+        on_fetch: Callable[[str], None] | None = None,
+    ) -> None:
         self.client = client
         self.settings = settings or CrawlSettings()
+        self.on_fetch = on_fetch  # told of every URL the crawl asks for (the audit tallies robots.txt overrides)
         self.seen: set[str] = set()
         self.frontier: deque[tuple[str, int, str]] = deque()
         self.traps = TrapDetector(self.settings.trap_limits)
@@ -172,6 +178,8 @@ class Crawler:
                     self.frontier and len(running) < max(1, settings.concurrency) and self.fetched < settings.max_pages
                 ):
                     url, depth, found_on = self.frontier.popleft()
+                    if self.on_fetch is not None:
+                        self.on_fetch(url)
                     running[pool.submit(_visit, client, url, depth, found_on)] = (url, depth)
                     self.fetched += 1
                 if not running:
@@ -232,7 +240,8 @@ class Crawler:
     def _read_sitemaps(self, start: str) -> Iterator[Item]:
         """Queue the pages sitemaps list (depth 1): pages nobody links to are often the forgotten ones."""
         assert self.client is not None
-        candidates = deque([f"{origin(start)}/sitemap.xml"])
+        guess = f"{origin(start)}/sitemap.xml"  # a guess, unlike the sitemaps robots.txt invites robots to read
+        candidates = deque([guess] if self.robots is None or self.robots.allowed(guess) else [])
         if self.robots is not None:
             candidates.extend(self.robots.sitemaps(start))
         read: set[str] = set()
@@ -241,6 +250,8 @@ class Crawler:
             if url is None or url in read or (self.scope and self.scope.off_site(url)):
                 continue
             read.add(url)
+            if self.on_fetch is not None:
+                self.on_fetch(url)
             result = self.client.get(url)
             if not isinstance(result, Response) or result.status != 200:
                 continue

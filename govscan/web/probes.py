@@ -52,6 +52,7 @@ class ProbeResult:
     errors: list[FetchError] = field(default_factory=list)
     requests: int = 0
     answered: list[str] = field(default_factory=list)  # URLs the site answered (any status): really looked at
+    cut: bool = False  # probing stopped early (the audit's deadline): the rules not reached were not judged
 
 
 @dataclass(frozen=True)
@@ -153,10 +154,20 @@ def sibling_path(path: str, token: str) -> str:
 class _Prober:
     """One site's probing session: a response cache, the baselines, the error budget."""
 
-    def __init__(self, root: str, fetch: Fetch, result: ProbeResult) -> None:
+    def __init__(
+        self,
+        root: str,
+        fetch: Fetch,
+        result: ProbeResult,
+        permitted: Callable[[str], bool] = lambda url: True,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.root = root
         self.fetch_fn = fetch
         self.result = result
+        self.permitted = permitted
+        self.should_stop = should_stop
+        self.refused: set[str] = set()
         self.cache: dict[str, Response | FetchError] = {}
         self.baselines: list[Baseline] = []
         self.siblings: dict[str, Baseline | None] = {}
@@ -167,6 +178,12 @@ class _Prober:
         url = self.root + path
         if url not in self.cache:
             if self.stopped:
+                return None
+            if self.should_stop():
+                self.stopped = self.result.cut = True
+                return None
+            if url in self.refused or not self.permitted(url):
+                self.refused.add(url)  # robots.txt said no and the operator said obey: not asked, not an error
                 return None
             self.result.requests += 1
             try:
@@ -280,18 +297,27 @@ def _probe_rule(prober: _Prober, rule: RuleSpec, key: bytes, result: ProbeResult
         result.datasets.extend(r for _, _, r in hits)
 
 
-def run_probes(base_url: str, rules: RuleSet, key: bytes, fetch: Callable[[str], Response | FetchError]) -> ProbeResult:
+def run_probes(
+    base_url: str,
+    rules: RuleSet,
+    key: bytes,
+    fetch: Callable[[str], Response | FetchError],
+    *,
+    permitted: Callable[[str], bool] = lambda url: True,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> ProbeResult:
     """Every ``exposure`` rule against the site of ``base_url``: at most one finding per rule.
 
     ``fetch`` takes an absolute URL and returns a ``Response`` or a ``FetchError`` (GET; a rule's
     ``method: HEAD`` is advisory until the client offers HEAD). Responses are cached, so rules
-    sharing a path cost one request.
+    sharing a path cost one request. A URL ``permitted`` refuses (robots.txt, when the operator
+    obeys it) is never asked for; once ``should_stop`` says so no more requests are made.
     """
     result = ProbeResult()
     exposure_rules = rules.of_kind("exposure")
     if not exposure_rules:
         return result
-    prober = _Prober(site_root(base_url), fetch, result)
+    prober = _Prober(site_root(base_url), fetch, result, permitted, should_stop)
     if any(g.soft_404_guard is not False for r in exposure_rules for g in r.exposure.groups()):  # type: ignore[union-attr]
         prober.take_baselines()
     for rule in exposure_rules:

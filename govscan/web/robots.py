@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from protego import Protego
 
 from govscan.web.client import WebClient
-from govscan.web.model import FetchError
+from govscan.web.model import FetchError, Response
 from govscan.web.scope import host_of, origin
 
 ROBOTS_AGENT = "govscan"
@@ -48,6 +49,7 @@ class RobotsRules:
     status: str  # "rules", "missing", "forbidden", "unavailable"
     sitemaps: list[str] = field(default_factory=list)
     crawl_delay: float | None = None
+    problem: str | None = None  # why robots.txt could not be fetched at all (refused, TLS failure…)
 
     def allowed(self, url: str, agent: str) -> bool:
         if self.parser is None:
@@ -96,7 +98,7 @@ class Robots:
         robots_url = f"{key}/robots.txt"
         result = self.client.get(robots_url)
         if isinstance(result, FetchError):
-            return RobotsRules(key, None, "unavailable")
+            return RobotsRules(key, None, "unavailable", problem=result.problem)
         status = result.status
         if status in (401, 403):
             return RobotsRules(key, None, "forbidden")
@@ -125,3 +127,82 @@ def _delay(parser: Protego, agent: str) -> float | None:
     except (TypeError, ValueError):
         return None
     return delay if delay is not None and math.isfinite(delay) and delay > 0 else None
+
+
+ROBOTS_MODES = ("obey", "audit", "ignore")
+REFUSED = "not fetched: robots.txt disallows it"
+
+
+class RobotsGate:
+    """What robots.txt lets the audit fetch under the operator's choice, and a tally of the rest.
+
+    robots.txt asks crawlers to stay out; an attacker ignores it, so a ``.git`` under
+    ``Disallow: /`` is as exposed as any other. Who may look there is the operator's licence, not
+    govscan's, so the choice is explicit (``robots:`` in a ``url:`` target's crawl settings):
+
+    * ``obey`` (default) — no request robots.txt disallows is made: not by the crawl, not by the
+      exposure probes, the portal-API calls, the CORS and transport probes. For third parties.
+    * ``audit`` — the crawl obeys; the audit's own checks are made anyway. For an agency
+      auditing its own portal (or with written authorisation).
+    * ``ignore`` — nothing obeys (the crawl follows disallowed links too).
+
+    In every mode robots.txt is read, so the summary can say truthfully how many requests were
+    made despite it (``overridden``) and how many were left out because of it (``skipped``).
+    """
+
+    def __init__(self, robots: Robots, mode: str = "obey") -> None:
+        if mode not in ROBOTS_MODES:
+            raise ValueError(f"robots mode must be one of {', '.join(ROBOTS_MODES)}, not {mode!r}")
+        self.robots = robots
+        self.mode = mode
+        self._lock = threading.Lock()
+        self._skipped: set[str] = set()
+        self._overridden: set[str] = set()
+        self._crawl_skipped = 0  # links the crawler itself left out (it keeps its own count)
+
+    def permits(self, url: str, *, crawl: bool = False) -> bool:
+        """Whether the audit may fetch ``url`` (``crawl``: a page the crawler follows), tallied."""
+        if self.robots.allowed(url):
+            return True
+        obey = self.mode == "obey" or (self.mode == "audit" and crawl)
+        with self._lock:
+            (self._skipped if obey else self._overridden).add(url)
+        return not obey
+
+    def fetched(self, url: str) -> None:
+        """Tally a fetch made without asking first (the crawl of ``ignore`` mode)."""
+        if not self.robots.allowed(url):
+            with self._lock:
+                self._overridden.add(url)
+
+    def skipped_by_crawl(self, count: int) -> None:
+        """The crawler obeyed robots.txt on its own and left ``count`` links out."""
+        with self._lock:
+            self._crawl_skipped += count
+
+    def guard(self, fetch: Callable[[str], Response | FetchError]) -> Callable[[str], Response | FetchError]:
+        """``fetch`` that answers a refusal (a ``FetchError`` starting with ``REFUSED``) instead of fetching."""
+
+        def guarded(url: str) -> Response | FetchError:
+            if not self.permits(url):
+                return FetchError(url, f"{REFUSED} (robots: {self.mode})")
+            return fetch(url)
+
+        return guarded
+
+    @property
+    def skipped(self) -> int:
+        with self._lock:
+            return len(self._skipped) + self._crawl_skipped
+
+    @property
+    def overridden(self) -> int:
+        with self._lock:
+            return len(self._overridden)
+
+    def status(self, url: str) -> str:
+        return self.robots.rules(url).status
+
+
+def refused_by_robots(error: FetchError) -> bool:
+    return error.problem.startswith(REFUSED)
