@@ -5,9 +5,14 @@ Every request goes through one ``requests.Session`` and:
 * names itself (User-Agent ``govscan/<version> (+project URL; contact: …)``) so an admin who
   sees the scan in their logs knows who to ask;
 * waits its turn (``HostLimiter``: rate and concurrency per host, robots Crawl-delay);
+* reads its URL once (``urls.parse``): the spelling requests will send and the host urllib3 will
+  connect to are what the guard and the scope judge, and a URL the parsers read differently
+  (``http://evil.example\\@portal.kz/``) is refused — for every caller: links, redirects,
+  sitemap entries, portal-API resources, dataset URLs;
 * is checked by the SSRF ``Guard`` before the request and again at connect time, and — for
   redirects, which are followed by hand — every hop is checked by the guard and the ``Scope``,
-  so a portal cannot bounce the scanner to ``169.254.169.254`` or off site;
+  so a portal cannot bounce the scanner to ``169.254.169.254`` or off site; environment
+  proxies are never used (the guard must see the real peer);
 * reads the body streamed, at most ``max_bytes_per_response`` bytes (then ``truncated=True``,
   the connection is dropped, nothing more is read), within a wall-clock deadline, and within a
   byte budget for the whole scan;
@@ -30,7 +35,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import BinaryIO
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
 import urllib3
@@ -40,6 +45,7 @@ from govscan.web.guard import Guard, GuardedAdapter, GuardRefused, Resolver, res
 from govscan.web.limiter import HostLimiter
 from govscan.web.model import FetchError, Response
 from govscan.web.scope import Pattern, Scope, host_of, normalise
+from govscan.web.urls import NOT_HTTP, UnsafeURL, WebURL, parse
 from govscan.web.watchdog import Watch
 
 CHUNK_BYTES = 64 * 1024
@@ -79,7 +85,6 @@ class ClientSettings:
     rate: float | None = 2.0  # requests per second per host; 0/None = off
     concurrency: int | None = 4  # requests in flight per host
     cache_max_bytes: int = 128 * MiB  # bodies kept for re-use; older entries are dropped past this
-    stop_at: float | None = None  # a ``time.monotonic()`` moment (the audit's deadline): no request runs past it
 
     def agent(self) -> str:
         return self.user_agent or build_user_agent(self.contact)
@@ -275,17 +280,15 @@ class WebClient:
     ) -> Response | FetchError:
         started = self._clock()
         try:
-            parts = urlsplit(url)
-        except ValueError:
-            return FetchError(url, "malformed URL")
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            return FetchError(url, "not an http(s) URL")
-        problem = self.guard.check_url(url) or (self.scope.off_site(url) if self.scope else None)
+            first = parse(url)  # the one reading of the URL: what requests sends, where urllib3 connects
+        except UnsafeURL as exc:
+            return FetchError(url, str(exc) if str(exc) == NOT_HTTP else f"refused: {exc}")
+        problem = self.guard.check(first) or (self.scope.off_site(first.url) if self.scope else None)
         if problem:
             return FetchError(url, f"refused: {problem}")
-        current = url
+        current = first.url
         hops: list[str] = []
-        visited = {normalise(url) or url}
+        visited = {normalise(current) or current}
         while True:
             raw = self._with_retries(current, sink, headers)
             if isinstance(raw, _Failure):
@@ -303,34 +306,41 @@ class WebClient:
                     elapsed=self._clock() - started,
                 )
             try:
-                target = urljoin(current, location.strip())
-                urlsplit(target).port  # noqa: B018 - raises on a malformed authority ("http://[::1")
+                joined = urljoin(current, location.strip())
             except ValueError:
                 return FetchError(url, f"redirect to a malformed URL refused: {location.strip()[:100]}")
             hops.append(current)
-            problem = self._hop_problem(target, visited, len(hops))
-            if problem:
-                return FetchError(url, problem)
-            visited.add(normalise(target) or target)
-            current = target
+            hop = self._next_hop(joined, visited, len(hops))
+            if isinstance(hop, str):
+                return FetchError(url, hop)
+            visited.add(normalise(hop.url) or hop.url)
+            current = hop.url
 
-    def _hop_problem(self, target: str, visited: set[str], hops: int) -> str | None:
-        """Why the redirect to ``target`` is not followed: limits, loops, guard, scope."""
-        shown = target[:200]
-        if urlsplit(target).scheme.lower() not in ("http", "https"):
-            return f"redirect to a non-http URL refused: {shown}"
-        if (normalise(target) or target) in visited:
+    def _next_hop(self, joined: str, visited: set[str], hops: int) -> WebURL | str:
+        """The redirect target as it will be requested, or why it is not followed.
+
+        Limits, loops, the URL parsers' agreement, the guard and the scope are checked on the
+        one reading of the Location (``urls.parse``), which is also the URL then requested.
+        """
+        shown = joined[:200]
+        try:
+            target = parse(joined)
+        except UnsafeURL as exc:
+            if str(exc) == NOT_HTTP:
+                return f"redirect to a non-http URL refused: {shown}"
+            return f"redirect to {shown} refused: {exc}"
+        if (normalise(target.url) or target.url) in visited:
             return f"redirect loop at {shown}"
         if hops > self.settings.max_redirects:
             return f"more than {self.settings.max_redirects} redirects"
-        problem = self.guard.check_url(target)
+        problem = self.guard.check(target)
         if problem:
             return f"redirect to {shown} refused: {problem}"
         if self.scope is not None:
-            problem = self.scope.redirect_problem(target)
+            problem = self.scope.redirect_problem(target.url)
             if problem:
                 return f"redirect to {shown} refused: outside scope ({problem})"
-        return None
+        return target
 
     def _with_retries(
         self, url: str, sink: BinaryIO | None = None, headers: dict[str, str] | None = None
@@ -352,8 +362,6 @@ class WebClient:
                 wait = settings.backoff * 2**attempt
             else:
                 return result
-            if settings.stop_at is not None and time.monotonic() + wait >= settings.stop_at:
-                return result  # the retry would start past the audit's deadline
             self._count("retries")
             self._sleep(min(wait, settings.max_retry_after))
             attempt += 1
@@ -361,41 +369,23 @@ class WebClient:
     def _attempt(
         self, url: str, sink: BinaryIO | None = None, headers: dict[str, str] | None = None
     ) -> _Raw | _Failure:
-        """One request within the wall-clock deadline, enforced on the socket (see ``watchdog``).
-
-        The deadline is the per-response one, or what is left until ``stop_at`` when that is sooner.
-        """
-        seconds = self._seconds_left()
-        if seconds <= 0:
-            return _Failure("not fetched: the audit's deadline has passed")
-        with Watch(seconds + DEADLINE_GRACE) as watch:
-            result = self._attempt_once(url, sink, headers, seconds)
+        """One request within the wall-clock deadline, enforced on the socket (see ``watchdog``)."""
+        with Watch(self.settings.deadline + DEADLINE_GRACE) as watch:
+            result = self._attempt_once(url, sink, headers)
         if watch.expired and isinstance(result, _Failure):
-            return self._too_slow(seconds)
+            return _Failure(f"response took longer than {self.settings.deadline:g} s", transient=False)
         return result
 
-    def _too_slow(self, seconds: float) -> _Failure:
-        if seconds < self.settings.deadline:
-            return _Failure("the audit's deadline passed while the response was being read", transient=False)
-        return _Failure(f"response took longer than {seconds:g} s", transient=False)
-
-    def _seconds_left(self) -> float:
-        stop_at = self.settings.stop_at
-        if stop_at is None:
-            return self.settings.deadline
-        return min(self.settings.deadline, stop_at - time.monotonic())
-
     def _attempt_once(
-        self, url: str, sink: BinaryIO | None = None, headers: dict[str, str] | None = None, seconds: float = 0.0
+        self, url: str, sink: BinaryIO | None = None, headers: dict[str, str] | None = None
     ) -> _Raw | _Failure:
         settings = self.settings
-        seconds = seconds or settings.deadline
         if self._spent():
             return _Failure(f"scan byte budget of {settings.max_total_bytes} bytes is spent")
         try:
             with self.limiter.slot(host_of(url)):
                 self._count("requests")
-                deadline = self._clock() + seconds
+                deadline = self._clock() + settings.deadline
                 with self._session.get(
                     url,
                     headers=headers,
@@ -410,7 +400,7 @@ class WebClient:
                     body, truncated = self._read_body(reply, deadline, sink)
                     return _Raw(url, reply.status_code, headers, body, truncated)
         except _Deadline:
-            return self._too_slow(seconds)
+            return _Failure(f"response took longer than {settings.deadline:g} s", transient=False)
         except requests.exceptions.SSLError as exc:
             return _Failure(
                 f"TLS failure: {_cause(exc)} (verify={settings.verify!r}; portals signed by the national "

@@ -5,8 +5,9 @@ scanner into a proxy into the network it runs in. So every address is judged *af
 resolution: loopback, private, link-local, reserved, multicast, unspecified, carrier-grade NAT
 and the cloud metadata endpoints are refused, including IPv4 hidden in IPv6 (``::ffff:10.0.0.1``,
 6to4, NAT64). The exception is the target itself: a scan of ``http://127.0.0.1:8080/`` (tests, an
-intranet portal) allows exactly the addresses that target resolved to (``Guard.for_target``), and
-nothing else, so a redirect from it to ``10.0.0.5`` is still refused.
+intranet portal) allows exactly the addresses that target resolved to, on the target's port
+(``Guard.for_target``), and nothing else, so a redirect from it to ``10.0.0.5`` or to
+``127.0.0.1:6379`` is still refused. URLs are read once, the way urllib3 will connect (``urls``).
 
 ``Guard.check_url`` runs before each request and redirect hop; ``guarded_adapter`` (used by the
 client) repeats the check at connect time on the very address it connects to, so a DNS answer
@@ -19,13 +20,13 @@ import ipaddress
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NewConnectionError
 
+from govscan.web.urls import DEFAULT_PORTS, UnsafeURL, WebURL, parse
 from govscan.web.watchdog import attach_current
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -114,23 +115,37 @@ class Guard:
     allow_hosts: frozenset[str] = frozenset()
     allow_private: bool = False
     resolver: Resolver = field(default=resolve, compare=False, repr=False)
+    allow_ports: frozenset[int] = frozenset()  # the ports ``allow``/``allow_hosts`` hold for; empty: any port
 
     @classmethod
     def for_target(cls, url: str, *, allow_private: bool = False, resolver: Resolver = resolve) -> Guard:
-        """A guard that lets the target's own (possibly local) addresses through and nothing else non-public."""
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower().rstrip(".")
+        """A guard that lets the target's own (possibly local) addresses through and nothing else non-public.
+
+        The allowance is for the target's port only (both 80 and 443 when it uses a default one, so
+        ``http://`` → ``https://`` of an intranet portal works): scanning ``http://127.0.0.1:8080/``
+        must not let a redirect reach ``127.0.0.1:6379``. A URL the parsers read differently
+        (see ``urls``) allows nothing.
+        """
         try:
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-            addresses = resolver(host, port) if host else []
+            target = parse(url)
+        except UnsafeURL:
+            return cls(allow_private=allow_private, resolver=resolver)
+        host = target.host.rstrip(".")
+        try:
+            addresses = resolver(host, target.port)
         except (OSError, ValueError, UnicodeError):
             addresses = []
         allowed = frozenset(str(ipaddress.ip_address(a)) for a in addresses if address_problem(a))
-        hosts = frozenset({host}) if host and host_problem(host) else frozenset()
-        return cls(allow=allowed, allow_hosts=hosts, allow_private=allow_private, resolver=resolver)
+        hosts = frozenset({host}) if host_problem(host) else frozenset()
+        defaults = frozenset(DEFAULT_PORTS.values())
+        ports = defaults if target.port in defaults else frozenset({target.port})
+        return cls(allow=allowed, allow_hosts=hosts, allow_private=allow_private, resolver=resolver, allow_ports=ports)
 
-    def addresses_problem(self, host: str, addresses: Sequence[str]) -> str | None:
-        """Why connecting to ``host`` at these addresses is refused; None when all are fine.
+    def _port_allowed(self, port: int | None) -> bool:
+        return not self.allow_ports or port is None or port in self.allow_ports
+
+    def addresses_problem(self, host: str, addresses: Sequence[str], port: int | None = None) -> str | None:
+        """Why connecting to ``host`` at these addresses (on ``port``) is refused; None when all are fine.
 
         One bad address refuses the host: an attacker's DNS can answer with a public and a
         private address and let the connection pick.
@@ -144,17 +159,20 @@ class Guard:
                 canonical = str(ipaddress.ip_address(address))
             except ValueError:
                 return f"not an IP address: {address}"
-            if canonical in self.allow:
+            allowed = canonical in self.allow
+            if allowed and self._port_allowed(port):
                 continue
             problem = address_problem(canonical)
             if problem:
+                if allowed:
+                    problem = f"{problem} on port {port}, not the target's"
                 return problem if host == canonical else f"{host} resolves to {problem}"
         return None
 
     def check_host(self, host: str, port: int) -> tuple[list[str], str | None]:
         """Resolve ``host`` and judge it: (addresses, problem or None)."""
         host = host.lower().rstrip(".").strip("[]")
-        if not self.allow_private and host not in self.allow_hosts:
+        if not self.allow_private and not (host in self.allow_hosts and self._port_allowed(port)):
             problem = host_problem(host)
             if problem:
                 return [], problem
@@ -162,19 +180,20 @@ class Guard:
             addresses = list(self.resolver(host, port))
         except (OSError, UnicodeError, ValueError) as exc:
             return [], f"cannot resolve {host}: {getattr(exc, 'strerror', None) or exc}"
-        return addresses, self.addresses_problem(host, addresses)
+        return addresses, self.addresses_problem(host, addresses, port)
+
+    def check(self, target: WebURL) -> str | None:
+        """Why the parsed URL ``target`` must not be fetched, or None: resolves its host, judges every address."""
+        _, problem = self.check_host(target.host, target.port)
+        return problem
 
     def check_url(self, url: str) -> str | None:
-        """Why ``url`` must not be fetched, or None: resolves its host and judges every address."""
+        """``check`` for a URL string; a URL the parsers read differently is refused (see ``urls``)."""
         try:
-            parts = urlsplit(url)
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-        except ValueError:
-            return f"malformed URL: {url[:200]}"
-        if not parts.hostname:
-            return "URL has no host"
-        _, problem = self.check_host(parts.hostname, port)
-        return problem
+            target = parse(url)
+        except UnsafeURL as exc:
+            return str(exc)
+        return self.check(target)
 
 
 class GuardRefused(NewConnectionError):

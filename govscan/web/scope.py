@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
-SCHEMES = ("http", "https")
-DEFAULT_PORTS = {"http": 80, "https": 443}
+from govscan.web.urls import DEFAULT_PORTS, UnsafeURL, parse
+
 TRACKING_PARAMS = frozenset(
     {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "yclid", "ysclid", "msclkid", "mc_cid", "mc_eid", "_openstat"}
 )
@@ -84,30 +84,30 @@ def normalise(url: str, base: str | None = None) -> str | None:
     Lower-case scheme and host (IDNA), no default port, no user info, no fragment, dot segments
     resolved, repeated slashes collapsed, query pairs sorted, ``utm_*``-style tracking dropped.
     Query pairs are sorted as written, never decoded and re-encoded, so ``+`` stays ``+``.
+    The URL is read once, as the client will request it (``urls.parse``); one the URL parsers
+    disagree on (``http://evil.example\\@portal.kz/``) is None: never crawled, never seen.
     """
     try:
         text = url.strip()
         if base is not None:
             text = urljoin(base, text)
-        parts = urlsplit(text)
-        scheme = parts.scheme.lower()
-        if scheme not in SCHEMES or not parts.hostname:
-            return None
-        host = _host(parts.hostname)
-        port = parts.port
-    except ValueError:
+        target = parse(text)
+    except ValueError:  # UnsafeURL included
         return None
+    host = _host(target.host)
     if host is None:
         return None
-    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    parts = urlsplit(target.url)
+    scheme, port = target.scheme, target.port
+    netloc = host if port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
     return urlunsplit((scheme, netloc, _path(parts.path), _query(parts.query), ""))
 
 
 def host_of(url: str) -> str:
     """The host of a URL: the key of the rate limit (http and https of one host share it)."""
     try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
+        return parse(url).host
+    except UnsafeURL:
         return ""
 
 
@@ -118,16 +118,13 @@ def origin(url: str) -> str:
 
 
 def _effective(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) as the client will connect, or None (not http(s), or read differently by parsers)."""
     try:
-        parts = urlsplit(url)
-        scheme = parts.scheme.lower()
-        if scheme not in SCHEMES or not parts.hostname:
-            return None
-        host = _host(parts.hostname)
-        port = parts.port or DEFAULT_PORTS[scheme]
-    except ValueError:
+        target = parse(url)
+    except UnsafeURL:
         return None
-    return (scheme, host, port) if host else None
+    host = _host(target.host)
+    return (target.scheme, host, target.port) if host else None
 
 
 def _matcher(pattern: Pattern) -> Callable[[str], bool]:
@@ -169,7 +166,11 @@ class Scope:
 
     @classmethod
     def for_target(cls, url: str, include: tuple[Pattern, ...] = (), exclude: tuple[Pattern, ...] = ()) -> Scope:
-        where = _effective(url)
+        try:
+            target = parse(url)
+        except UnsafeURL as exc:
+            raise ValueError(f"{exc}: {url[:200]}") from None
+        where = _effective(target.url)
         if where is None:
             raise ValueError(f"not an http(s) URL: {url[:200]}")
         scheme, host, port = where

@@ -90,6 +90,14 @@ def test_a_local_target_allows_its_own_address_and_nothing_else() -> None:
     assert guard.check_url("http://169.254.169.254/latest/meta-data/") is not None
 
 
+def test_a_local_target_is_allowed_on_its_own_port_only() -> None:
+    guard = Guard.for_target("http://127.0.0.1:8080/")
+    assert guard.check_url("http://127.0.0.1:6379/") == "loopback address 127.0.0.1 on port 6379, not the target's"
+    intranet = Guard.for_target("http://10.1.2.3/", resolver=lambda host, port: ["10.1.2.3"])
+    assert intranet.check_url("https://10.1.2.3/") is None  # http → https of the same portal
+    assert intranet.check_url("http://10.1.2.3:8080/") is not None
+
+
 def test_a_public_target_adds_nothing_to_the_allow_list(resolver: Callable[[str, int], list[str]]) -> None:
     guard = Guard.for_target("https://portal.example/", resolver=resolver)
     assert guard.allow == frozenset()

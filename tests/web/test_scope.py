@@ -20,7 +20,8 @@ from govscan.web.scope import Scope, TrapDetector, TrapLimits, normalise
         ("http://portal.kz/a/..", "http://portal.kz/"),
         ("http://portal.kz/../../etc", "http://portal.kz/etc"),
         ("http://user:secret@portal.kz/", "http://portal.kz/"),
-        ("http://portal.kz/%7e?q=a+b", "http://portal.kz/%7E?q=a+b"),
+        ("http://portal.kz/%7e?q=a+b", "http://portal.kz/~?q=a+b"),  # as requests sends it: unreserved decoded
+        ("http://portal.kz/~?q=a+b", "http://portal.kz/~?q=a+b"),
         ("http://portal.kz/путь", "http://portal.kz/%D0%BF%D1%83%D1%82%D1%8C"),
         ("https://сайт.қаз/", "https://xn--80aswg.xn--80ao21a/"),
         ("http://[::1]:8080/x", "http://[::1]:8080/x"),
