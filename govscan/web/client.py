@@ -85,6 +85,7 @@ class ClientSettings:
     rate: float | None = 2.0  # requests per second per host; 0/None = off
     concurrency: int | None = 4  # requests in flight per host
     cache_max_bytes: int = 128 * MiB  # bodies kept for re-use; older entries are dropped past this
+    stop_at: float | None = None  # a ``time.monotonic()`` moment (the audit's deadline): no request runs past it
 
     def agent(self) -> str:
         return self.user_agent or build_user_agent(self.contact)
@@ -362,6 +363,8 @@ class WebClient:
                 wait = settings.backoff * 2**attempt
             else:
                 return result
+            if settings.stop_at is not None and time.monotonic() + wait >= settings.stop_at:
+                return result  # the retry would start past the audit's deadline
             self._count("retries")
             self._sleep(min(wait, settings.max_retry_after))
             attempt += 1
@@ -369,23 +372,41 @@ class WebClient:
     def _attempt(
         self, url: str, sink: BinaryIO | None = None, headers: dict[str, str] | None = None
     ) -> _Raw | _Failure:
-        """One request within the wall-clock deadline, enforced on the socket (see ``watchdog``)."""
-        with Watch(self.settings.deadline + DEADLINE_GRACE) as watch:
-            result = self._attempt_once(url, sink, headers)
+        """One request within the wall-clock deadline, enforced on the socket (see ``watchdog``).
+
+        The deadline is the per-response one, or what is left until ``stop_at`` when that is sooner.
+        """
+        seconds = self._seconds_left()
+        if seconds <= 0:
+            return _Failure("not fetched: the audit's deadline has passed")
+        with Watch(seconds + DEADLINE_GRACE) as watch:
+            result = self._attempt_once(url, sink, headers, seconds)
         if watch.expired and isinstance(result, _Failure):
-            return _Failure(f"response took longer than {self.settings.deadline:g} s", transient=False)
+            return self._too_slow(seconds)
         return result
 
+    def _too_slow(self, seconds: float) -> _Failure:
+        if seconds < self.settings.deadline:
+            return _Failure("the audit's deadline passed while the response was being read", transient=False)
+        return _Failure(f"response took longer than {seconds:g} s", transient=False)
+
+    def _seconds_left(self) -> float:
+        stop_at = self.settings.stop_at
+        if stop_at is None:
+            return self.settings.deadline
+        return min(self.settings.deadline, stop_at - time.monotonic())
+
     def _attempt_once(
-        self, url: str, sink: BinaryIO | None = None, headers: dict[str, str] | None = None
+        self, url: str, sink: BinaryIO | None = None, headers: dict[str, str] | None = None, seconds: float = 0.0
     ) -> _Raw | _Failure:
         settings = self.settings
+        seconds = seconds or settings.deadline
         if self._spent():
             return _Failure(f"scan byte budget of {settings.max_total_bytes} bytes is spent")
         try:
             with self.limiter.slot(host_of(url)):
                 self._count("requests")
-                deadline = self._clock() + settings.deadline
+                deadline = self._clock() + seconds
                 with self._session.get(
                     url,
                     headers=headers,
@@ -400,7 +421,7 @@ class WebClient:
                     body, truncated = self._read_body(reply, deadline, sink)
                     return _Raw(url, reply.status_code, headers, body, truncated)
         except _Deadline:
-            return _Failure(f"response took longer than {settings.deadline:g} s", transient=False)
+            return self._too_slow(seconds)
         except requests.exceptions.SSLError as exc:
             return _Failure(
                 f"TLS failure: {_cause(exc)} (verify={settings.verify!r}; portals signed by the national "
