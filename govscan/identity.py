@@ -14,7 +14,6 @@ import functools
 import hashlib
 import hmac
 import os
-import re
 import secrets
 import stat
 import sys
@@ -24,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from govscan.errors import InputError, shown
 from govscan.model import Field
+from govscan.redact import public_uri
 
 FINGERPRINT_VERSION = "v1"
 SECRET_ENV = "GOVSCAN_SECRET"  # noqa: S105 - the variable name, not a secret
@@ -207,39 +207,21 @@ def key_id(key: bytes) -> str:
     return hashlib.sha256(b"govscan-key-id|" + key).hexdigest()[:12]
 
 
-_TWELVE_DIGITS = re.compile(r"(?<![0-9])([0-9]{4})[0-9]{6}([0-9]{2})(?![0-9])")
-
-
 def mask_uri(uri: str) -> str:
-    """A uri with any standalone 12-digit run (an IIN or BIN in a file name or query) masked.
-
-    File names like ``spravka_900101300017.csv`` would otherwise put an identifier into the
-    database and the reports; masking keeps four and two digits, like evidence, so the file
-    can still be found.
-    """
-    return _TWELVE_DIGITS.sub(r"\1******\2", uri)
-
-
-def public_uri(uri: str) -> str:
-    """A URL fit for logs and reports: no user:password, no query string (API keys, webhook
-    tokens live there), identifiers masked; local paths are only masked."""
-    if "://" not in uri:
-        return mask_uri(uri)
-    parts = urlsplit(uri)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    query = "…" if parts.query else ""
-    return mask_uri(urlunsplit((parts.scheme, netloc, parts.path, query, "")))
+    """``public_uri``: kept under this name for the callers that mask a uri before showing it."""
+    return public_uri(uri)
 
 
 @functools.lru_cache(maxsize=65_536)  # a scan asks for the same few uris over and over
 def stored_uri(uri: str) -> str:
-    """The form an asset is stored and matched by: normal, with identifiers masked (``mask_uri``).
+    """The form an asset is stored and matched by: normal, then public (``public_uri``: no
+    credentials or tokens, identifiers masked).
 
     Fingerprints keep the unmasked normal form (it only enters a keyed hash); the database and
-    everything read from it see this one.
+    everything read from it see this one. ``stored_uri(public_uri(u)) == stored_uri(u)``, so a
+    finding's (public) location finds the asset its (raw) source was recorded under.
     """
-    return mask_uri(normal_uri(uri))
+    return public_uri(normal_uri(uri))
 
 
 def normal_uri(uri: str) -> str:

@@ -10,6 +10,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from govscan.redact import public_json, public_text, public_uri
+
 
 class Severity(enum.IntEnum):
     """Ordered so that ``finding.severity >= threshold`` reads naturally."""
@@ -111,6 +113,17 @@ class Location:
     page: int | None = None  # 1-based page of a paged document
     part: str | None = None  # hidden or secondary part (see ``Field.part``)
 
+    def __post_init__(self) -> None:
+        # The boundary where names read from scanned content become output: every report,
+        # baseline, database row and printed line gets its location from here, so it is masked
+        # here (identifiers, credentials, tokens). Fingerprints are computed from the raw uri and
+        # Field before a Location exists, so they do not change.
+        object.__setattr__(self, "uri", public_uri(self.uri))
+        for name in ("sheet", "column", "json_path", "part"):
+            value = getattr(self, name)
+            if value:
+                object.__setattr__(self, name, public_text(value))
+
     @classmethod
     def of(cls, uri: str, place: Field, line: int | None = None, page: int | None = None) -> Location:
         return cls(uri, place.sheet, place.column, place.column_index, place.json_path, line, page, place.part)
@@ -145,6 +158,12 @@ class Finding:
     baseline_state: str | None = None  # "new" | "unchanged" when compared with a baseline
     suppressed: str | None = None  # the baseline's reason when a baseline accepts it
 
+    def __post_init__(self) -> None:
+        # Evidence of PII is masked by its recognizer; web and TLS evidence quotes banners,
+        # listing titles and certificate names, which may carry identifiers too.
+        self.evidence = public_text(self.evidence)
+        self.title = public_text(self.title)
+
     def as_dict(self) -> dict[str, object]:
         return {
             "rule_id": self.rule_id,
@@ -166,6 +185,10 @@ class ReadError:
 
     uri: str
     problem: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "uri", public_uri(self.uri))
+        object.__setattr__(self, "problem", public_text(self.problem))
 
     def __str__(self) -> str:
         return f"{self.uri}: {self.problem}"
@@ -192,6 +215,14 @@ class AssetOutcome:
     ok: bool
     reason: str | None = None
     summary: dict[str, Any] | None = None  # observations beside findings (TLS grade, crawl figures)
+
+    def __post_init__(self) -> None:
+        # Outcomes are stored (asset uri, reason, summary): banners, titles, certificate subjects.
+        object.__setattr__(self, "uri", public_uri(self.uri))
+        if self.reason:
+            object.__setattr__(self, "reason", public_text(self.reason))
+        if self.summary:
+            object.__setattr__(self, "summary", public_json(self.summary))
 
 
 @dataclass

@@ -6,12 +6,17 @@ import sys
 import time
 from typing import TextIO
 
+from govscan.redact import terminal_line
+
 
 class Progress:
     """Observer the pipeline calls per asset; never writes to stdout (results go there)."""
 
     def __init__(self, stream: TextIO | None = None, *, enabled: bool = True, interval: float = 5.0) -> None:
         self.stream = stream or sys.stderr
+        # Progress draws its own control sequences, so it writes around the command's guarded
+        # stderr (cli/output.py) and sanitises the uris it shows itself.
+        self._out: TextIO = getattr(self.stream, "unguarded", self.stream)
         self.enabled = enabled
         self.live = enabled and self.stream.isatty()
         self.interval = interval
@@ -21,14 +26,14 @@ class Progress:
 
     def asset_started(self, uri: str) -> None:
         if self.live:
-            self._write(f"\r\x1b[Kgovscan: [{self.done + 1}] {uri[-70:]}")
+            self._write(f"\r\x1b[Kgovscan: [{self.done + 1}] {terminal_line(uri, 70)}")
 
     def asset_finished(self, uri: str, findings: int) -> None:
         self.done += 1
         now = time.monotonic()
         if self.enabled and not self.live and (self._last is None or now - self._last >= self.interval):
             self._last = now
-            self._write(f"govscan: {self.done} inputs read, last {uri} ({findings} findings)\n")
+            self._write(f"govscan: {self.done} inputs read, last {terminal_line(uri)} ({findings} findings)\n")
 
     def close(self) -> None:
         if self.live:
@@ -38,5 +43,5 @@ class Progress:
             self._write(f"govscan: {self.done} inputs read in {elapsed:.1f} s\n")
 
     def _write(self, text: str) -> None:
-        self.stream.write(text)
-        self.stream.flush()
+        self._out.write(text)
+        self._out.flush()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from govscan.model import AssetOutcome, WorkResult
 from govscan.pii.detector import PiiDetector
 from govscan.pipeline import CheckOptions, run_check
+from govscan.redact import public_uri
 from govscan.rules import RuleSet
 from govscan.web.audit import PortalSettings
 
@@ -33,6 +34,7 @@ class DatasetUnit:
 
     target: str
     uri: str
+    ca_file: str | None = None  # a URL's TLS trust: the target's ``crawl.ca_file`` (the national root CA)
 
 
 @dataclass(frozen=True)
@@ -83,15 +85,16 @@ def read_dataset(unit: DatasetUnit) -> WorkResult:
     """
     context, detector = _current()
     try:
-        result = run_check(CheckOptions([unit.uri]), context.rules, context.key, detector=detector)
+        result = run_check(CheckOptions([unit.uri], ca_file=unit.ca_file), context.rules, context.key, detector=detector)
     except Exception as exc:  # noqa: BLE001 - one asset's failure must not end the scan
         problem = f"could not be scanned ({type(exc).__name__})"
         return WorkResult(unit.target, [AssetOutcome(unit.uri, False, problem)], [], [f"{unit.uri}: {problem}"])
-    own = [e.problem for e in result.errors if e.uri == unit.uri]
-    if unit.uri not in result.scanned and not own:
+    shown = public_uri(unit.uri)  # errors and scanned uris come back masked (model.py)
+    own = [e.problem for e in result.errors if e.uri == shown]
+    if shown not in result.scanned and not own:
         own = ["was not read"]
     outcomes = [AssetOutcome(unit.uri, not own, "; ".join(own) or None)]
-    outcomes += [AssetOutcome(e.uri, False, e.problem) for e in result.errors if e.uri != unit.uri]
+    outcomes += [AssetOutcome(e.uri, False, e.problem) for e in result.errors if e.uri != shown]
     return WorkResult(unit.target, outcomes, result.findings, [str(e) for e in result.errors])
 
 

@@ -9,13 +9,18 @@ from govscan.cli.check import check
 from govscan.cli.crawl import crawl
 from govscan.cli.demo import demo
 from govscan.cli.errors import OneLineErrors
+from govscan.cli.output import GuardedGroup
 from govscan.cli.report import report
 from govscan.cli.rules import rules
 from govscan.cli.store import diff, findings, scan, scans
 from govscan.cli.tls import tls
 
 
-@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Root(GuardedGroup, OneLineErrors):
+    """Guarded output (``output.py``) around one-line input errors (``errors.py``)."""
+
+
+@click.group(cls=_Root, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="govscan")
 def cli() -> None:
     """Audit government portals and open datasets for exposed personal data."""

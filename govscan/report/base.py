@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol, TextIO
 
 from govscan.model import Field, Finding, Location, ReadError, Severity
+from govscan.redact import public_json, public_uri
 from govscan.rules.loader import RuleSet
 
 TOOL_NAME = "govscan"
@@ -42,6 +43,13 @@ class ScanResult:
     scanned: list[str]
     baseline_path: str | None = None
     endpoints: list[dict[str, Any]] = field(default_factory=list)  # TLS audits: one summary each
+
+    def __post_init__(self) -> None:
+        # Findings and errors arrive masked (model.py); what the command was given and the TLS
+        # summaries (certificate subjects, sslyze's raw result) are masked here.
+        object.__setattr__(self, "inputs", [public_uri(i) for i in self.inputs])
+        object.__setattr__(self, "scanned", [public_uri(s) for s in self.scanned])
+        object.__setattr__(self, "endpoints", public_json(self.endpoints))
 
     @property
     def baseline_applied(self) -> bool:

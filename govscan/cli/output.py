@@ -1,0 +1,117 @@
+"""Every line a govscan command prints goes through one sanitiser, whoever printed it.
+
+The root command installs :class:`GuardedStream` over ``sys.stdout`` and ``sys.stderr`` for the
+duration of a command, so ``click.echo`` lines of every command (errors, warnings, progress,
+``findings list``, ``diff``), click's own usage errors and Python warnings all pass it, on a
+terminal and when piped:
+
+* stderr — messages that quote inputs: ``terminal_line`` (identifiers masked, URLs made public,
+  escape sequences and bidi overrides shown as escapes, clipped around an ellipsis);
+* stdout — results (reports, listings) whose fields are already masked at the model: escape
+  sequences and bidi overrides neutralised only, nothing clipped or rewritten, so JSON stays
+  valid (``\\u202e`` is a JSON escape of the same character) and fingerprints stay whole.
+
+Progress writes its own ``\\r\\x1b[K`` through :attr:`GuardedStream.unguarded`, after masking
+and neutralising what it shows itself.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+import click
+
+from govscan.redact import neutralise, terminal_line
+
+
+class GuardedStream:
+    """A text stream that sanitises what passes through it.
+
+    ``by_line``: each complete line is cleaned whole (masking and clipping need the whole line);
+    otherwise chunks are cleaned as they come (neutralising is per character), holding back only a
+    trailing carriage return whose newline may come next.
+    """
+
+    def __init__(self, stream: TextIO, clean: Callable[[str], str], *, by_line: bool) -> None:
+        self.unguarded = stream
+        self._clean = clean
+        self._by_line = by_line
+        self._pending: list[str] = []
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if not self._by_line:
+            text = "".join(self._pending) + text
+            self._pending = [text[-1]] if text.endswith("\r") else []
+            self.unguarded.write(self._clean(text[:-1] if self._pending else text))
+        elif "\n" not in text:
+            self._pending.append(text)
+        else:
+            head, _, rest = ("".join(self._pending) + text).rpartition("\n")
+            self._pending = [rest] if rest else []
+            self.unguarded.write("\n".join(self._clean(line) for line in head.split("\n")) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self.unguarded.write(self._clean("".join(self._pending)))
+            self._pending = []
+        self.unguarded.flush()
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def isatty(self) -> bool:
+        return self.unguarded.isatty()
+
+    def writable(self) -> bool:
+        return True
+
+    def __getattr__(self, name: str) -> Any:  # encoding, errors, buffer, fileno…: the real stream's
+        return getattr(self.unguarded, name)
+
+
+def stderr_line(line: str) -> str:
+    """A line for stderr: ``terminal_line``, keeping a CRLF's carriage return."""
+    carriage = line.endswith("\r")
+    return terminal_line(line[:-1] if carriage else line) + ("\r" if carriage else "")
+
+
+def stdout_text(text: str) -> str:
+    return neutralise(text)
+
+
+@contextmanager
+def guarded_streams() -> Iterator[None]:
+    """``sys.stdout`` and ``sys.stderr`` guarded while a command runs (CliRunner's streams too)."""
+    saved = sys.stdout, sys.stderr
+    out = GuardedStream(sys.stdout, stdout_text, by_line=False)
+    err = GuardedStream(sys.stderr, stderr_line, by_line=True)
+    sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for stream in (out, err):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe: nothing more can be said there
+                pass
+        sys.stdout, sys.stderr = saved
+
+
+class GuardedGroup(click.Group):
+    """The root command group: subcommands run with guarded streams, and click's own error
+    messages (which quote the argument at fault, e.g. a 5 MB path) are sanitised too."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with guarded_streams():
+            try:
+                return super().invoke(ctx)
+            except click.ClickException as exc:
+                exc.message = terminal_line(exc.message)
+                raise
