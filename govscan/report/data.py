@@ -175,6 +175,22 @@ class FrameworkSection(_Model):
         return sum(1 for r in self.requirements if r.status == status)
 
 
+class PortalRun(_Model):
+    """What one portal audit recorded about its politeness and bounds (its summary), for the methodology."""
+
+    robots_mode: str  # obey / audit / ignore
+    overridden: int  # requests made although robots.txt disallows them
+    skipped: int  # requests left out because robots.txt disallows them
+    deadline_by: str | None  # "portal" or "scan" when a deadline cut the audit
+    deadline_seconds: float | None
+    not_done: list[str]  # crawl, probes, apis, data_files
+    data_files_unread: int
+    ner: bool
+    ner_max_chars: int | None
+    ner_cut_assets: int
+    ner_cut_chars: int
+
+
 class TargetPlan(_Model):
     """How one target was configured to be scanned (from ``Scan.settings_json``) and what was read."""
 
@@ -183,8 +199,9 @@ class TargetPlan(_Model):
     assets: int
     sources: list[str]  # dataset paths/globs/URLs, TLS endpoints, the portal URL
     limits: dict[str, Any] | None  # crawl bounds of a portal target
-    robots: bool | None  # True: robots.txt respected, False: ignored (authorised audit), None: not a crawl
+    robots: bool | str | None  # obey / audit / ignore (True/False from older scans), None: not a crawl
     options: dict[str, Any]  # the rest of the crawl settings (probes, tls, include/exclude, api sources)
+    portal_runs: list[PortalRun] = []  # what each portal audit recorded: robots counts, deadline and NER cuts
 
 
 class Methodology(_Model):
@@ -626,15 +643,50 @@ def _plan(section: TargetSection, recorded: dict[str, Any] | None) -> TargetPlan
         sources.append(str(recorded["url"]))
     crawl = recorded.get("crawl") if isinstance(recorded.get("crawl"), dict) else None
     limits = {k: crawl[k] for k in CRAWL_LIMITS if k in crawl} if crawl else None
-    options = {k: v for k, v in crawl.items() if k not in CRAWL_LIMITS and k != "ignore_robots"} if crawl else {}
+    options = {k: v for k, v in crawl.items() if k not in CRAWL_LIMITS and k not in ROBOTS_KEYS} if crawl else {}
     return TargetPlan(
         name=section.name,
         kind=section.kind,
         assets=section.assets_read + section.assets_failed,
         sources=sources,
         limits=limits or None,
-        robots=(not bool(crawl.get("ignore_robots"))) if crawl else None,
+        robots=_robots_mode(crawl) if crawl else None,
         options=options,
+        portal_runs=[run for o in section.observations if (run := _portal_run(o)) is not None],
+    )
+
+
+ROBOTS_KEYS = ("ignore_robots", "robots")
+
+
+def _robots_mode(crawl: dict[str, Any]) -> bool | str:
+    if crawl.get("ignore_robots"):
+        return "ignore"
+    mode = crawl.get("robots")
+    return mode if mode in ("obey", "audit", "ignore") else True  # older scans: respected unless ignored
+
+
+def _portal_run(observed: dict[str, Any]) -> PortalRun | None:
+    """A portal's summary as the methodology shows it; None for other assets and older scans."""
+    if observed.get("kind") != "portal" or "robots_mode" not in observed:
+        return None
+    deadline = observed.get("deadline") if isinstance(observed.get("deadline"), dict) else {}
+
+    def number(value: Any) -> int:
+        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+    return PortalRun(
+        robots_mode=str(observed.get("robots_mode")),
+        overridden=number(observed.get("robots_overridden")),
+        skipped=number(observed.get("robots_skipped")),
+        deadline_by=str(deadline["by"]) if deadline.get("by") else None,
+        deadline_seconds=deadline.get("seconds") if isinstance(deadline.get("seconds"), int | float) else None,
+        not_done=[str(x) for x in deadline.get("not_done") or []],
+        data_files_unread=number(deadline.get("data_files_unread")),
+        ner=observed.get("ner") is not False,
+        ner_max_chars=observed.get("ner_max_chars") if isinstance(observed.get("ner_max_chars"), int) else None,
+        ner_cut_assets=number(observed.get("ner_cut_assets")),
+        ner_cut_chars=number(observed.get("ner_cut_chars")),
     )
 
 

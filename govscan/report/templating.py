@@ -94,9 +94,16 @@ def environment(t: Translator, *, autoescape: bool, finalize: Callable[[Any], An
             return t("methodology.robots_respected")
         if isinstance(value, str) and value.lower() in ("ignore", "ignored"):
             return t("methodology.robots_ignored")
+        if isinstance(value, str) and value.lower() == "audit":
+            return t("methodology.robots_audit")
         return setting_text(value)
 
+    def cut_list(not_done: list[str], unread: int = 0) -> str:
+        """What a deadline left undone, in words ("exposure probes, portal APIs, 3 data files")."""
+        return ", ".join(t(f"methodology.cut.{part}", count=unread) for part in not_done)
+
     env.filters.update(
+        cut_list=cut_list,
         day=day,
         moment=moment,
         cls=css_token,
