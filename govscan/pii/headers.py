@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from govscan.model import Field
+from govscan.pii.translit import with_latin_spellings
 
 _CAMEL = re.compile(r"(?<=[a-zа-я])(?=[A-ZА-Я])")
 _PUNCT = re.compile(r"[^\w]+|_")
@@ -36,9 +37,15 @@ def field_header(place: Field) -> str | None:
     return None
 
 
+ABBREVIATION_MIN = 4  # letters a header word needs to stand for a longer hint word ("рожд", "rozhd")
+
+
 def _word_matches(hint: str, word: str) -> bool:
-    # Short hints (ИИН, ФИО, тел) must be whole words; longer ones may be inflected (адреса).
-    return word == hint if len(hint) <= 3 else word.startswith(hint)
+    # Short hints (ИИН, ФИО, тел) must be whole words; longer ones may be inflected (адреса) or
+    # abbreviated in the header (``Дата рожд.``, ``mesto_rozhd``, ``pasp_nomer``).
+    if len(hint) <= 3:
+        return word == hint
+    return word.startswith(hint) or (len(word) >= ABBREVIATION_MIN and hint.startswith(word))
 
 
 def hint_strength(header_text: tuple[str, ...], hint: str) -> int:
@@ -55,10 +62,12 @@ def hint_strength(header_text: tuple[str, ...], hint: str) -> int:
 
 def judge_header(header: str | None, positive: Iterable[str], negative: Iterable[str]) -> HeaderVerdict:
     """The most specific matching hint wins; ties go to the positive hint, so that a column
-    named ``ИИН/БИН`` is still examined for IINs and its values decide."""
+    named ``ИИН/БИН`` is still examined for IINs and its values decide. Cyrillic hints also
+    match their Latin spellings (``familiya``, ``data_rozhdeniya``: see ``translit``)."""
     if not header:
         return HeaderVerdict.NONE
     words = header_words(header)
+    positive, negative = with_latin_spellings(tuple(positive)), with_latin_spellings(tuple(negative))
     pos = max((hint_strength(words, h) for h in positive), default=0)
     neg = max((hint_strength(words, h) for h in negative), default=0)
     if neg > pos:
