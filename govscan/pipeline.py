@@ -27,6 +27,7 @@ class CheckOptions:
     limits: Limits | None = None
     parallel: bool = True  # read big files in a child process while detecting in this one
     ner: bool = True  # natasha NER for names in documents (pages, text files)
+    ca_file: str | None = None  # CA bundle trusted for https inputs (a portal signed by the national root CA)
 
 
 def run_check(
@@ -45,7 +46,7 @@ def run_check(
     detector = detector or PiiDetector(rules, key, ner=options.ner)
     started = datetime.now(UTC)
     found = scan_assets(
-        expand_inputs(options.inputs, options.exclude, options.limits),
+        expand_inputs(options.inputs, options.exclude, options.limits, ca_file=options.ca_file),
         detector,
         limits=options.limits,
         parallel=options.parallel,

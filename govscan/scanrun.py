@@ -140,7 +140,8 @@ def plan(
     for target in config.targets:
         for uri in dataset_assets(target):
             if stored_uri(uri) not in done:
-                (urls if is_url(uri) else files).append(DatasetUnit(target.name, uri))
+                unit = DatasetUnit(target.name, uri, target.crawl.ca_file if is_url(uri) else None)
+                (urls if is_url(uri) else files).append(unit)
         endpoints = list(target.tls)
         if target.url:
             if stored_uri(target.url) not in done:

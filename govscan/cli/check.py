@@ -38,6 +38,11 @@ from govscan.rules import RuleLoadError, load_rules
     default=None,
     help="Progress on stderr (default: on for terminals, sparse lines otherwise).",
 )
+@click.option(
+    "--ca-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="CA bundle trusted for https URLs (e.g. the national root CA that signs *.gov.kz portals).",
+)
 def check(
     inputs: tuple[str, ...],
     fmt: str,
@@ -50,6 +55,7 @@ def check(
     ocr: str,
     ner: bool,
     progress: bool | None,
+    ca_file: str | None,
 ) -> None:
     """Scan files, folders, globs or URLs for personal data.
 
@@ -62,7 +68,7 @@ def check(
         raise click.UsageError(str(exc)) from exc
     accepted = read_baseline(baseline)
     result = run_check(
-        CheckOptions(list(inputs), list(exclude), ner=ner, limits=Limits(ocr=ocr)),
+        CheckOptions(list(inputs), list(exclude), ner=ner, ca_file=ca_file, limits=Limits(ocr=ocr)),
         rules,
         load_secret(),
         Progress(enabled=progress is not False),

@@ -24,9 +24,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from govscan.model import Asset, ReadError
 from govscan.readers.limits import DEFAULT_LIMITS, Limits
+
+if TYPE_CHECKING:
+    from govscan.sources.http import Downloader
 
 _GLOB_CHARS = frozenset("*?[")
 
@@ -55,21 +59,28 @@ def is_url(text: str) -> bool:
 
 
 def expand_inputs(
-    inputs: Iterable[str], exclude: Iterable[str] = (), limits: Limits | None = None
+    inputs: Iterable[str], exclude: Iterable[str] = (), limits: Limits | None = None, *, ca_file: str | None = None
 ) -> Iterator[SourceAsset | ReadError]:
     """Assets for ``inputs``, in order; an input that cannot be used becomes a ``ReadError``.
 
     A directory is walked recursively in sorted order, skipping hidden directories (``.git``)
     and non-regular files (FIFOs would block); ``exclude`` globs are matched against the path
     relative to the directory (or glob) given, each of its parent directories, and the file
-    name. A path seen twice is read once.
+    name. A path seen twice is read once. URLs are fetched through the guarded web client
+    (``sources.http``), trusting ``ca_file`` for TLS when given; they share one rate limit
+    and byte budget.
     """
     limits = limits or DEFAULT_LIMITS
     patterns = [p.replace("\\", "/").rstrip("/") for p in exclude if p.strip()]
     seen: set[str] = set()
+    downloader: Downloader | None = None
     for raw in inputs:
         if is_url(raw):
-            yield from _url(raw, limits)
+            if downloader is None:  # imported on first use: a check of local files never loads requests
+                from govscan.sources.http import Downloader
+
+                downloader = Downloader(limits, ca_file=ca_file)
+            yield from _url(raw, downloader)
         elif os.path.isdir(raw):
             yield from _directory(raw, patterns, seen)
         elif os.path.lexists(raw):
@@ -94,12 +105,11 @@ def is_excluded(relative: str, patterns: Iterable[str]) -> bool:
     return False
 
 
-def _url(url: str, limits: Limits) -> Iterator[SourceAsset | ReadError]:
+def _url(url: str, downloader: Downloader) -> Iterator[SourceAsset | ReadError]:
     from govscan.readers.limits import ReaderError
-    from govscan.sources.http import download
 
     try:
-        asset = download(url, limits)
+        asset = downloader.download(url)
     except ReaderError as exc:
         yield ReadError(url, str(exc))
         return

@@ -1,140 +1,118 @@
-"""Fetch an http(s) URL into a temp file, streamed and bounded, for the readers.
+"""Dataset URLs (``govscan check URL``, ``datasets:`` in a scan) fetched through the guarded client.
 
-Every failure is a one-line ``ReaderError`` (``HTTP 404``, ``timed out after 30 s``,
-``response larger than … bytes``, ``connection failed: …``) that ``expand_inputs`` reports
-as a ``ReadError`` for the URL. Timeouts: 10 s to connect, ``url_timeout`` between bytes, and
-``url_max_seconds`` for the whole body (a server can drip one byte every few seconds forever).
+A thin adapter over ``govscan.web.client.WebClient``, so a dataset URL gets what every other
+request gets: the SSRF guard before the request and at connect time, redirects followed by hand
+with the guard on every hop, no proxies from the environment, the per-host rate limit, a byte
+budget, retries with backoff, one reading of the URL (``web.urls``) and ``--ca-file``. What is
+particular to a dataset:
+
+* the target's own address is allowed (a ``check`` of ``http://127.0.0.1:8000/x.csv`` works),
+  on its own port only; a redirect may leave the site (portals hand files out from a storage
+  host), but never to a non-public address;
+* the body is wanted whole: over ``url_max_bytes`` (declared or read) is an error, not a
+  truncated file; a Content-Encoding bomb stops at ``archive_max_ratio``, as archives do.
+
+Every failure is a one-line ``ReaderError`` (``HTTP 404``, ``read timed out after 30 s``,
+``refused: …``, ``response larger than … bytes``) that ``expand_inputs`` reports as a
+``ReadError`` for the URL.
 """
 
 from __future__ import annotations
 
 import mimetypes
 import os
-import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from email.message import Message
-
-import requests
-import urllib3
 
 from govscan.readers.limits import DEFAULT_LIMITS, Limits, ReaderError
 from govscan.sources.files import SourceAsset
+from govscan.web.client import ByteBudget, ClientSettings, WebClient, user_agent
+from govscan.web.guard import Guard, Resolver, resolve
+from govscan.web.limiter import HostLimiter
+from govscan.web.model import FetchError, Response
+
+__all__ = ["Downloader", "download", "user_agent"]
 
 CONNECT_TIMEOUT = 10.0
-CHUNK_BYTES = 64 * 1024
-_OBJECT_PREFIX = re.compile(r"<[^>]*>:\s*")
+BUDGET_FILES = 10  # a run's byte budget: this many maximal files (10 GiB with the default limits)
 
 
-def user_agent() -> str:
-    try:
-        from govscan import __version__
-    except ImportError:  # pragma: no cover - the package always defines it
-        __version__ = "dev"
-    return f"govscan/{__version__} (+https://github.com/govscan/govscan)"
+class Downloader:
+    """Fetches the dataset URLs of one run (a ``check``, one dataset of a scan) into temp files.
 
-
-def download(url: str, limits: Limits | None = None, session: requests.Session | None = None) -> SourceAsset:
-    """Download ``url`` into a fresh temp directory owned by the returned asset.
-
-    The caller releases it (``with asset:`` or ``asset.release()``); on failure nothing is
-    left behind and ``ReaderError`` is raised.
+    One per run, so the URLs of a run share the per-host rate limit and the byte budget.
+    ``ca_file``: the CA bundle that signs the portals (the national root CA for ``*.gov.kz``).
     """
-    limits = limits or DEFAULT_LIMITS
-    directory = tempfile.mkdtemp(prefix="govscan-url-")
-    path = os.path.join(directory, "body")
-    try:
-        media_hint = _fetch(url, path, limits, session)
-    except BaseException:
-        shutil.rmtree(directory, ignore_errors=True)
-        raise
-    return SourceAsset(uri=url, path=path, media_hint=media_hint, cleanup_dir=directory)
 
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        *,
+        ca_file: str | None = None,
+        resolver: Resolver = resolve,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self.limits = limits or DEFAULT_LIMITS
+        self.resolver = resolver
+        self.settings = ClientSettings(
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=self.limits.url_timeout,
+            deadline=self.limits.url_max_seconds,
+            max_bytes_per_response=self.limits.url_max_bytes,
+            max_total_bytes=BUDGET_FILES * self.limits.url_max_bytes,
+            verify=ca_file or True,
+            max_decoded_ratio=self.limits.archive_max_ratio,
+            decoded_ratio_min_bytes=self.limits.archive_ratio_min_bytes,
+            whole_bodies=True,
+        )
+        self.sleep = sleep or time.sleep  # looked up now, so a test may stand in for it
+        self.limiter = HostLimiter(self.settings.rate, self.settings.concurrency, sleep=self.sleep)
+        self.budget = ByteBudget(self.settings.max_total_bytes)
 
-def _fetch(url: str, path: str, limits: Limits, session: requests.Session | None) -> str | None:
-    getter = session.get if session is not None else requests.get
-    try:
-        with getter(
-            url,
-            stream=True,
-            timeout=(CONNECT_TIMEOUT, limits.url_timeout),
-            headers={"User-Agent": user_agent()},
-            allow_redirects=True,
-        ) as response:
-            _check_status(response)
-            _check_declared_length(response, limits)
-            _save_body(response, path, limits)
-            return _media_hint(response)
-    except requests.exceptions.Timeout:
-        raise ReaderError(f"timed out after {limits.url_timeout:g} s") from None
-    except requests.exceptions.TooManyRedirects:
-        raise ReaderError("too many redirects") from None
-    except requests.exceptions.SSLError as exc:
-        raise ReaderError(f"TLS error: {_cause(exc)}") from None
-    except requests.exceptions.ConnectionError as exc:
-        cause = _cause(exc)
-        if "timed out" in cause.lower():
-            raise ReaderError(f"timed out after {limits.url_timeout:g} s") from None
-        raise ReaderError(f"connection failed: {cause}") from None
-    except requests.exceptions.RequestException as exc:
-        raise ReaderError(f"request failed: {_cause(exc)}") from None
-    except OSError as exc:
-        raise ReaderError(f"cannot save the response: {exc.strerror or exc}") from None
+    def client(self, url: str) -> WebClient:
+        """A client for one dataset URL: its guard allows the URL's own address and port, no scope."""
+        guard = Guard.for_target(url, resolver=self.resolver)
+        return WebClient(self.settings, guard=guard, limiter=self.limiter, budget=self.budget, sleep=self.sleep)
 
+    def download(self, url: str) -> SourceAsset:
+        """Download ``url`` into a fresh temp directory owned by the returned asset.
 
-def _check_status(response: requests.Response) -> None:
-    if not 200 <= response.status_code < 300:
-        raise ReaderError(f"HTTP {response.status_code}")
-
-
-def _check_declared_length(response: requests.Response, limits: Limits) -> None:
-    declared = response.headers.get("Content-Length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > limits.url_max_bytes:
-        raise ReaderError(f"response larger than {limits.url_max_bytes} bytes")
-
-
-def _save_body(response: requests.Response, path: str, limits: Limits) -> None:
-    deadline = time.monotonic() + limits.url_max_seconds
-    received = 0
-    with open(path, "wb") as sink:
-        for chunk in _chunks(response, limits):
-            received += len(chunk)
-            if received > limits.url_max_bytes:
-                raise ReaderError(f"response larger than {limits.url_max_bytes} bytes")
-            if time.monotonic() > deadline:
-                raise ReaderError(f"download took longer than {limits.url_max_seconds:g} s")
-            sink.write(chunk)
-
-
-def _chunks(response: requests.Response, limits: Limits) -> Iterator[bytes]:
-    """Body bytes as they arrive (``read1``), so a dripping server meets the deadline check.
-
-    ``iter_content`` blocks until a whole chunk has arrived; ``read1`` returns what is there.
-    """
-    raw = response.raw
-    read1 = getattr(raw, "read1", None)
-    if read1 is None:
-        yield from response.iter_content(CHUNK_BYTES)
-        return
-    while True:
+        The caller releases it (``with asset:`` or ``asset.release()``); on failure nothing is
+        left behind and ``ReaderError`` is raised.
+        """
+        directory = tempfile.mkdtemp(prefix="govscan-url-")
+        path = os.path.join(directory, "body")
         try:
-            chunk = read1(CHUNK_BYTES, decode_content=True)
-        except urllib3.exceptions.TimeoutError:
-            raise ReaderError(f"timed out after {limits.url_timeout:g} s") from None
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise ReaderError(f"connection failed while reading: {_cause(exc)}") from None
-        if not chunk:
-            return
-        yield chunk
+            with self.client(url) as client:
+                answer = client.download(url, path)
+            media_hint = _media_hint(_ok(answer))
+        except BaseException:
+            shutil.rmtree(directory, ignore_errors=True)
+            raise
+        return SourceAsset(uri=url, path=path, media_hint=media_hint, cleanup_dir=directory)
 
 
-def _media_hint(response: requests.Response) -> str | None:
+def download(url: str, limits: Limits | None = None, **options: object) -> SourceAsset:
+    """``Downloader(limits, **options).download(url)``: one URL on its own."""
+    return Downloader(limits, **options).download(url)  # type: ignore[arg-type]
+
+
+def _ok(answer: Response | FetchError) -> Response:
+    if isinstance(answer, FetchError):
+        raise ReaderError(answer.problem)
+    if not 200 <= answer.status < 300:
+        raise ReaderError(f"HTTP {answer.status}")
+    return answer
+
+
+def _media_hint(response: Response) -> str | None:
     """Content-Type; when it is generic, the type implied by a Content-Disposition filename."""
-    content_type = response.headers.get("Content-Type")
+    content_type = response.header("content-type")
     generic = not content_type or content_type.split(";")[0].strip().lower() == "application/octet-stream"
-    disposition = response.headers.get("Content-Disposition")
+    disposition = response.header("content-disposition")
     if generic and disposition:
         message = Message()
         message["Content-Disposition"] = disposition
@@ -143,12 +121,3 @@ def _media_hint(response: requests.Response) -> str | None:
         if guessed:
             return guessed
     return content_type
-
-
-def _cause(exc: BaseException) -> str:
-    """The innermost useful message of a requests/urllib3 exception chain, on one line."""
-    reason = exc.args[0] if exc.args else None
-    reason = getattr(reason, "reason", reason)
-    text = str(reason if reason is not None else exc)
-    text = _OBJECT_PREFIX.sub("", " ".join(text.split()))
-    return text[:200] or type(exc).__name__

@@ -18,7 +18,10 @@ Every request goes through one ``requests.Session`` and:
   byte budget for the whole scan;
 * retries connection errors, timeouts and 429/502/503/504 with exponential backoff, honouring
   ``Retry-After`` (capped);
-* is cached: one URL is fetched once per scan, concurrent callers share the one fetch.
+* is cached: one URL is fetched once per scan, concurrent callers share the one fetch;
+* optionally (``max_decoded_ratio``) stops a Content-Encoding bomb at a decompression ratio, and
+  (``whole_bodies``) fails a body over the limit instead of truncating it: the dataset gate's
+  settings (``sources/http.py``).
 
 Failures come back as ``FetchError`` with a one-line problem (never a traceback, never the body).
 """
@@ -40,7 +43,6 @@ from urllib.parse import urljoin
 import requests
 import urllib3
 
-from govscan.sources.http import user_agent
 from govscan.web.guard import Guard, GuardedAdapter, GuardRefused, Resolver, resolve
 from govscan.web.limiter import HostLimiter
 from govscan.web.model import FetchError, Response
@@ -53,6 +55,15 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 MiB = 1024 * 1024
 DEADLINE_GRACE = 1.0  # the socket watchdog fires this long after the deadline the body reader checks
+
+
+def user_agent() -> str:
+    """``govscan/<version> (+project URL)``: who is asking, for the admin reading the access log."""
+    try:
+        from govscan import __version__
+    except ImportError:  # pragma: no cover - the package always defines it
+        __version__ = "dev"
+    return f"govscan/{__version__} (+https://github.com/govscan/govscan)"
 
 
 def build_user_agent(contact: str = "") -> str:
@@ -85,6 +96,13 @@ class ClientSettings:
     rate: float | None = 2.0  # requests per second per host; 0/None = off
     concurrency: int | None = 4  # requests in flight per host
     cache_max_bytes: int = 128 * MiB  # bodies kept for re-use; older entries are dropped past this
+    # Content-Encoding bombs: a gzip/deflate body expanding more than this many times over (once
+    # past ``decoded_ratio_min_bytes``) is cut with an error; None: bounded by the byte limits only.
+    max_decoded_ratio: float | None = None
+    decoded_ratio_min_bytes: int = 1 * MiB
+    # A body over ``max_bytes_per_response`` (declared or read) is an error, not a truncated
+    # response: for callers that need a file whole or not at all (the dataset gate).
+    whole_bodies: bool = False
     stop_at: float | None = None  # a ``time.monotonic()`` moment (the audit's deadline): no request runs past it
 
     def agent(self) -> str:
@@ -418,14 +436,24 @@ class WebClient:
                     headers = _headers(reply)
                     if reply.status_code in REDIRECT_STATUSES:
                         return _Raw(url, reply.status_code, headers)
+                    limit = settings.max_bytes_per_response
+                    if settings.whole_bodies and _declared_length(reply) > limit:
+                        return _Failure(f"response larger than {limit} bytes")
                     body, truncated = self._read_body(reply, deadline, sink)
+                    if truncated and settings.whole_bodies:
+                        return _Failure(self._cut_reason())
                     return _Raw(url, reply.status_code, headers, body, truncated)
+        except _Bomb:
+            return _Failure(
+                f"body expands more than {settings.max_decoded_ratio:g}:1 when decompressed "
+                "(Content-Encoding bomb?); rest skipped"
+            )
         except _Deadline:
             return self._too_slow(seconds)
         except requests.exceptions.SSLError as exc:
             return _Failure(
-                f"TLS failure: {_cause(exc)} (verify={settings.verify!r}; portals signed by the national "
-                "root CA need its bundle passed as verify)"
+                f"TLS failure: {_cause(exc)} (verify={settings.verify!r}; a portal signed by the national "
+                "root CA needs its bundle: --ca-file, or ca_file in the scan config)"
             )
         except requests.exceptions.ConnectTimeout:
             return _Failure(f"connect timed out after {settings.connect_timeout:g} s", transient=True)
@@ -448,6 +476,11 @@ class WebClient:
     def _spent(self) -> bool:
         return self.budget.spent
 
+    def _cut_reason(self) -> str:
+        if self._spent():
+            return f"scan byte budget of {self.settings.max_total_bytes} bytes is spent"
+        return f"response larger than {self.settings.max_bytes_per_response} bytes"
+
     def _take(self, wanted: int) -> int:
         """Reserve up to ``wanted`` bytes of the scan budget; the caller returns what it did not use."""
         granted = self.budget.take(wanted)
@@ -465,7 +498,8 @@ class WebClient:
         With a ``sink`` the chunks go to it (a download) and the returned body is empty.
 
         ``read1`` returns whatever has arrived, so a dripping server meets the deadline check;
-        urllib3 caps decompressed output at the amount asked for, so a gzip bomb is bounded too.
+        urllib3 caps decompressed output at the amount asked for, so a gzip bomb is bounded too,
+        and with ``max_decoded_ratio`` it ends early (``_check_ratio``).
         """
         limit = self.settings.max_bytes_per_response
         read1 = getattr(reply.raw, "read1", None)
@@ -499,6 +533,21 @@ class WebClient:
             else:
                 chunks.append(chunk)
             received += len(chunk)
+            self._check_ratio(reply, received)
+
+    def _check_ratio(self, reply: requests.Response, decoded: int) -> None:
+        """Raise ``_Bomb`` when the decoded body outgrows what came over the wire by the ratio limit.
+
+        ``reply.raw.tell()`` counts the bytes read from the socket (compressed), so a few KiB of
+        gzip that inflate to gigabytes stop here, as archive members stop at ``archive_max_ratio``.
+        """
+        ratio = self.settings.max_decoded_ratio
+        if not ratio or decoded <= self.settings.decoded_ratio_min_bytes:
+            return
+        tell = getattr(reply.raw, "tell", None)
+        wire = tell() if callable(tell) else None
+        if isinstance(wire, int) and decoded > max(wire, 1) * ratio:
+            raise _Bomb
 
 
 def _request_key(url: str) -> str:
@@ -532,6 +581,16 @@ class ByteBudget:
 
 class _Deadline(Exception):
     pass
+
+
+class _Bomb(Exception):
+    """The decoded body outgrew the wire bytes by more than ``max_decoded_ratio``."""
+
+
+def _declared_length(reply: requests.Response) -> int:
+    """Content-Length as a number, -1 when absent or not one."""
+    declared = reply.headers.get("content-length", "").strip()
+    return int(declared) if declared.isascii() and declared.isdigit() else -1
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:

@@ -1,11 +1,16 @@
-"""Fetching URLs: a real server on 127.0.0.1 for HTTP behaviour, ``responses`` for network errors."""
+"""Fetching dataset URLs through the guarded client: a real server on 127.0.0.1 for HTTP
+behaviour, ``responses`` for network errors (with made-up public DNS: the guard resolves every host)."""
 
 from __future__ import annotations
 
+import gzip
 import os
+import tempfile
 import threading
 import time
+import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -17,6 +22,7 @@ from govscan.readers import read_asset
 from govscan.readers.limits import Limits, ReaderError
 from govscan.sources import SourceAsset, expand_inputs
 from govscan.sources.http import download
+from govscan.testing.tls_lab import closed_port
 
 PEOPLE = "ИИН;ФИО\n710508363018;Иванов Иван\n".encode()
 
@@ -159,27 +165,33 @@ def test_an_undeclared_oversized_body_is_stopped_while_streaming(server):
         download(f"{server}/huge-undeclared", Limits(url_max_bytes=1000))
 
 
-def test_a_hung_server_times_out(server):
+def test_a_hung_server_times_out_after_retries_with_backoff(server):
+    waits: list[float] = []
     started = time.monotonic()
-    with pytest.raises(ReaderError, match=r"^timed out after 0\.3 s$"):
-        download(f"{server}/hang", Limits(url_timeout=0.3))
+    with pytest.raises(ReaderError, match=r"^read timed out after 0\.3 s$"):
+        download(f"{server}/hang", Limits(url_timeout=0.3), sleep=waits.append)
     assert time.monotonic() - started < 3
+    backoff = [w for w in waits if w >= 1.0]  # the rest are the rate limit's spacing (< 0.5 s at 2 per second)
+    assert backoff == [1.0, 2.0]  # two retries, backing off
 
 
 def test_a_dripping_server_meets_the_overall_deadline(server):
     started = time.monotonic()
-    with pytest.raises(ReaderError, match=r"^download took longer than 0\.3 s$"):
+    with pytest.raises(ReaderError, match=r"^response took longer than 0\.3 s$"):
         download(f"{server}/drip", Limits(url_timeout=2, url_max_seconds=0.3))
     assert time.monotonic() - started < 3
 
 
 def test_failed_downloads_leave_no_temp_directory(server, tmp_path, monkeypatch):
-    import tempfile
-
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with pytest.raises(ReaderError):
         download(f"{server}/missing")
     assert list(tmp_path.iterdir()) == []
+
+
+def public_dns(host: str, port: int) -> list[str]:
+    """portal.example.kz at a made-up public address: the guard resolves before ``responses`` answers."""
+    return ["195.210.46.10"]
 
 
 @responses.activate
@@ -190,16 +202,17 @@ def test_connection_errors_are_one_line_read_errors():
         body=requests.exceptions.ConnectionError("Failed to establish a new connection:\n[Errno 111] refused"),
     )
     with pytest.raises(ReaderError) as caught:
-        download("https://portal.example.kz/list.csv")
+        download("https://portal.example.kz/list.csv", resolver=public_dns, sleep=lambda seconds: None)
     assert str(caught.value) == "connection failed: Failed to establish a new connection: [Errno 111] refused"
+    assert len(responses.calls) == 3  # retried twice
 
 
-@responses.activate
-def test_a_refused_connection_through_expand_inputs_is_a_read_error():
-    responses.add(responses.GET, "https://portal.example.kz/x.csv", body=requests.exceptions.ConnectionError("refused"))
-    assert list(expand_inputs(["https://portal.example.kz/x.csv"])) == [
-        ReadError("https://portal.example.kz/x.csv", "connection failed: refused")
-    ]
+def test_a_refused_connection_through_expand_inputs_is_a_read_error(monkeypatch):
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)  # the retries' backoff
+    url = f"http://127.0.0.1:{closed_port()}/x.csv"
+    [error] = list(expand_inputs([url]))
+    assert isinstance(error, ReadError) and error.uri == url
+    assert error.problem.startswith("connection failed: ") and "\n" not in error.problem
 
 
 @responses.activate
@@ -207,7 +220,7 @@ def test_mocked_bodies_are_saved_too():
     responses.add(
         responses.GET, "https://portal.example.kz/a.json", body=b'{"iin": "1"}', content_type="application/json"
     )
-    with download("https://portal.example.kz/a.json") as asset:
+    with download("https://portal.example.kz/a.json", resolver=public_dns) as asset:
         assert [v.values for v in read_asset(asset)] == [["1"]]
 
 
@@ -225,3 +238,133 @@ def test_closing_expand_inputs_early_removes_the_download(server):
     asset = next(items)
     items.close()
     assert not os.path.exists(asset.path)
+
+
+# -- the guarded client: redirects, proxies, parsers, bombs -----------------------------------
+
+Route = tuple[int, tuple[tuple[str, str], ...], bytes]
+
+
+class _SiteHandler(BaseHTTPRequestHandler):
+    server: _Site
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        self.server.hits.append(self.path)
+        status, headers, body = self.server.routes.get(self.path, (404, (), b""))
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except OSError:
+            pass  # a client that stops reading a bomb hangs up on purpose
+
+
+class _Site(ThreadingHTTPServer):
+    """A server on 127.0.0.1 answering from ``routes``; ``hits`` lists every request line's target."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, routes: dict[str, Route]) -> None:
+        super().__init__(("127.0.0.1", 0), _SiteHandler)
+        self.routes = routes
+        self.hits: list[str] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+@contextmanager
+def _site(routes: dict[str, Route] | None = None) -> Iterator[_Site]:
+    site = _Site(routes or {})
+    thread = threading.Thread(target=site.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield site
+    finally:
+        site.shutdown()
+        site.server_close()
+
+
+def _redirect(location: str) -> Route:
+    return (302, (("Location", location),), b"")
+
+
+def test_a_redirect_to_another_local_service_is_refused_and_it_never_hears_of_it():
+    with _site({"/": (200, (), b"+PONG\r\n")}) as internal, _site() as portal:  # internal: a redis on loopback
+        portal.routes["/data.csv"] = _redirect(f"{internal.url}/")
+        with pytest.raises(ReaderError) as caught:
+            download(f"{portal.url}/data.csv")
+    assert internal.hits == []
+    assert str(caught.value) == (
+        f"redirect to {internal.url}/ refused: loopback address 127.0.0.1 on port {internal.server_address[1]}, "
+        "not the target's"
+    )
+
+
+@pytest.mark.parametrize(
+    ("location", "refusal"),
+    [
+        ("http://169.254.169.254/latest/meta-data/iam/", "refused: cloud metadata address 169.254.169.254"),
+        ("http://10.0.0.5/admin", "refused: private address 10.0.0.5"),
+        ("http://[::ffff:127.0.0.1]:6379/", "refused: ::ffff:127.0.0.1 resolves to loopback address 127.0.0.1"),
+    ],
+)
+def test_a_redirect_to_an_internal_address_is_refused_before_connecting(location: str, refusal: str):
+    with _site({"/data.csv": _redirect(location)}) as portal:
+        started = time.monotonic()
+        with pytest.raises(ReaderError) as caught:
+            download(f"{portal.url}/data.csv")
+    assert str(caught.value).startswith(f"redirect to {location} ") and refusal in str(caught.value)
+    assert time.monotonic() - started < 2  # refused, not a connection attempt timing out
+
+
+def test_a_redirect_within_the_target_is_followed():
+    with _site({"/old.csv": _redirect("/people.csv"), "/people.csv": (200, (), PEOPLE)}) as portal:
+        with download(f"{portal.url}/old.csv") as asset, open(asset.path, "rb") as f:
+            assert f.read() == PEOPLE
+        assert portal.hits == ["/old.csv", "/people.csv"]
+
+
+def test_a_url_the_parsers_read_differently_is_refused_and_neither_host_is_contacted():
+    with _site({"/people.csv": (200, (), PEOPLE)}) as portal, _site({"/": (200, (), b"evil")}) as evil:
+        evil_port, portal_port = evil.server_address[1], portal.server_address[1]
+        url = f"http://127.0.0.1:{evil_port}\\@127.0.0.1:{portal_port}/people.csv"  # urllib3 connects to evil
+        with pytest.raises(ReaderError, match=r"^refused: backslash or whitespace in the host part$"):
+            download(url)
+    assert evil.hits == [] and portal.hits == []
+
+
+def test_proxies_from_the_environment_are_not_used(server, monkeypatch):
+    with _site() as proxy:
+        for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.setenv(name, proxy.url)
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        with download(f"{server}/people.csv") as asset, open(asset.path, "rb") as f:
+            assert f.read() == PEOPLE
+    assert proxy.hits == []  # the guard judged the real peer, not a proxy that would connect anywhere
+
+
+@pytest.mark.parametrize(("encoding", "compress"), [("gzip", gzip.compress), ("deflate", zlib.compress)])
+def test_a_content_encoding_bomb_stops_at_the_ratio_limit(encoding, compress, tmp_path, monkeypatch):
+    bomb = compress(b"\0" * (64 * 1024 * 1024))  # 64 MiB of zeros in about 64 KiB
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with _site({"/export.csv": (200, (("Content-Encoding", encoding),), bomb)}) as portal:
+        with pytest.raises(ReaderError) as caught:
+            download(f"{portal.url}/export.csv")
+    assert str(caught.value) == "body expands more than 200:1 when decompressed (Content-Encoding bomb?); rest skipped"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_compressed_dataset_is_saved_decoded():
+    with _site({"/people.csv": (200, (("Content-Encoding", "gzip"),), gzip.compress(PEOPLE))}) as portal:
+        with download(f"{portal.url}/people.csv") as asset, open(asset.path, "rb") as f:
+            assert f.read() == PEOPLE
