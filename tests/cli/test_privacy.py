@@ -202,3 +202,76 @@ def test_no_output_of_any_command_carries_an_identifier_from_names_or_content(
     assert "pii.kz-iin" in outputs["crawl json"] and "pii.kz-iin" in outputs["report json"]
     leaked = {where: found for where, text in outputs.items() if (found := leaks(text, iins))}
     assert not leaked, f"identifiers leaked ({spelled!r}): {sorted(leaked)}"
+
+
+# --- credentials and tokens in target URLs (issue 10, item 5) -------------------------------------
+
+SECRETS = ["S3CRETTOKEN", "K3YVALUE", "hunter2pw", "T0KEN2", "pw2secret", "SIGVAL"]
+
+
+class _Data(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        path = self.path.split("?", 1)[0]
+        if path == "/data.csv":
+            body, status, media = "ФИО,ИИН\nИванов Иван,520120310335\nПетров Пётр,621119473645\n", 200, "text/csv"
+        elif path == "/":
+            body, status, media = (
+                '<html><body><a href="/data.csv?token=S3CRETTOKEN">d</a></body></html>',
+                200,
+                "text/html",
+            )
+        else:
+            body, status, media = "not found", 404, "text/plain"
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", f"{media}; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@contextmanager
+def data_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Data)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_credentials_and_tokens_in_target_urls_never_leave_the_process(tmp_path: Path) -> None:
+    outputs: dict[str, str] = {}
+    with data_server() as host:
+        found = f"http://{host}/data.csv?token=S3CRETTOKEN&apiKey=K3YVALUE&page=2"
+        missing = f"http://alice:hunter2pw@{host}/missing.csv?access_token=T0KEN2"
+        for fmt in ("text", "json", "sarif", "csv"):
+            outputs[f"check {fmt}"] = "\n".join(invoke("check", "--no-progress", "--format", fmt, found, missing))
+        db_path = tmp_path / "g.db"
+        db = f"sqlite:///{db_path}"
+        config = tmp_path / "scan.yaml"
+        config.write_text(
+            "name: nightly\ntargets:\n"
+            f"  - name: files\n    datasets: ['{found}', '{missing}']\n"
+            f"  - name: portal\n    url: 'http://bob:pw2secret@{host}/?sig=SIGVAL'\n"
+            "    crawl: {rate: 0, max_pages: 5, probes: false, tls: false}\n",
+            encoding="utf-8",
+        )
+        outputs["scan"] = "\n".join(invoke("scan", str(config), "--db", db, "--fail-on", "none"))
+    outputs["findings"] = "\n".join(invoke("findings", "list", "--db", db, "--all", "--format", "json"))
+    for fmt in ("json", "html", "sarif"):
+        outputs[f"report {fmt}"] = "\n".join(invoke("report", "--db", db, "--format", fmt))
+    outputs["database"] = b"".join(p.read_bytes() for p in tmp_path.glob("g.db*")).decode("utf-8", "replace")
+
+    leaked = {where: [s for s in SECRETS if s in text] for where, text in outputs.items()}
+    assert not {where: s for where, s in leaked.items() if s}, leaked
+    # what is not a secret stays, so that a reader can tell the datasets apart
+    assert f"http://{host}/data.csv?token=***&apiKey=***&page=2" in outputs["check json"]
+    assert "page=2" in outputs["findings"] and "missing.csv?access_token=***" in outputs["check text"]
