@@ -3,7 +3,8 @@
 A small akimat site on 127.0.0.1, over HTTP and (optionally) HTTPS with a deliberately weak
 TLS setup (TLS 1.0 allowed, a certificate from a private lab CA). It publishes what real portals
 leak: a page listing social-aid recipients with IINs, open datasets (CSV, JSON) holding personal
-data, a CKAN-style API listing them, an exposed ``.git``, a backup folder with a SQL dump, an
+data, documents (a PDF list with a failed redaction and its author in the metadata, a scanned
+order that only OCR reads, a Word decision with a table of applicants), a CKAN-style API listing them, an exposed ``.git``, a backup folder with a SQL dump, an
 application form that posts IINs over plain HTTP, a session cookie without flags, version banners,
 a CORS layer reflecting any origin with credentials, and no security headers. It also has what
 a polite crawler must respect: robots.txt disallowing ``/admin/`` and a sitemap naming an
@@ -32,6 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 from govscan.testing import synth
 
 Route = tuple[int, str, bytes]  # status, content type, body
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @dataclass
@@ -40,6 +42,21 @@ class DemoData:
 
     recipients: list[dict[str, str]] = field(default_factory=list)
     staff: list[dict[str, str]] = field(default_factory=list)
+    _documents: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+
+    def document(self, name: str) -> bytes:
+        """A published document (PDF list, scanned order, Word decision), made once on first request."""
+        from govscan.demo import documents
+
+        if name not in self._documents:
+            people = self.recipients
+            make = {
+                "recipients": lambda: documents.recipients_pdf(people[:12], self.staff[0]["name"], people[15]["iin"]),
+                "order-scan": lambda: documents.scanned_order_pdf(people[16]),
+                "decision": lambda: documents.decision_docx(people[17:20]),
+            }[name]
+            self._documents[name] = make()
+        return self._documents[name]
 
     @classmethod
     def generate(cls, seed: int = 2019, people: int = 40) -> DemoData:
@@ -201,6 +218,9 @@ def route(data: DemoData, raw_path: str, base: str) -> Route:
         "/files/recipients.csv": lambda: (200, "text/csv; charset=utf-8", _recipients_csv(data)),
         "/files/archive-2019.json": lambda: (200, "application/json", _archive_json(data)),
         "/files/budget.csv": lambda: (200, "text/csv; charset=utf-8", _budget_csv()),
+        "/files/recipients-2024.pdf": lambda: (200, "application/pdf", data.document("recipients")),
+        "/files/order-47-scan.pdf": lambda: (200, "application/pdf", data.document("order-scan")),
+        "/files/decision-12.docx": lambda: (200, DOCX, data.document("decision")),
         "/.git/HEAD": lambda: (200, "text/plain", b"ref: refs/heads/main\n"),
         "/.git/config": lambda: (200, "text/plain", b"[core]\n\trepositoryformatversion = 0\n\tbare = false\n"),
         "/backup/": lambda: (200, "text/html; charset=utf-8", _listing()),
@@ -273,7 +293,13 @@ def _form(base: str) -> str:
 
 
 def _open_data() -> str:
-    links = [("/files/recipients.csv", "Получатели помощи (CSV)"), ("/files/budget.csv", "Бюджет (CSV)")]
+    links = [
+        ("/files/recipients.csv", "Получатели помощи (CSV)"),
+        ("/files/budget.csv", "Бюджет (CSV)"),
+        ("/files/recipients-2024.pdf", "Список получателей АСП на 01.03.2024 (PDF)"),
+        ("/files/order-47-scan.pdf", "Приказ № 47-к (скан)"),
+        ("/files/decision-12.docx", "Решение жилищной комиссии № 12 (Word)"),
+    ]
     return "<ul>" + "".join(f'<li><a href="{h}">{t}</a></li>' for h, t in links) + "</ul>"
 
 

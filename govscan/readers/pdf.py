@@ -32,6 +32,7 @@ import dataclasses
 import os
 import posixpath
 import re
+import sys
 import tempfile
 import time
 import zlib
@@ -53,11 +54,27 @@ MIN_TEXT_LAYER = 16
 INFLATE_CHUNK = 1 << 20
 
 
-def read_pdf(asset: Asset, ctx: ReadContext) -> Iterator[Piece | ReadError]:
-    import pymupdf  # ~0.3-0.7 s to import: only when a PDF shows up
+def load_pymupdf() -> Any:
+    """PyMuPDF without its ONNX layout model, quiet; imported only when a PDF shows up.
 
+    PyMuPDF 2 imports ``pymupdf.layout`` (the ``pymupdf-layout`` extra: onnxruntime) when it is
+    installed; govscan finds tables from ruling lines and never uses it, and not importing it
+    saves ~1 s and ~50 MB per process. Its advice to install it would be printed on stdout,
+    where ``--format json`` writes the report.
+    """
+    if "pymupdf" not in sys.modules:
+        sys.modules.setdefault("pymupdf.layout", None)  # type: ignore[arg-type]
+    import pymupdf
+
+    if hasattr(pymupdf, "no_recommend_layout"):
+        pymupdf.no_recommend_layout()
     pymupdf.TOOLS.mupdf_display_errors(False)  # damaged files: our one line, not MuPDF's stderr
     pymupdf.TOOLS.mupdf_display_warnings(False)
+    return pymupdf
+
+
+def read_pdf(asset: Asset, ctx: ReadContext) -> Iterator[Piece | ReadError]:
+    pymupdf = load_pymupdf()
     limits = ctx.limits
     started = time.monotonic()
     pymupdf.TOOLS.reset_mupdf_warnings()
@@ -192,7 +209,7 @@ def _text_pieces(uri: str, text: str, page: int, block: int) -> Iterator[Text]:
 
 def _render(page: Any, limits: Limits) -> bytes:
     """The page as a grey PNG at ``ocr_dpi``, scaled down to ``ocr_max_pixels`` (huge page boxes)."""
-    import pymupdf
+    pymupdf = load_pymupdf()
 
     rect = page.rect
     scale = limits.ocr_dpi / 72
