@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
 import statistics
 from collections import Counter
@@ -18,6 +19,7 @@ from functools import cache
 
 from govscan.model import Field, Values
 from govscan.pii.headers import HeaderVerdict, field_header, judge_header
+from govscan.pii.name_parts import name_role
 from govscan.pii.recognizers.base import Recognizer
 from govscan.rules.spec import PiiSpec, RuleSpec
 
@@ -73,8 +75,25 @@ class FieldScanner:
     sample: list[str] = field(default_factory=list)
     seen: int = 0
     tallies: list[Tally] | None = None
+    # Row-aligned first values (empty cells kept) and where they start: a name split over
+    # columns is judged by joining the cells of one row (see ``name_parts``).
+    head: list[str] = field(default_factory=list)
+    first_line: int | None = None
+    first_page: int | None = None
+    role: str | None = None  # "surname", "given" or "patronymic" when the header names a name part
+    name_cells: int = 0  # capitalised cells of a surname column, every row
+
+    def __post_init__(self) -> None:
+        self.role = name_role(field_header(self.place), self.plans)
 
     def add(self, chunk: Values) -> None:
+        if not self.head:
+            self.first_line, self.first_page = chunk.first_line, chunk.page
+        if len(self.head) < SAMPLE_SIZE:
+            self.head.extend(v.strip() for v in chunk.values[: SAMPLE_SIZE - len(self.head)])
+        if self.role == "surname":
+            values = chunk.values
+            self.name_cells += sum(map(operator.or_, map(str.istitle, values), map(str.isupper, values)))
         if self.tallies is not None:
             self._count(chunk)
             return

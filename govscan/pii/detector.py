@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from govscan.identity import fingerprint
 from govscan.model import Field, Finding, Location, Piece, ReadError, Text, Values
 from govscan.pii.columns import EntityPlan, FieldScanner, Tally
+from govscan.pii.name_parts import finish_fields
 from govscan.pii.recognizers import BUILTIN, Recognizer
 from govscan.pii.recognizers.person import PersonRecognizer
 from govscan.rules import RuleSet
@@ -119,8 +120,8 @@ class PiiDetector:
                 scanner.add(piece)
             elif isinstance(piece, Text):
                 self._text(piece, texts, spent)
-        for (uri, place), scanner in fields.items():
-            for tally in scanner.finish():
+        for (uri, place), tallies in finish_fields(fields).items():
+            for tally in tallies:
                 yield self._column_finding(uri, place, tally)
         for (uri, place, _), tt in texts.items():
             yield self._finding(uri, place, tt.plan, tt.count, tt.example, tt.line, max(tt.scores), tt.page)

@@ -34,6 +34,15 @@ class HeaderHints(_Strict):
         return [*self.ru, *self.kk, *self.en]
 
 
+class NameParts(_Strict):
+    """Headers of the columns one name is split over (Фамилия | Имя | Отчество, Тегі | Аты |
+    Әкесінің аты): such a table holds one person per row, reported once, on the surname column."""
+
+    surname: HeaderHints = HeaderHints()
+    given: HeaderHints = HeaderHints()
+    patronymic: HeaderHints = HeaderHints()
+
+
 class PiiSpec(_Strict):
     """The part of a ``pii`` rule that steers detection of one entity."""
 
@@ -47,6 +56,7 @@ class PiiSpec(_Strict):
     min_share_with_hint: float = Field(0.2, ge=0.0, le=1.0, description="the same when a header hint matches")
     needs_context: bool = Field(False, description="only report with a header hint or context words nearby")
     in_free_text: bool = Field(True, description="also look for the entity inside free text")
+    name_parts: NameParts | None = Field(None, description="a name split over columns (PERSON only)")
 
 
 class HiddenPartSpec(_Strict):
