@@ -101,12 +101,14 @@ class _Budget:
     def __init__(self) -> None:
         self.cells = MAX_CELLS
         self.deadline = time.monotonic() + MAX_SECONDS
+        self._rows = 0
 
     def take(self, cells: int) -> None:
         self.cells -= cells
         if self.cells < 0:
             raise ReaderError(f"more than {MAX_CELLS} cells; rest not read")
-        if time.monotonic() > self.deadline:
+        self._rows += 1
+        if not self._rows & 0x3FF and time.monotonic() > self.deadline:
             raise ReaderError(f"reading took longer than {MAX_SECONDS:.0f} s; rest not read")
 
 
@@ -122,24 +124,32 @@ def _workbook(
         sheets = [m for m in workbook.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
         if len(sheets) > MAX_SHEETS:
             raise ReaderError(f"{what} has {len(sheets)} sheets (limit {MAX_SHEETS})")
-        for meta in sheets:
+        unread: ReaderError | None = None
+        for number, meta in enumerate(sheets, start=1):
             hidden = meta.visible != calamine.SheetVisibleEnum.Visible
-            extras = extras_of(meta.name) if extras_of else xlsx.SheetExtras()
+            extras = xlsx.SheetExtras()
+            try:
+                extras = extras_of(meta.name) if extras_of else extras
+            except ReaderError as exc:  # the values can still be read: the problem is told at the end
+                unread = unread or ReaderError(f"sheet {number}: hidden rows and comments not read ({exc})")
             sheet = _open(lambda name=meta.name: workbook.get_sheet_by_name(name), what)
             start = sheet.start or (0, 0)
             rows = _calamine_rows(sheet.iter_rows(), start[1], what)
             yield from sheet_pieces(asset.uri, ctx, meta.name, rows, start[0] + 1, extras, hidden, budget)
             del sheet, rows  # the loaded sheet goes before the next one is loaded
+        if unread is not None:
+            raise unread
     finally:
         workbook.close()
 
 
 def _calamine_rows(rows: Iterable[list[Any]], first_column: int, what: str) -> Iterator[list[str]]:
     text = xlsx.cell_text
+    fast: dict[type, Callable[[Any], str]] = {str: str.strip, float: xlsx.float_text, int: str}
     pad = [""] * first_column
     try:
         for raw in rows:
-            row = [v.strip() if type(v) is str else text(v) for v in raw]
+            row = [fast.get(type(v), text)(v) for v in raw]
             yield pad + row if pad else row
     except ReaderError:
         raise
@@ -170,6 +180,9 @@ def sheet_pieces(
     )
     pads = extras.pad_columns
     hidden_rows = extras.hidden_rows
+    chunk = max(1, ctx.limits.chunk_rows)
+    block: list[list[str]] = []
+    block_line = first_line
     try:
         for line, row in enumerate(rows, start=first_line):
             while row and not row[-1]:
@@ -178,10 +191,21 @@ def sheet_pieces(
                 if column <= len(row) and row[column - 1].isdigit():
                     row[column - 1] = row[column - 1].zfill(width)
             budget.take(len(row) or 1)
-            yield from builder.add(row, line, hidden=line in hidden_rows)
+            if hidden_rows or not builder.takes_blocks:
+                yield from builder.add(row, line, hidden=line in hidden_rows)
+                continue
+            if not block:
+                block_line = line
+            block.append(row)  # the header is decided: whole blocks go at once
+            if len(block) >= chunk:
+                yield from builder.add_block(block, block_line)
+                block = []
     except Exception:
+        yield from builder.add_block(block, block_line) if block else ()
         yield from builder.finish()
         raise
+    if block:
+        yield from builder.add_block(block, block_line)
     yield from builder.finish()
     for line, column, text in extras.comments:
         place = Field(sheet=name, column=builder.column_name(column), column_index=column, part=COMMENT)

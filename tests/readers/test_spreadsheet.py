@@ -299,3 +299,41 @@ def encrypted_xlsx(path: Path) -> Path:
     path.write_bytes(out.getvalue())
     plain.unlink()
     return path
+
+
+def test_a_part_inflating_past_its_declared_size_is_one_line(tmp_path, read_file):
+    path = write_xlsx(tmp_path / "liar.xlsx", {"S": [["ИИН"], *[[synth.iin(RNG)] for _ in range(2000)]]})
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    name = info.filename.encode()
+    for offset, size_at in ((info.header_offset, 22), (data.rindex(b"PK\x01\x02", 0, data.rindex(name)), 24)):
+        data[offset + size_at : offset + size_at + 4] = (1000).to_bytes(4, "little")  # declare 1000 bytes
+    path.write_bytes(bytes(data))
+    pieces = read_file(path)
+    assert pieces.values == []
+    assert len(pieces.problems) == 1 and "larger than its declared" in pieces.problems[0]
+
+
+def test_broken_comments_do_not_lose_the_sheet_values(tmp_path, read_file):
+    book = openpyxl.Workbook()
+    book.active.append(["ИИН"])
+    book.active.append([synth.iin(RNG)])
+    book.active["A2"].comment = openpyxl.comments.Comment("примечание", "Автор")
+    path = tmp_path / "c.xlsx"
+    book.save(path)
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(broken, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(item, b"<comments><unclosed>" if item.filename.startswith("xl/comments") else data)
+    pieces = read_file(broken)
+    assert [v.field.column for v in pieces.values] == ["ИИН"]
+    assert len(pieces.problems) == 1 and pieces.problems[0].startswith("sheet 1: hidden rows and comments not read")
+
+
+def test_an_empty_sheet_beside_a_full_one_is_no_problem(tmp_path, read_file):
+    path = write_xlsx(tmp_path / "e.xlsx", {"Пусто": [], "S": [["ИИН"], [synth.iin(RNG)]]})
+    ods_path = write_ods(tmp_path / "e.ods", {"S": [["ИИН"], [synth.iin(RNG)]]})
+    for pieces in (read_file(path), read_file(ods_path)):
+        assert pieces.problems == [] and [v.field.label for v in pieces.values] == ["S!ИИН"]
