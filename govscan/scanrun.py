@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import BrokenExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field, fields, replace
 from urllib.parse import urlsplit
 
@@ -28,6 +29,8 @@ from govscan.rules import RuleSet
 from govscan.sources import expand_inputs, is_url
 from govscan.store.keys import check_key
 from govscan.store.lifecycle import finish_scan, start_scan
+from govscan.store.locks import ScanBusy, scan_lock
+from govscan.store.queries import scan_changes
 from govscan.store.tables import Asset, AssetRead, FindingRow, Scan
 from govscan.store.writer import FindingsWriter, Recorded
 from govscan.web.audit import PortalSettings
@@ -48,14 +51,19 @@ from govscan.work import (
 
 @dataclass
 class ScanOutcome(Recorded):
-    """What the whole scan changed (the writes' ``Recorded``, summed) and what it could not read."""
+    """What the whole scan changed and what it could not read.
+
+    Read back from the scan's events once it is done, not summed from this process's writes: a
+    scan resumed after ``kill -9`` counts the findings it recorded before it was killed, so the
+    gate and the webhook judge the whole scan (the README's systemd unit runs ``--resume``).
+    """
 
     scan_id: int = 0
     errors: list[str] = field(default_factory=list)
 
-    def add(self, recorded: Recorded) -> None:
-        for part in fields(Recorded):
-            getattr(self, part.name).extend(getattr(recorded, part.name))
+
+class ScanRunning(Exception):
+    """A live process is scanning this config on this database; ``str()`` is the line to show."""
 
 
 def run_scan(
@@ -72,10 +80,34 @@ def run_scan(
     """Run every target through ``executor`` (local pools by default); this thread alone writes.
 
     ``suppress``: baseline fingerprints (with their reasons) whose findings are stored ``suppressed``.
+    Raises ``ScanRunning`` while another live process scans the same config on this database.
     """
     check_key(session, key_id(key))  # another key would mark every finding fixed and re-create it
+    with ExitStack() as held:
+        try:
+            held.enter_context(scan_lock(session.get_bind().engine, config.name))
+        except ScanBusy:
+            raise ScanRunning(_running_line(session, config.name)) from None
+        _interrupt_dead_scans(session, config.name)  # we hold the lock: a scan still "running" died
+        return _run(session, config, rules, key, resume, on_asset, executor, suppress)
+
+
+def _run(
+    session: Session,
+    config: ScanConfig,
+    rules: RuleSet,
+    key: bytes,
+    resume: bool,
+    on_asset: Callable[[str], None] | None,
+    executor: Executor | None,
+    suppress: Mapping[str, str] | None,
+) -> ScanOutcome:
     scan = _resumable(session, config.name) if resume else None
-    if scan is None:
+    if scan is not None:
+        scan.status = "running"  # running again; its start stays the first run's
+        session.add(scan)
+        session.commit()
+    else:
         scan = start_scan(
             session,
             config.name,
@@ -86,6 +118,7 @@ def run_scan(
             config_digest=hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:16],
         )
     assert scan.id is not None
+    earlier = _unreadable(session, scan.id)  # what a resumed scan could not read before it was killed
     outcome = ScanOutcome(scan_id=scan.id)
     files, urls, tls, portals = plan(config, _assets_done(session, scan.id))
     if config.deadline:  # portal audits end by the scan's deadline, whenever each one starts
@@ -122,7 +155,9 @@ def run_scan(
         finish_scan(session, scan, "interrupted")
         raise KeyboardInterrupt from None
     finish_scan(session, scan)
-    return outcome
+    changes = scan_changes(session, scan.id)
+    whole = {part.name: getattr(changes, part.name) for part in fields(Recorded)}
+    return ScanOutcome(scan_id=scan.id, errors=earlier + outcome.errors, **whole)
 
 
 def plan(
@@ -255,18 +290,21 @@ class _Batch:
             self.flush()
 
     def flush(self) -> None:
-        self.outcome.add(self.writer.flush())
+        self.writer.flush()
         self.since = time.monotonic()
 
 
 def gate(session: Session, outcome: ScanOutcome, fail_on: str) -> bool:
-    """True when a new or reopened finding is at or above ``fail_on`` (cron and CI exit 1)."""
+    """True when a new or reopened finding, still open, is at or above ``fail_on`` (cron and CI exit 1).
+
+    Still open: one a person already triaged away (between a kill and ``--resume``) fails nothing.
+    """
     if fail_on == "none":
         return False
     threshold = Severity.parse(fail_on)
     for finding_id in outcome.new + outcome.reopened:
         row = session.get(FindingRow, finding_id)
-        if row is not None and Severity.parse(row.severity) >= threshold:
+        if row is not None and row.status == "open" and Severity.parse(row.severity) >= threshold:
             return True
     return False
 
@@ -275,6 +313,37 @@ def _resumable(session: Session, name: str) -> Scan | None:
     """The latest scan of this config when it did not complete (an older one is history, not work)."""
     latest = session.exec(select(Scan).where(Scan.name == name).order_by(Scan.id.desc())).first()  # type: ignore[union-attr]
     return latest if latest is not None and latest.status in ("running", "interrupted") else None
+
+
+def _running_line(session: Session, name: str) -> str:
+    running = session.exec(
+        select(Scan).where(Scan.name == name, Scan.status == "running").order_by(Scan.id.desc())  # type: ignore[union-attr]
+    ).first()
+    if running is None:
+        return f"another scan of config {name!r} is starting on this database; wait for it to finish"
+    return (
+        f"scan {running.id} of this config ({name!r}) is running since {running.started_at:%Y-%m-%d %H:%M} UTC;"
+        " wait for it to finish (a scan whose process died holds nothing: run again, with --resume to finish it)"
+    )
+
+
+def _interrupt_dead_scans(session: Session, name: str) -> None:
+    """Scans of this config left "running" by a process that died (kill -9, power loss) say so."""
+    for scan in session.exec(select(Scan).where(Scan.name == name, Scan.status == "running")).all():
+        scan.status = "interrupted"
+        session.add(scan)
+    session.commit()
+
+
+def _unreadable(session: Session, scan_id: int) -> list[str]:
+    """``uri: reason`` of the assets this scan recorded as unreadable so far."""
+    rows = session.exec(
+        select(Asset.uri_display, AssetRead.reason)
+        .join(AssetRead, AssetRead.asset_id == Asset.id)
+        .where(AssetRead.scan_id == scan_id, AssetRead.status == "error")
+        .order_by(AssetRead.id)  # type: ignore[arg-type]
+    )
+    return [f"{uri}: {reason or 'not read'}" for uri, reason in rows.all()]
 
 
 def _assets_done(session: Session, scan_id: int) -> set[str]:

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 DB_OPTION = click.option("--db", metavar="URL", help="SQLAlchemy URL (default: $GOVSCAN_DB or sqlite:///govscan.db).")
 
 
-class DatabaseUnusable(click.ClickException):
-    """A database that cannot be used: one line naming it and the problem, exit 2."""
+class OneLineError(click.ClickException):
+    """A database that cannot be used, a scan already running: one line naming the problem, exit 2."""
 
     exit_code = EXIT_ERROR
 
@@ -46,12 +46,14 @@ def _session(db: str | None, *, create: bool = False) -> Iterator[Session]:
     try:
         engine = open_engine(db, create=create, warn=lambda text: click.echo(f"govscan: warning: {text}", err=True))
     except StoreError as exc:
-        raise DatabaseUnusable(str(exc)) from None
+        raise OneLineError(str(exc)) from None
     try:
         with Session(engine) as session:
             yield session
     except SQLAlchemyError as exc:
-        raise DatabaseUnusable(str(failure(db, exc))) from None
+        raise OneLineError(str(failure(db, exc))) from None
+    except StoreError as exc:
+        raise OneLineError(str(exc)) from None
     finally:
         engine.dispose()
 
@@ -84,7 +86,7 @@ def scan(
     from govscan.executors import LocalExecutor, SerialExecutor
     from govscan.identity import load_secret
     from govscan.rules import load_rules
-    from govscan.scanrun import gate, run_scan
+    from govscan.scanrun import ScanRunning, gate, run_scan
     from govscan.work import WorkContext, install
 
     # A bad config or baseline is an InputError: one line and exit 2 (govscan.cli.errors).
@@ -104,6 +106,8 @@ def scan(
         except KeyboardInterrupt:
             click.echo("govscan: interrupted; run again with --resume to finish", err=True)
             sys.exit(130)
+        except ScanRunning as exc:
+            raise OneLineError(str(exc)) from None
         for error in outcome.errors:
             click.echo(f"govscan: error: {mask_uri(error)}", err=True)
         suppressed = f", {len(outcome.suppressed)} suppressed by the baseline" if outcome.suppressed else ""

@@ -139,19 +139,25 @@ class FindingsWriter:
         seen_ids: set[int] = set()
 
         fresh = [(key, f) for key, f in findings.items() if key not in known]
-        for row_id, _ in known.values():
-            seen_ids.add(row_id)
         if fresh:
             rows = [self._new_row(f, asset_id, now) for (asset_id, _), f in fresh]
-            returned = conn.execute(
-                insert(FINDING).returning(FINDING.c.id, FINDING.c.asset_id, FINDING.c.fingerprint), rows
-            ).all()
+            returned = insert_new(
+                conn,
+                FINDING,
+                rows,
+                ("asset_id", "fingerprint"),
+                (FINDING.c.id, FINDING.c.asset_id, FINDING.c.fingerprint),
+            )
             ids = {(asset_id, fp): row_id for row_id, asset_id, fp in returned}
+            # another scan sharing this target stored some first: they are known findings now
+            known.update(self._known(conn, [key for key, _ in fresh if key not in ids]))
+            fresh = [(key, f) for key, f in fresh if key in ids]
             for key, finding in fresh:
                 row_id = ids[key]
                 seen_ids.add(row_id)
                 events.append(self._event(row_id, "new", finding.count))
                 (recorded.suppressed if finding.fingerprint in self.suppress else recorded.new).append(row_id)
+        seen_ids.update(row_id for row_id, _ in known.values())
 
         updates = []
         for key, (row_id, status) in known.items():
@@ -266,22 +272,35 @@ class FindingsWriter:
             for (target, normal), display in missing.items()
         ]
         by_id = {self._targets[t].id: self._targets[t] for t, _ in missing}
-        returned = conn.execute(insert(ASSET).returning(ASSET.c.id, ASSET.c.target_id, ASSET.c.uri_normal), rows).all()
+        returned = insert_new(
+            conn, ASSET, rows, ("target_id", "uri_normal"), (ASSET.c.id, ASSET.c.target_id, ASSET.c.uri_normal)
+        )
         for asset_id, target_id, normal in returned:
             by_id[target_id].remember(normal, asset_id)
+        for target_id, assets in by_id.items():  # assets another scan sharing the target stored first
+            lost = sorted(
+                normal for (t, normal) in missing if self._targets[t].id == target_id and normal not in assets.by_uri
+            )
+            for chunk in chunks(lost):
+                query = select(ASSET.c.id, ASSET.c.uri_normal).where(
+                    ASSET.c.target_id == target_id, ASSET.c.uri_normal.in_(chunk)
+                )
+                for asset_id, normal in conn.execute(query):
+                    assets.remember(normal, asset_id)
 
     def _target(self, conn: Any, name: str, kind: str) -> _TargetAssets:
         cached = self._targets.get(name)
         if cached is not None:
             return cached
         table: Table = Target.__table__  # type: ignore[attr-defined]
-        row = conn.execute(select(table.c.id, table.c.kind).where(table.c.name == name)).first()
+        query = select(table.c.id, table.c.kind).where(table.c.name == name)
+        row = conn.execute(query).first()
         if row is None:
-            target_id = conn.execute(insert(table).values(name=name, kind=kind).returning(table.c.id)).scalar_one()
-        else:
-            target_id = row.id
-            if row.kind != kind:  # the config gave the target another kind (e.g. a url: added)
-                conn.execute(update(table).where(table.c.id == target_id).values(kind=kind))
+            inserted = insert_new(conn, table, [{"name": name, "kind": kind}], ("name",), (table.c.id, table.c.kind))
+            row = inserted[0] if inserted else conn.execute(query).one()  # else another scan created it meanwhile
+        target_id = row.id
+        if row.kind != kind:  # the config gave the target another kind (e.g. a url: added)
+            conn.execute(update(table).where(table.c.id == target_id).values(kind=kind))
         assets = _TargetAssets(target_id)
         for asset_id, uri in conn.execute(select(ASSET.c.id, ASSET.c.uri_normal).where(ASSET.c.target_id == target_id)):
             assets.remember(uri, asset_id)
@@ -306,6 +325,25 @@ def _next_state(
     if status == "suppressed" and baseline_given and not accepted:
         return "seen", "open", 0
     return "seen", status, 0
+
+
+def insert_new(
+    conn: Any, table: Table, rows: list[dict[str, Any]], identity: tuple[str, ...], returning: tuple[Any, ...]
+) -> list[Any]:
+    """Insert ``rows``, skipping those whose ``identity`` another scan stored first; the inserted rows' ``returning``.
+
+    Scans of different configs may share a target (targets are named, not owned by a config):
+    with the unique indexes of migration 0005, ``ON CONFLICT DO NOTHING`` turns a race between
+    them into "already there" instead of a duplicate row or a crashed scan.
+    """
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    elif conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        return list(conn.execute(insert(table).returning(*returning), rows).all())
+    statement = dialect_insert(table).on_conflict_do_nothing(index_elements=list(identity)).returning(*returning)
+    return list(conn.execute(statement, rows).all())
 
 
 def chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
