@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from govscan.store.tables import Asset, FindingEvent, FindingRow, Scan, Target
+from govscan.store.writer import Recorded
 
 PRESENT = ("new", "seen", "reopened")  # event kinds meaning "this scan saw the finding"
 OPEN_LIKE = ("open",)
@@ -43,6 +44,28 @@ def list_findings(session: Session, where: FindingFilter) -> list[FindingRow]:
         )
         query = query.where(FindingRow.id.in_(seen))  # type: ignore[union-attr]
     return list(session.exec(query.order_by(FindingRow.id)).all())
+
+
+def scan_changes(session: Session, scan_id: int) -> Recorded:
+    """What one scan changed, by finding id, read from its events — all of them, also those a
+    killed process wrote before ``--resume`` finished the scan.
+
+    A new or reopened finding that is ``suppressed`` was accepted by the baseline: it is counted
+    as suppressed, as the writer counts it.
+    """
+    query = (
+        select(FindingEvent.finding_id, FindingEvent.kind, FindingRow.status)
+        .join(FindingRow, FindingRow.id == FindingEvent.finding_id)  # type: ignore[arg-type]
+        .where(FindingEvent.scan_id == scan_id)
+        .order_by(FindingEvent.id)  # type: ignore[arg-type]
+    )
+    changes = Recorded()
+    for finding_id, kind, status in session.exec(query).all():
+        if kind in ("new", "reopened") and status == "suppressed":
+            changes.suppressed.append(finding_id)
+        elif kind in ("new", "seen", "reopened", "fixed"):
+            getattr(changes, kind).append(finding_id)
+    return changes
 
 
 @dataclass
