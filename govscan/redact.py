@@ -15,7 +15,7 @@ database, a baseline or a terminal:
 * ``public_json`` does it to every string of a JSON-like value (TLS summaries, sslyze's raw result),
   withholding the PEM of a certificate whose names carried an identifier (base64 would hide it);
 * ``terminal_line`` makes a line safe for a terminal: masked, escape sequences and bidi overrides
-  shown as ``\\x1b``/``\\u202e`` rather than obeyed, and clipped around an ellipsis.
+  shown as ``\\u001b``/``\\u202e`` rather than obeyed, and clipped around an ellipsis.
 
 ``redact`` stays the stricter scrub for parser error messages, which quote raw data.
 """
@@ -194,13 +194,14 @@ _CONTROL = re.compile(
 
 
 def neutralise(text: str) -> str:
-    """Terminal controls shown as escapes instead of obeyed: ``a\\x1b]0;x\\x07`` prints as written."""
+    """Terminal controls shown as escapes instead of obeyed: ``a\\u001b]0;x\\u0007`` prints as written."""
     return _CONTROL.sub(_escape, text)
 
 
 def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group()[0])
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    # \uXXXX for every control: readable, and the same character's escape inside a JSON string,
+    # so a JSON report on stdout stays valid and means what it meant.
+    return f"\\u{ord(match.group()[0]):04x}"
 
 
 _CUT_AWAY = "0123456789 .-_+%*"

@@ -154,7 +154,7 @@ def test_a_personal_certificate_loses_its_pem_and_its_identifier() -> None:
 def test_escape_sequences_and_bidi_overrides_are_shown_not_obeyed() -> None:
     name = "a\x1b]0;owned\x07b\x1b[2Jc\u202etxt.exe\x9b31m\rX"
     shown = neutralise(name)
-    assert shown == "a\\x1b]0;owned\\x07b\\x1b[2Jc\\u202etxt.exe\\x9b31m\\x0dX"
+    assert shown == "a\\u001b]0;owned\\u0007b\\u001b[2Jc\\u202etxt.exe\\u009b31m\\u000dX"
     assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in shown)
     assert neutralise("row\r\n") == "row\r\n"  # a CSV line end is not a control to neutralise
 

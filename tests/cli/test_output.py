@@ -1,0 +1,118 @@
+"""Every line govscan prints passes one sanitiser: terminal controls from file names are shown, not
+obeyed, and inputs echoed in error lines are clipped — on a terminal and when piped."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from govscan.cli import cli
+from govscan.progress import Progress
+
+# An OSC title change, a screen clear, a C1 CSI, a bidi override and a carriage return.
+HOSTILE = "list\x1b]0;owned\x07\x1b[2J\u202egpj\x9b31m\rX"
+RAW_CONTROLS = ("\x1b", "\x07", "\u202e", "\x9b", "\r")
+
+
+def raw_controls(text: str) -> list[str]:
+    return [c for c in RAW_CONTROLS if c in text.replace("\r\n", "\n")]
+
+
+def exports(tmp_path: Path) -> Path:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / f"{HOSTILE}.csv").write_text("ФИО,ИИН\nИванов Иван,520120310335\n", encoding="utf-8")
+    (folder / f"{HOSTILE}.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    return folder
+
+
+def test_escape_sequences_in_file_names_reach_no_output_of_check(tmp_path: Path) -> None:
+    folder = exports(tmp_path)
+    for fmt in ("text", "csv"):
+        result = CliRunner().invoke(cli, ["check", "--no-progress", "--no-ner", "--format", fmt, str(folder)])
+        assert result.exit_code == 2  # the broken workbook
+        assert "\\u001b]0;owned\\u0007" in result.stderr, "the name is shown, escaped"
+        assert not raw_controls(result.stdout) and not raw_controls(result.stderr), fmt
+
+
+def test_escape_sequences_reach_no_line_of_findings_list_or_diff(tmp_path: Path) -> None:
+    folder = exports(tmp_path)
+    db = f"sqlite:///{tmp_path / 'g.db'}"
+    config = tmp_path / "scan.yaml"
+    config.write_text(f"name: n\ntargets:\n  - name: files\n    datasets: ['{folder}']\n", encoding="utf-8")
+    outputs = [CliRunner().invoke(cli, ["scan", str(config), "--db", db, "--fail-on", "none"])]
+    outputs.append(CliRunner().invoke(cli, ["findings", "list", "--db", db]))
+    outputs.append(CliRunner().invoke(cli, ["diff", "--db", db]))
+    assert "\\u001b]0;owned" in outputs[1].stdout and "\\u001b]0;owned" in outputs[2].stdout
+    for result in outputs:
+        assert not raw_controls(result.stdout) and not raw_controls(result.stderr), result.output
+
+
+def test_json_output_stays_valid_and_keeps_the_name(tmp_path: Path) -> None:
+    """On stdout a bidi control becomes a JSON escape of itself: the document means the same."""
+    folder = exports(tmp_path)
+    result = CliRunner().invoke(cli, ["check", "--no-progress", "--no-ner", "--format", "json", str(folder)])
+    assert not raw_controls(result.stdout)
+    uris = {f["location"]["uri"] for f in json.loads(result.stdout)["findings"]}
+    assert any("\u202egpj" in uri for uri in uris)
+
+
+def test_a_piped_run_of_the_real_command_prints_no_control(tmp_path: Path) -> None:
+    folder = exports(tmp_path)
+    run = subprocess.run(
+        [sys.executable, "-m", "govscan", "check", "--no-ner", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 2 and "govscan: error:" in run.stderr
+    assert not raw_controls(run.stdout) and not raw_controls(run.stderr)
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_live_progress_line_draws_only_its_own_controls() -> None:
+    stream = Terminal()
+    progress = Progress(stream)
+    progress.asset_started(f"exports/{HOSTILE}_160402513597.csv")
+    progress.close()
+    text = stream.getvalue()
+    assert text.count("\x1b") == text.count("\x1b[K") == 2  # clear the line, draw; clear at the end
+    assert "\u202e" not in text and "\x07" not in text and "160402513597" not in text
+
+
+def test_ci_progress_lines_are_sanitised_too() -> None:
+    stream = io.StringIO()
+    progress = Progress(stream)
+    progress.asset_started(f"{HOSTILE}.csv")
+    progress.asset_finished(f"{HOSTILE}.csv", 1)
+    assert not raw_controls(stream.getvalue())
+
+
+# --- inputs echoed in error lines are clipped (issue 10, item 15) ---------------------------------
+
+
+def test_a_five_megabyte_path_is_echoed_clipped(tmp_path: Path) -> None:
+    huge = str(tmp_path / ("d" * 5_000_000))
+    result = CliRunner().invoke(cli, ["check", "--no-progress", huge])
+    assert result.exit_code == 2
+    assert len(result.stderr) < 2_000 and "…" in result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("govscan: error: ")
+
+
+def test_click_errors_quoting_an_argument_are_clipped_too(tmp_path: Path) -> None:
+    huge = "d" * 5_000_000
+    for args in (["crawl", "--ca-file", huge, "https://portal.kz/"], ["crawl", huge]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2
+        assert len(result.stderr) < 3_000 and "…" in result.stderr, args
