@@ -37,6 +37,7 @@ def field_header(place: Field) -> str | None:
     return None
 
 
+_CHANGING_ENDING = frozenset("ьйаяыиеоуэю")  # a Russian or Kazakh ending that inflection replaces
 ABBREVIATION_MIN = 4  # letters a header word needs to stand for a longer hint word ("рожд", "rozhd")
 
 
@@ -45,6 +46,8 @@ def _word_matches(hint: str, word: str) -> bool:
     # abbreviated in the header (``Дата рожд.``, ``mesto_rozhd``, ``pasp_nomer``).
     if len(hint) <= 3:
         return word == hint
+    if len(hint) >= 5 and hint[-1] in _CHANGING_ENDING:
+        hint = hint[:-1]  # получатель → получателя, фамилия → фамилии, удостоверение → удостоверения
     return word.startswith(hint) or (len(word) >= ABBREVIATION_MIN and hint.startswith(word))
 
 

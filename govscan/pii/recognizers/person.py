@@ -26,6 +26,16 @@ NAME_RUN = (
     rf"(?:[ \u00a0]+(?:{_WORD})){{1,3}}(?![{UPPER}{LOWER}])"
 )
 
+# A sole trader or a farm registered in its owner's name: "ИП Ахметова А.К.", "КХ «Сериков Б.»",
+# "ЖК Төлегенов А.". The owner's surname with initials is a person; a trade name ("КХ «Береке»")
+# or a surname alone ("ИП Сапаров") is not. Initials followed by a mask ("И.***") are not either.
+SOLE_TRADER = (
+    r"(?:(?<![\w])(?:ИП|ЖК|КХ|ФХ|ШҚ|ШК)|[Ии]ндивидуальный предприниматель|[Жж]еке кәсіпкер"
+    r"|[Кк]рестьянское(?: \(?фермерское\)?)? хозяйство|[Фф]ермерское хозяйство|[Шш]аруа қожалығы)"
+    rf"[ \u00a0]*[«\"“]?[ \u00a0]*(?P<owner>[{UPPER}][{LOWER}]+(?:-[{UPPER}][{LOWER}]+)?"
+    rf"[ \u00a0]+[{UPPER}]\.(?:[ \u00a0]?[{UPPER}]\.)?)(?![\w*])"
+)
+
 PATRONYMIC = re.compile(
     r"(?:ович|евич|ьич|овна|евна|ична|инична|ұлы|улы|қызы|кызы|uly|ulı|kyzy|qyzy|ovich|evich|ovna|evna)$"
 )
@@ -93,7 +103,7 @@ class PersonRecognizer(Recognizer):
     entity = "PERSON"
     name = "person_name"
     trigger = None
-    patterns = (PatternDef("full_name", NAME_RUN, 0.6),)
+    patterns = (PatternDef("full_name", NAME_RUN, 0.6), PatternDef("sole_trader", SOLE_TRADER, 0.6))
 
     def validate(self, text: str) -> bool | None:
         return None if is_full_name(text.split()) else False
@@ -117,19 +127,30 @@ class PersonRecognizer(Recognizer):
             start = m.start() + len(" ".join(tokens[:i])) + (1 if i else 0)
             value = " ".join(tokens[i:j])
             yield Match(start, start + len(value), value, self.patterns[0].score)
+        for m in self._compiled[1].finditer(text):
+            owner = m.group("owner")
+            if owner.split()[0].lower() not in NOT_NAME_WORDS:
+                yield Match(m.start("owner"), m.end("owner"), owner, self.patterns[1].score)
 
     def count_in_column(self, joined: str) -> tuple[int, str | None]:
         # The column was judged from a sample with the full morphology check; the rest is
         # counted by shape (capitalised words with a space between), with C-level map calls only.
+        # Cells of another shape (a recipient column of "ИП Иванов И.И." beside "ТОО «Агро»")
+        # are searched, and count when they name a person.
         cells = joined.split("\n")
         cased = map(operator.or_, map(str.istitle, cells), map(str.isupper, cells))
         shaped = list(map(operator.and_, cased, map(operator.contains, cells, itertools.repeat(" "))))
         count = sum(shaped)
+        example = next((c for c in cells[:200] if is_full_name(c.split())), None)
+        if count < len(cells) - cells.count(""):
+            rest = "\n".join(c for c, ok in zip(cells, shaped) if not ok and c)
+            lines = {rest.count("\n", 0, m.start): m.text for m in self.find(rest)}
+            count += len(lines)
+            if example is None and lines:
+                example = lines[min(lines)]
         if not count:
             return 0, None
-        first_shaped = cells[shaped.index(True)]
-        example = next((c for c in cells[:200] if is_full_name(c.split())), first_shaped)
-        return count, example
+        return count, example or cells[shaped.index(True)]
 
     def mask(self, text: str) -> str:
         # Keep the initials only: "Иванов Сергей Петрович" → "И***** С***** П*******".
