@@ -9,6 +9,11 @@ limit, not the site.
 
 Results carry ``AssetOutcome``s for everything read successfully — each page, the site's origin,
 every probe path asked for — so a later scan can tell "fixed" from "not looked at".
+
+Every request — crawl, probes, portal APIs, CORS and transport probes — asks one ``RobotsGate``
+(``robots: obey | audit | ignore``), which counts what was fetched despite robots.txt. A deadline
+(the portal's, or the scan's when sooner) ends the audit and each request at the same moment;
+name NER reads at most ``ner_max_chars`` of each page or file. The summary records all three.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ protego is the parser Scrapy uses: ``*`` and ``$`` wildcards (Bitrix portals are
 ``Disallow: /*?``), the most specific (longest) matching rule wins whatever the line order, and
 ``Crawl-delay`` may be fractional. ``urllib.robotparser`` did none of these.
 
-An audit crawler that ignores robots.txt is indistinguishable from an attacker's, so the crawler
-obeys it unless the operator says ``ignore_robots``. What an answer means:
+An audit crawler that ignores robots.txt is indistinguishable from an attacker's; which of the
+audit's requests obey it is the operator's choice, made once for all of them (``RobotsGate``).
+What an answer means:
 
 * 2xx — the rules in it (first 500 KiB, RFC 9309's minimum);
 * 404 and other 4xx — no rules: everything allowed;
