@@ -29,6 +29,8 @@ HEADER_SEARCH_ROWS = 25
 HEADER_MAX_LINES = 3
 """Lines one header may span (a group title over sub-columns, Kazakh over Russian)."""
 _HEADER_CELL_CHARS = 150
+_TITLE_CHARS = 40
+"""A cell longer than this in a row that fills few columns reads as a title, not a header."""
 
 _DIGITS = re.compile(r"\d")
 _LONG_NUMBER = re.compile(r"\d{6,}")
@@ -136,16 +138,33 @@ def find_header(rows: Sequence[Sequence[str]], marked: Sequence[bool] | None = N
         if _filled(rows[i]) * 2 <= wide and not (marked and marked[i] and _filled(rows[i]) > 1):
             continue  # a title row, a date line, a blank: the header is further down
         if not _header_line(rows, i, marked, first_line=True):
-            return None
+            break
         lines = [i]
         j = i + 1
         while j < n and len(lines) < HEADER_MAX_LINES and _continues_header(rows, lines, j, marked):
             lines.append(j)
             j += 1
-        if j < n and _numbering_row(rows[j]):
-            j += 1
-        return HeaderLayout(i, j, _join_lines([rows[k] for k in lines]))
-    return None
+        return _layout(rows, i, j, lines)
+    return _narrow_header(rows, first)
+
+
+def _layout(rows: Sequence[Sequence[str]], start: int, end: int, lines: list[int]) -> HeaderLayout:
+    if end < len(rows) and _numbering_row(rows[end]):
+        end += 1
+    return HeaderLayout(start, end, _join_lines([rows[k] for k in lines]))
+
+
+def _narrow_header(rows: Sequence[Sequence[str]], first: int) -> HeaderLayout | None:
+    """A first row that names only some columns (``ИИН | | |``) over data is still their header.
+
+    Only when a cell holds a column hint and none is as long as a title: a title stays data.
+    """
+    cells = [c for c in rows[first] if c]
+    if not _hints_in(cells) or any(len(c) > _TITLE_CHARS for c in cells):
+        return None
+    if not looks_like_header(list(rows[first]), _following(rows, first + 1)):
+        return None
+    return _layout(rows, first, first + 1, [first])
 
 
 def _filled(row: Sequence[str]) -> int:
@@ -179,13 +198,13 @@ def _continues_header(rows: Sequence[Sequence[str]], lines: list[int], j: int, m
     row = rows[j]
     if not any(row) or _numbering_row(row):
         return False
-    if marked and marked[j]:
-        return True
-    if marked and marked[lines[0]] and not (marked and marked[j]):
-        return False  # the format marks its header rows: an unmarked row is data
     cells = [c for c in row if c]
     if any(_LONG_NUMBER.search(c.replace(" ", "")) or "@" in c or is_value_like(c) for c in cells):
         return False
+    if marked and marked[j]:
+        return True
+    if marked and marked[lines[0]]:
+        return False  # the format marks its header rows: an unmarked row is data
     if not (_hints_in(cells) or _fills_a_group(rows[lines[-1]], row)):
         return False
     following = _following(rows, j + 1)

@@ -126,3 +126,13 @@ def test_hidden_rows_come_out_apart_with_their_part_and_lines_kept():
         (None, ["710508363018", ""], 2),
         ("hidden rows", ["", "810508363018"], 2),
     ]
+
+
+def test_a_first_row_naming_only_some_columns_is_still_their_header():
+    rows = [["ИИН", "", ""], ["710508363018", "Алматы", "2023"], ["810508363018", "Астана", "2024"]]
+    assert find_header(rows) == HeaderLayout(start=0, data=1, names=["ИИН", "", ""])
+
+
+def test_marked_header_rows_stop_at_a_row_of_values():
+    rows = [["ФИО", "ИИН"], ["Иванов Иван", "710508363018"], ["Петров Петр", "810508363018"]]
+    assert find_header(rows, marked=[True, True, True]).names == ["ФИО", "ИИН"]
