@@ -11,7 +11,9 @@ import click
 
 from govscan.baseline import Baseline, apply_baseline, load_baseline, write_baseline
 from govscan.cli.options import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
+from govscan.cli.output import GuardedStream
 from govscan.model import Severity
+from govscan.redact import neutralise
 from govscan.report import render
 from govscan.report.base import ScanResult
 
@@ -37,8 +39,10 @@ def finish(
     if write_baseline_to:
         write_baseline(Path(write_baseline_to), result.findings, result.rules, baseline_reason)
         click.echo(f"govscan: wrote {len(result.findings)} findings to baseline {write_baseline_to}", err=True)
-    with open(output, "w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout) as out:
-        render(fmt, result, out)
+    with open(output, "w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout) as stream:
+        out = GuardedStream(stream, neutralise, by_line=False)  # a report file is printed later (cat, less)
+        render(fmt, result, out)  # type: ignore[arg-type]
+        out.flush()
     for error in result.errors:
         click.echo(f"govscan: error: {error}", err=True)
     sys.exit(exit_code(result, fail_on))

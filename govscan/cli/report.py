@@ -42,6 +42,7 @@ def report(
     db: str | None,
 ) -> None:
     """Write a compliance report for a recorded scan: findings, requirements, trend and methodology."""
+    from govscan.redact import neutralise
     from govscan.report.data import ReportError, build_report_data
     from govscan.rules import RuleLoadError, load_rules
 
@@ -57,7 +58,7 @@ def report(
         return
     path = Path(output)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", newline="")
+    path.write_text(neutralise(text), encoding="utf-8", newline="")  # stdout is neutralised by cli/output.py
     click.echo(f"report: {path} (scan {data.scan.id}, {data.open_total} open findings)", err=True)
 
 

@@ -75,6 +75,23 @@ def test_a_piped_run_of_the_real_command_prints_no_control(tmp_path: Path) -> No
     assert not raw_controls(run.stdout) and not raw_controls(run.stderr)
 
 
+def test_report_files_written_with_o_carry_no_control_either(tmp_path: Path) -> None:
+    """A text report is read later with cat or less: the file is neutralised like stdout."""
+    folder = exports(tmp_path)
+    for fmt in ("text", "csv", "sarif"):
+        out = tmp_path / f"report.{fmt}"
+        CliRunner().invoke(cli, ["check", "--no-progress", "--no-ner", "--format", fmt, "-o", str(out), str(folder)])
+        assert "gpj" in out.read_text(encoding="utf-8") and not raw_controls(out.read_text(encoding="utf-8")), fmt
+    db = f"sqlite:///{tmp_path / 'g.db'}"
+    config = tmp_path / "scan.yaml"
+    config.write_text(f"name: n\ntargets:\n  - name: files\n    datasets: ['{folder}']\n", encoding="utf-8")
+    CliRunner().invoke(cli, ["scan", str(config), "--db", db, "--fail-on", "none"])
+    for fmt in ("md", "html"):
+        out = tmp_path / f"report.{fmt}"
+        CliRunner().invoke(cli, ["report", "--db", db, "--format", fmt, "-o", str(out)])
+        assert "gpj" in out.read_text(encoding="utf-8") and not raw_controls(out.read_text(encoding="utf-8")), fmt
+
+
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
