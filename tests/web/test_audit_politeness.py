@@ -298,3 +298,20 @@ def test_an_unknown_robots_choice_is_one_line_naming_the_file(tmp_path: pytest.T
     path.write_text("name: n\ntargets:\n  - name: p\n    url: https://portal.kz/\n    crawl:\n      robots: politely\n")
     with pytest.raises(ConfigError, match=r"scan\.yaml:6: targets\.0\.crawl\.robots: Input should be 'obey'"):
         load_config(path)
+
+
+# -- a portal served only over plain HTTP -------------------------------------------------------
+
+
+def test_a_plain_http_only_portal_gets_the_finding_that_explains_its_f_and_its_header_findings(
+    rules: RuleSet,
+) -> None:
+    routes = {"/robots.txt": text("User-agent: *\nAllow: /\n"), "/": html("<p>Акимат</p>")}
+    with serve(routes) as site:
+        result = audit(site, rules, probes=False, api_sources=[])
+    found = {f.rule_id: f for f in result.findings}
+    assert "http.transport.no-https" in found and "TLS failure" in found["http.transport.no-https"].evidence
+    assert {"http.header.csp-missing", "http.header.frame-options-missing"} <= set(found)
+    assert {"http.header.content-type-options-missing", "http.header.referrer-policy-missing"} <= set(found)
+    assert not {"http.header.hsts-missing", "http.transport.no-https-redirect"} & set(found)
+    assert result.summary["grade"] == "F" and result.summary["http_failed"] == ["http.transport.no-https"]
