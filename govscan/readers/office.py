@@ -18,7 +18,6 @@ they end, so memory stays bounded by one paragraph, not by the document.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import itertools
 import time
@@ -250,31 +249,41 @@ def local(tag: str) -> str:
 # --- bounds -------------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(slots=True)
 class Budget:
-    """Paragraphs, cells and seconds left for one document."""
+    """Paragraphs, cells and seconds left for one document (the bounds are read when it starts).
 
-    paragraphs: int = MAX_PARAGRAPHS
-    cells: int = MAX_CELLS
-    deadline: float = dataclasses.field(default_factory=lambda: time.monotonic() + MAX_SECONDS)
-    _ticks: int = 0
+    A bound is reported once: after that the calls pass, so that what is open (the paragraph,
+    the table being read) can still be flushed before the error ends the document.
+    """
+
+    def __init__(self) -> None:
+        self.max_paragraphs, self.max_cells, self.seconds = MAX_PARAGRAPHS, MAX_CELLS, MAX_SECONDS
+        self.paragraphs, self.cells = MAX_PARAGRAPHS, MAX_CELLS
+        self.deadline = time.monotonic() + MAX_SECONDS
+        self.spent = False
+        self._ticks = 0
 
     def paragraph(self) -> None:
         self.paragraphs -= 1
         if self.paragraphs < 0:
-            raise ReaderError(f"more than {MAX_PARAGRAPHS} paragraphs; rest not read")
+            self._spend(f"more than {self.max_paragraphs} paragraphs; rest not read")
         self.tick()
 
     def cell(self) -> None:
         self.cells -= 1
         if self.cells < 0:
-            raise ReaderError(f"more than {MAX_CELLS} table cells; rest not read")
+            self._spend(f"more than {self.max_cells} table cells; rest not read")
         self.tick()
 
     def tick(self) -> None:
         self._ticks += 1
         if self._ticks & 0x3FF == 0 and time.monotonic() > self.deadline:
-            raise ReaderError(f"reading took longer than {MAX_SECONDS:.0f} s; rest not read")
+            self._spend(f"reading took longer than {self.seconds:.0f} s; rest not read")
+
+    def _spend(self, problem: str) -> None:
+        if not self.spent:
+            self.spent = True
+            raise ReaderError(problem)
 
 
 # --- prose --------------------------------------------------------------------------------------
