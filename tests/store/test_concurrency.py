@@ -16,16 +16,20 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session
 
 from govscan.config import ScanConfig, TargetConfig
 from govscan.executors import SerialExecutor
 from govscan.identity import load_secret
+from govscan.model import AssetOutcome
+from govscan.pipeline import CheckOptions, run_check
 from govscan.rules import load_rules
 from govscan.scanrun import ScanRunning, run_scan
 from govscan.store.engine import open_engine
 from govscan.store.lifecycle import start_scan
 from govscan.store.locks import scan_lock
+from govscan.store.writer import FindingsWriter
 from govscan.work import WorkContext, install
 
 IINS = ["900101300017", "851231400120", "100715501237"]
@@ -148,3 +152,39 @@ def test_a_second_scan_of_a_running_config_is_refused_and_a_dead_ones_row_is_cle
         assert connection.execute(statuses).fetchall() == [(1, "interrupted"), (2, "completed")]
     with scan_lock(engine, "weekly"), scan_lock(engine, "nightly"):  # each config has its own lock
         pass
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'g.db'}"
+    return request.getfixturevalue("postgres_database")
+
+
+def test_a_writer_whose_target_another_scan_filled_meanwhile_stores_nothing_twice(
+    database: str, tmp_path: Path
+) -> None:
+    """Scan A knows the target's assets from its first write; scan B (another config) then stores
+    a file and its finding; A reaches the same file: it finds B's rows instead of duplicating them."""
+    data = tmp_path / "y.csv"
+    data.write_text("ИИН\n" + "\n".join(IINS) + "\n", encoding="utf-8")
+    found = run_check(CheckOptions([str(data)], parallel=False), load_rules(plugins=False), load_secret()).findings
+    assert len(found) == 1
+    engine = open_engine(database)
+    with Session(engine) as a, Session(engine) as b:
+        writer_a = FindingsWriter(a, start_scan(a, "nightly").id)  # type: ignore[arg-type]
+        writer_b = FindingsWriter(b, start_scan(b, "weekly").id)  # type: ignore[arg-type]
+        writer_a.add("open data", "datasets", [AssetOutcome(str(tmp_path / "x.csv"), True)], [])
+        writer_a.flush()  # A now holds the target's assets as they were: x.csv only
+        writer_b.add("open data", "datasets", [AssetOutcome(str(data), True)], found)
+        assert len(writer_b.flush().new) == 1
+
+        writer_a.add("open data", "datasets", [AssetOutcome(str(data), True)], found)
+        seen_by_a = writer_a.flush()
+
+    with engine.connect() as connection:
+        assets = connection.execute(text("SELECT count(*), count(DISTINCT uri_normal) FROM asset")).one()
+        findings = connection.execute(text("SELECT id FROM finding")).scalars().all()
+    engine.dispose()
+    assert tuple(assets) == (2, 2)
+    assert len(findings) == 1 and seen_by_a.seen == findings and seen_by_a.new == []
