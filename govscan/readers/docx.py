@@ -13,7 +13,9 @@ What a person could find in the file is read, and where it hides is said (``Fiel
 * metadata: ``docProps/core.xml`` creator (``metadata:author``), lastModifiedBy
   (``metadata:last modified by``), the authors of comments and tracked changes
   (``metadata:author``) — names of people, judged like a column of names; title, subject,
-  description and keywords as ``metadata`` text.
+  description and keywords as ``metadata`` text;
+* spreadsheets and documents embedded in ``word/embeddings/`` (an Excel annex pasted into a
+  decision), read as documents of their own under ``…docx!/word/embeddings/…``.
 
 Parts are found by their content type in ``[Content_Types].xml`` (falling back on the usual
 names), so a renamed part is still read; images, thumbnails and other binary parts are never
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import posixpath
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,7 +35,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as safe_et
 from defusedxml import DefusedXmlException
 
-from govscan.model import Asset, Field, Piece, Text
+from govscan.model import Asset, Field, Piece, ReadError, Text
 from govscan.readers.limits import Limits, ReadContext, ReaderError
 from govscan.readers.office import (
     SMALL_PART,
@@ -73,7 +76,7 @@ _NO_PART = "\0"  # sorts the body first
 WHAT = "DOCX"
 
 
-def read_docx(asset: Asset, ctx: ReadContext) -> Iterator[Piece]:
+def read_docx(asset: Asset, ctx: ReadContext) -> Iterator[Piece | ReadError]:
     with open_zip(asset.path, WHAT) as archive:
         infos = {info.filename: info for info in archive.infolist()}
         parts, core = _parts(archive, infos, ctx.limits)
@@ -90,6 +93,7 @@ def read_docx(asset: Asset, ctx: ReadContext) -> Iterator[Piece]:
             asset.uri, {"last modified by": people.get("lastModifiedBy", [])}, "metadata:last modified by"
         )
         yield from metadata_values(asset.uri, state.authors, "metadata:author")
+        yield from _read_embedded(asset.uri, archive, infos, ctx)
 
 
 def _parts(
@@ -327,3 +331,32 @@ def _read_core(
             texts.append(value)
     if texts:
         yield Text(uri, "\n".join(texts), Field(part="metadata"))
+
+
+EMBEDDED = (".xlsx", ".xlsm", ".xls", ".docx", ".docm", ".doc", ".ods", ".odt", ".csv")
+"""Embedded objects read as documents of their own (an Excel annex pasted into a decision)."""
+
+
+def _read_embedded(
+    uri: str, archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], ctx: ReadContext
+) -> Iterator[Piece | ReadError]:
+    """Spreadsheets and documents embedded in ``word/embeddings/``, read like archive members.
+
+    They are extracted with the archive reader's bounds and read by the dispatcher
+    (``decision.docx!/word/embeddings/Microsoft_Excel_Worksheet.xlsx``); other embeddings
+    (pictures, ``oleObject*.bin`` packages) are not.
+    """
+    from govscan.readers.archive import _extract_and_read  # noqa: PLC2701 - the same bounded copy
+
+    names = [n for n in infos if n.startswith("word/embeddings/") and n.lower().endswith(EMBEDDED)]
+    if not names:
+        return
+    if ctx.depth >= ctx.limits.archive_max_depth:
+        yield ReadError(uri, f"embedded documents nested deeper than {ctx.limits.archive_max_depth} levels not read")
+        return
+    with tempfile.TemporaryDirectory(prefix="govscan-docx-") as tmp:
+        for number, name in enumerate(names):
+            info = infos[name]
+            yield from _extract_and_read(
+                lambda info=info: archive.open(info), f"{uri}!/{name}", info.compress_size, tmp, number, ctx
+            )

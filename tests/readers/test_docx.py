@@ -209,3 +209,21 @@ def test_hostile_word_files_are_one_line_each_and_a_good_file_beside_them_is_rep
 def test_a_word_document_is_never_read_as_a_generic_archive(tmp_path, name):
     path = docx_with_table(tmp_path / name, iin_rows(2))
     assert sniff_format(Asset(name, str(path))) == "docx"
+
+
+def test_a_spreadsheet_embedded_in_the_document_is_read_as_its_own_table(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Приложение"
+    for row in iin_rows(12):
+        book.active.append(row)
+    annex = tmp_path / "annex.xlsx"
+    book.save(annex)
+    path = docx_with_table(tmp_path / "decision.docx", [["Показатель", "2024"], ["Решений", "12"]])
+    rewrite_zip(path, {"word/embeddings/Microsoft_Excel_Worksheet.xlsx": annex.read_bytes()})
+    code, report, errors, _ = check(path)
+    assert (code, errors) == (1, [])
+    [iin] = findings(report, "KZ_IIN")
+    assert iin["location"]["uri"].endswith("decision.docx!/word/embeddings/Microsoft_Excel_Worksheet.xlsx")
+    assert (iin["location"]["sheet"], iin["location"]["column"], iin["count"]) == ("Приложение", "ИИН", 12)
