@@ -166,13 +166,30 @@ def test_under_a_title_row_birth_dates_and_passports_are_found_in_their_columns(
     assert [(loc["column"], loc["column_index"]) for loc in found(findings, "pii.kz-iin")] == [("ИИН", 3)]
 
 
-@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods", "csv"])
+@pytest.mark.parametrize("kind", sorted(WRITERS))
 def test_a_kazakh_header_line_over_a_russian_one_names_each_column_with_both(tmp_path, kind):
     path = WRITERS[kind](tmp_path / f"kk.{kind}", title_layout(kazakh=True))
     _, findings, _ = check(path)
     assert [loc["column"] for loc in found(findings, "pii.date-of-birth")] == ["Туған күні / Дата рождения"]
     first = found(findings, "pii.kz-iin")[0]
-    assert first["line"] == 6 and first["column"] == "ЖСН / ИИН"  # the numbering row (line 5) is not data
+    assert first["column"] == "ЖСН / ИИН"
+    if kind != "html":  # the generated page is one line
+        assert first["line"] == 6  # the numbering row (line 5) is not data
+
+
+def test_a_merged_group_header_names_its_sub_columns(tmp_path):
+    rows: list[list[object]] = [["ФИО", "Удостоверение личности", "", "Дата рождения"], ["", "номер", "выдано", ""]]
+    for person in people():
+        rows.append([person[1], f"0{str(person[2])[:8]}", "МВД РК", "01.02.1990"])  # 9-digit card numbers
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.active.merge_cells("B1:C1")
+    book.active.merge_cells("A1:A2")
+    path = tmp_path / "group.xlsx"
+    book.save(path)
+    _, findings, _ = check(path)
+    assert [loc["column"] for loc in found(findings, "pii.kz-id-card")] == ["Удостоверение личности / номер"]
 
 
 def test_a_spreadsheet_without_personal_data_passes(tmp_path):
