@@ -76,9 +76,12 @@ def crawl(
     from govscan.pii.detector import PiiDetector
     from govscan.scanrun import portal_settings
     from govscan.web.audit import audit_portal
+    from govscan.web.urls import UnsafeURL, parse
 
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-        raise click.UsageError(f"not an http(s) URL: {url}")
+    try:
+        parse(url)  # read as the client will connect: a URL the parsers read differently is refused here
+    except UnsafeURL as exc:
+        raise click.UsageError(f"{exc}: {url[:200]}") from None
     try:
         rules = load_rules()
     except RuleLoadError as exc:

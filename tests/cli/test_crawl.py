@@ -35,6 +35,12 @@ def test_crawl_refuses_what_is_not_a_url() -> None:
     assert result.exit_code == 2 and "not an http(s) URL" in result.stderr
 
 
+def test_crawl_refuses_a_url_the_url_parsers_read_differently_in_one_line() -> None:
+    result = CliRunner().invoke(cli, ["crawl", "http://evil.example\\@127.0.0.1:9/"])
+    assert result.exit_code == 2 and "backslash or whitespace in the host part" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_url_target_in_a_nightly_scan_tells_when_an_exposure_is_fixed(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'g.db'}"
     with DemoPortal() as portal:
