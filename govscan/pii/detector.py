@@ -32,7 +32,9 @@ def build_plans(rules: RuleSet, extra: dict[str, type[Recognizer]] | None = None
         cls = registry.get(rule.pii.recognizer)
         if cls is None:
             raise UnknownRecognizer(f"rule {rule.id}: no recognizer named {rule.pii.recognizer!r}")
-        plans.append(EntityPlan(rule, cls(context=rule.pii.header_hints.all())))
+        own = rule.pii.own_contact
+        recognizer = cls(context=rule.pii.header_hints.all()).with_own_contact(own.words.all(), own.labels.all())
+        plans.append(EntityPlan(rule, recognizer))
     return plans
 
 

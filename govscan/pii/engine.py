@@ -105,6 +105,12 @@ def as_presidio(recognizer: Recognizer, language: str) -> Any:
         def validate_result(self, pattern_text: str) -> bool | None:
             return recognizer.validate(pattern_text)
 
+        def analyze(self, text: str, entities: list[str], *args: Any, **kwargs: Any) -> list[Any]:
+            results = super().analyze(text, entities, *args, **kwargs)
+            if not recognizer.own_words:
+                return results
+            return [r for r in results if not recognizer.is_own_contact(text, r.start, r.end)]
+
     return _Pattern(
         supported_entity=recognizer.entity,
         name=f"govscan_{recognizer.name}",

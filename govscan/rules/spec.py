@@ -43,6 +43,19 @@ class NameParts(_Strict):
     patronymic: HeaderHints = HeaderHints()
 
 
+class OwnContactSpec(_Strict):
+    """Running text that makes a phone, mailbox or address an organisation's own, not a person's.
+
+    ``words`` stand in the same sentence just before a match, or right after it ("(приемная)"):
+    reception, chancellery, fax, contact centre. ``labels`` ("Адрес:", "Мекенжайы:") make a match
+    the organisation's own only inside a letterhead or footer block, i.e. when one of ``words``
+    is near; the same label before a citizen's address in a decision's text changes nothing.
+    """
+
+    words: HeaderHints = HeaderHints()
+    labels: HeaderHints = HeaderHints()
+
+
 class PiiSpec(_Strict):
     """The part of a ``pii`` rule that steers detection of one entity."""
 
@@ -57,6 +70,7 @@ class PiiSpec(_Strict):
     needs_context: bool = Field(False, description="only report with a header hint or context words nearby")
     in_free_text: bool = Field(True, description="also look for the entity inside free text")
     name_parts: NameParts | None = Field(None, description="a name split over columns (PERSON only)")
+    own_contact: OwnContactSpec = OwnContactSpec()
 
 
 class HiddenPartSpec(_Strict):

@@ -38,6 +38,14 @@ CONTEXT_BOOST = 0.35
 MIN_SCORE_WITH_CONTEXT = 0.4
 REPORT_THRESHOLD = 0.4
 CONTEXT_WINDOW = 48  # characters before a match searched for context words
+OWN_WINDOW = 64  # characters around a match searched for an organisation's own-contact words
+LETTERHEAD_BLOCK = 200  # characters either side of a labelled match that make up its block
+# A sentence ends after a word or a number, not after an abbreviation ("г. Астана", "ул. Абая").
+_SENTENCE_END = re.compile(r"(?:(?<=[^\W\d_]{3})|(?<=[0-9]))[.!?;]\s+(?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])")
+
+
+def _fold(text: str) -> str:
+    return text.lower().replace("ё", "е")
 
 
 class Recognizer:
@@ -59,6 +67,37 @@ class Recognizer:
     def __init__(self, context: Sequence[str] = ()) -> None:
         self.context = tuple(sorted({c.lower() for c in context if c.strip()}))
         self._compiled = tuple(re.compile(p.regex, self.flags) for p in self.patterns)
+        self.own_words: tuple[str, ...] = ()
+        self.own_labels: tuple[str, ...] = ()
+
+    def with_own_contact(self, words: Sequence[str], labels: Sequence[str] = ()) -> Recognizer:
+        """Set the rule's words that make a match in prose an organisation's own contact."""
+        self.own_words = tuple(sorted({_fold(w) for w in words if w.strip()}))
+        self.own_labels = tuple(sorted({_fold(w) for w in labels if w.strip()}))
+        return self
+
+    def is_own_contact(self, text: str, start: int, end: int) -> bool:
+        """Whether running text presents the match as an organisation's own line, mailbox or office.
+
+        The words count in the same sentence just before the match ("Приемная: 8 (7172) 74-10-10",
+        "тел./факс …") or as a label right after it ("74-10-11 (факс)"); a label such as
+        "Адрес:" counts only in a block that also holds such words (a letterhead, a footer).
+        """
+        if not self.own_words:
+            return False
+        line_start = text.rfind("\n", max(0, start - OWN_WINDOW), start) + 1
+        before = text[max(line_start, start - OWN_WINDOW) : start]
+        ends = list(_SENTENCE_END.finditer(before))
+        before = _fold(before[ends[-1].end() :] if ends else before)
+        if any(word in before for word in self.own_words):
+            return True
+        after = _fold(text[end : end + OWN_WINDOW]).lstrip(" \t(-–—:,")
+        if after.startswith(self.own_words):
+            return True
+        if self.own_labels and _fold(text[line_start:start]).lstrip().startswith(self.own_labels):
+            block = _fold(text[max(0, start - LETTERHEAD_BLOCK) : end + LETTERHEAD_BLOCK])
+            return any(word in block for word in self.own_words)
+        return False
 
     # --- validation hooks -------------------------------------------------------------------
     def validate(self, text: str) -> bool | None:
@@ -89,6 +128,8 @@ class Recognizer:
         date) is kept only when a context word stands just before it.
         """
         for match in self.validated(text):
+            if self.own_words and self.is_own_contact(text, match.start, match.end):
+                continue
             if match.score >= REPORT_THRESHOLD:
                 yield match
             elif self.context_near(text, match.start):

@@ -16,6 +16,10 @@ ROLE_MAILBOXES = frozenset(
     office admin administrator support help helpdesk press pressa presssluzhba media secretary
     hr kadry mail post postmaster noreply no-reply donotreply contact contacts feedback
     obrashcheniya obrashenie akimat akimat_ reception hotline sales webmaster abuse security
+    kense kence kanselyariya kancelyaria kantselyaria qabyldau kabyldau baspasoz press-sluzhba
+    smi pr noreply no_reply do-not-reply do_not_reply donotreply robot bot gateway mailer-daemon
+    mailerdaemon daemon bounce bounces notify notification notifications alert alerts system
+    autoreply auto-reply egov portal call-center callcenter call-centr
     """.split()
 )
 

@@ -1,0 +1,126 @@
+"""An organisation's own contacts in running text are not personal data; a citizen's still are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govscan.pii.detector import build_plans
+from govscan.pii.recognizers.base import Recognizer
+from govscan.pii.recognizers.email import EmailRecognizer
+from govscan.pii.recognizers.phone import PhoneRecognizer
+from govscan.rules import load_rules
+
+from .publications import places, scan, write_text
+
+DECREE_RU = """\
+АКИМАТ ГОРОДА АСТАНЫ
+Адрес: 010000, г. Астана, пр. Бейбітшілік, 11
+Тел./факс: 8 (7172) 55-64-01, e-mail: kanc@astana.gov.kz, www.astana.gov.kz
+
+ПОСТАНОВЛЕНИЕ от 12 марта 2024 года № 505-1234
+
+О предоставлении жилища из коммунального жилищного фонда
+
+Рассмотрев заявление гражданки, проживающей по адресу: г. Астана, ул. Кенесары, д. 40, кв. 12,
+контактный телефон 8 701 555 12 34, электронная почта a.serikova1987@mail.ru, акимат ПОСТАНОВЛЯЕТ:
+1. Предоставить жилище согласно очереди.
+2. Справки по телефону приемной: 8 (7172) 55-64-00, факс 8 (7172) 55-64-02.
+Единый контакт-центр 1414, call-центр акимата: +7 (7172) 55-60-00.
+Телефон доверия: 8 (7172) 55-61-61. Горячая линия по вопросам жилья: 8 (7172) 55-62-62.
+Обращения направляйте в канцелярию: priemnaya@astana.gov.kz, пресс-служба press@astana.gov.kz.
+Уведомления рассылаются с адреса noreply@egov.kz; ошибки доставки — mailer-daemon@astana.gov.kz.
+"""
+
+DECREE_KK = """\
+ҚАРАҒАНДЫ ОБЛЫСЫНЫҢ ӘКІМДІГІ
+Мекенжайы: 100008, Қарағанды қ., Бұқар жырау даңғылы, 47
+Кеңсе: 8 (7212) 41-07-00, факс: 8 (7212) 41-07-01, kense@karaganda.gov.kz
+
+ҚАУЛЫ
+Өтініш беруші, Қарағанды қ., Ерубаев көшесі, 12, пәтер 5 мекенжайында тұратын азамат,
+байланыс телефоны 8 777 123 45 67, электрондық поштасы e.nurlanuly@gmail.com.
+Қабылдау бөлмесі: 8 (7212) 41-07-02. Байланыс орталығы: 8 (7212) 41-07-03.
+Сенім телефоны: 8 (7212) 41-07-04.
+"""
+
+
+def test_a_decree_reports_only_the_citizens_contacts(tmp_path: Path) -> None:
+    found = scan(write_text(tmp_path / "postanovlenie.txt", DECREE_RU))
+    assert places(found, "PHONE_NUMBER") == {"text": 1}
+    assert places(found, "EMAIL_ADDRESS") == {"text": 1}
+    assert places(found, "ADDRESS") == {"text": 1}
+    evidence = {f.entity: f.evidence for f in found}
+    assert evidence["PHONE_NUMBER"].endswith("34")
+    assert evidence["EMAIL_ADDRESS"].startswith("a.")
+
+
+def test_a_kazakh_decree_reports_only_the_citizens_contacts(tmp_path: Path) -> None:
+    found = scan(write_text(tmp_path / "qauly.txt", DECREE_KK))
+    assert places(found, "PHONE_NUMBER") == {"text": 1}
+    assert places(found, "EMAIL_ADDRESS") == {"text": 1}
+    assert places(found, "ADDRESS") == {"text": 1}
+
+
+def plan_recognizer(entity: str) -> Recognizer:
+    return next(p.recognizer for p in build_plans(load_rules(plugins=False)) if p.recognizer.entity == entity)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Приемная: 8 (7172) 74-10-10",
+        "тел./факс 8 (7172) 74-10-11",
+        "8 (7172) 74-10-12 (приемная)",
+        "Телефон доверия 8 (7172) 74-10-13",
+        "Call-центр: +7 (727) 244-00-00",
+        "Қабылдау бөлмесі: 8 (7172) 74-10-14",
+        "Сенім телефоны: 8 (7172) 74-10-15",
+    ],
+)
+def test_office_lines_are_not_personal_phones(text: str) -> None:
+    assert list(plan_recognizer("PHONE_NUMBER").find(text)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Факс 8 (7172) 74-10-11. Заявитель Петров, тел. 8 701 234 56 78",
+        "Иванов И.И., тел. 8 701 234 56 78, обратился в приемную",
+    ],
+)
+def test_a_persons_phone_beside_office_words_is_still_personal(text: str) -> None:
+    assert [m.text for m in plan_recognizer("PHONE_NUMBER").find(text)] == ["8 701 234 56 78"]
+
+
+def test_the_judgement_comes_from_the_rule_data() -> None:
+    """Without the rule's words, the reception line is a phone like any other."""
+    assert [m.text for m in PhoneRecognizer().find("Приемная: 8 (7172) 74-10-10")] == ["8 (7172) 74-10-10"]
+
+
+@pytest.mark.parametrize(
+    "mailbox",
+    [
+        "kanc@akimat.kz",
+        "kense@zhambyl.gov.kz",
+        "priemnaya@astana.gov.kz",
+        "press-sluzhba@mvd.gov.kz",
+        "no-reply@egov.kz",
+        "noreply.egov@gov.kz",
+        "robot@e.gov.kz",
+        "gateway@kgd.gov.kz",
+        "mailer-daemon@mail.kz",
+        "support@enbek.kz",
+        "office@nao.kz",
+        "akimat_almaty@mail.ru",
+        "baspasoz@akorda.kz",
+    ],
+)
+def test_shared_and_system_mailboxes_are_not_personal(mailbox: str) -> None:
+    assert list(EmailRecognizer().find(f"пишите: {mailbox}")) == []
+
+
+def test_a_letterhead_label_does_not_hide_a_citizens_address() -> None:
+    text = "Заявитель: Серикова А.Б.\nАдрес: г. Алматы, ул. Абая, д. 5, кв. 3\nТел.: 8 701 234 56 78"
+    assert [m.text for m in plan_recognizer("ADDRESS").find(text)] == ["ул. Абая, д. 5, кв. 3"]
