@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from govscan.errors import InputError, shown
+from govscan.readers.limits import Limits
 from govscan.safeyaml import MAX_BYTES, YamlBoundsError, compose_yaml, load_yaml
 
 
@@ -84,6 +85,19 @@ class ScanConfig(BaseModel):
     targets: list[TargetConfig] = Field(min_length=1)
     baseline: str | None = Field(None, description="baseline file: its findings are stored as suppressed")
     deadline: float | None = Field(None, gt=0, description="wall-clock seconds for the scan's portal audits")
+    ocr: Literal["auto", "off", "force"] = Field(
+        "auto", description="Tesseract OCR of scanned PDF pages and images, as 'govscan check --ocr'"
+    )
+
+    @field_validator("ocr", mode="before")
+    @classmethod
+    def _bare_off(cls, value: Any) -> Any:
+        """YAML 1.1 reads a bare ``off`` as false (and ``on`` as true)."""
+        return {False: "off", True: "auto"}.get(value, value) if isinstance(value, bool) else value
+
+    def read_limits(self) -> Limits:
+        """The readers' limits this scan asks for (its OCR mode; every bound at its default)."""
+        return Limits(ocr=self.ocr)
 
     @model_validator(mode="after")
     def _unique_target_names(self) -> ScanConfig:

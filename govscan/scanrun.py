@@ -124,7 +124,9 @@ def _run(
     if config.deadline:  # portal audits end by the scan's deadline, whenever each one starts
         stop_at = time.time() + config.deadline
         portals = [replace(p, settings=replace(p.settings, scan_stop_at=stop_at)) for p in portals]
-    context = WorkContext(rules, key)
+    limits = config.read_limits()  # the scan's OCR mode, for dataset files and portals' data files alike
+    portals = [replace(p, settings=replace(p.settings, limits=limits)) for p in portals]
+    context = WorkContext(rules, key, limits=limits)
     executor = executor or LocalExecutor(initializer=install, initargs=(context,))
     batch = _Batch(
         FindingsWriter(session, scan.id, suppress),

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from govscan.model import AssetOutcome, WorkResult
 from govscan.pii.detector import PiiDetector
 from govscan.pipeline import CheckOptions, run_check
+from govscan.readers.limits import Limits
 from govscan.redact import public_uri
 from govscan.rules import RuleSet
 from govscan.web.audit import PortalSettings
@@ -26,6 +27,7 @@ class WorkContext:
     rules: RuleSet
     key: bytes
     ner: bool = True
+    limits: Limits | None = None  # the readers' limits of this scan (its OCR mode); None: the defaults
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def read_dataset(unit: DatasetUnit) -> WorkResult:
     """
     context, detector = _current()
     try:
-        result = run_check(CheckOptions([unit.uri], ca_file=unit.ca_file), context.rules, context.key, detector=detector)
+        result = run_check(CheckOptions([unit.uri], ca_file=unit.ca_file, limits=context.limits), context.rules, context.key, detector=detector)
     except Exception as exc:  # noqa: BLE001 - one asset's failure must not end the scan
         problem = f"could not be scanned ({type(exc).__name__})"
         return WorkResult(unit.target, [AssetOutcome(unit.uri, False, problem)], [], [f"{unit.uri}: {problem}"])

@@ -93,7 +93,7 @@ def scan(
     config = load_config(config_path)
     baseline = load_baseline(baseline_path or config.baseline) if (baseline_path or config.baseline) else None
     rules, key = load_rules(), load_secret()
-    context = WorkContext(rules, key)
+    context = WorkContext(rules, key, limits=config.read_limits())
     executor = (
         SerialExecutor(install, (context,))
         if jobs == 1

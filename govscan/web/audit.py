@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from govscan.model import AssetOutcome, ReadError, WorkResult
 from govscan.pii.detector import PiiDetector
 from govscan.pipeline import scan_assets
+from govscan.readers.limits import Limits
 from govscan.rules import RuleSet
 from govscan.sources.files import SourceAsset
 from govscan.web.client import WebClient
@@ -62,6 +63,7 @@ class PortalSettings:
     ner_max_chars: int | None = NER_MAX_CHARS  # per page or file; None: no budget
     deadline: float | None = PORTAL_DEADLINE  # wall-clock seconds for the whole portal; None: none
     scan_stop_at: float | None = None  # ``time.time()`` when the scan's own deadline passes
+    limits: Limits | None = None  # readers' limits for pages and data files (the scan's OCR mode)
 
     @property
     def robots_mode(self) -> str:
@@ -73,10 +75,11 @@ class PortalResult(WorkResult):
     """A portal unit's result, with what was observed of the site (pages, requests, grade)."""
 
     summary: dict[str, Any] = field(default_factory=dict)
+    limits: Limits | None = None  # readers' limits (``PortalSettings.limits``)
 
     def scan(self, assets: Iterable[SourceAsset | ReadError], detector: PiiDetector) -> bool:
         """Detect personal data in ``assets``, keeping findings and errors; True when read without error."""
-        found = scan_assets(assets, detector)
+        found = scan_assets(assets, detector, limits=self.limits)
         self.findings += found.findings
         self.errors += [str(e) for e in found.errors]
         return not found.errors
@@ -102,7 +105,7 @@ def audit_portal(
     The portal's deadline (and the scan's) is polled the same way and also bounds each request
     (a slowloris answer ends when the deadline does); what it cut is recorded in the summary.
     """
-    result = PortalResult(target)
+    result = PortalResult(target, limits=settings.limits)
     crawl = settings.crawl
     mode = settings.robots_mode
     if mode not in ROBOTS_MODES:

@@ -161,3 +161,26 @@ def _png(width: int, height: int) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     rows = zlib.compress(b"\x00" + b"\xff" * min(width, 10))
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+
+
+@needs_font
+def test_a_scan_config_with_ocr_off_records_the_scanned_pdf_as_not_read(tmp_path: Path) -> None:
+    """``ocr:`` in a scan configuration is the ``--ocr`` of scheduled scans."""
+    scan, _ = scanned_list(tmp_path)
+    config = tmp_path / "scan.yaml"
+    config.write_text(
+        f"name: nightly\nocr: off\ntargets:\n  - name: docs\n    datasets: ['{scan}']\n", encoding="utf-8"
+    )
+    db = f"sqlite:///{tmp_path / 'g.db'}"
+    result = CliRunner().invoke(cli, ["scan", str(config), "--db", db])
+    assert "Traceback" not in result.output
+    assert "page 1 not read: no text layer and OCR is off (--ocr off)" in result.output + result.stderr
+
+
+def test_a_scan_config_refuses_an_unknown_ocr_mode(tmp_path: Path) -> None:
+    from govscan.config import ConfigError, load_config
+
+    config = tmp_path / "scan.yaml"
+    config.write_text("name: n\nocr: sometimes\ntargets:\n  - name: t\n    datasets: ['a.csv']\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="ocr"):
+        load_config(config)
