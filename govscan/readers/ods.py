@@ -17,7 +17,7 @@ from govscan.readers.office import describe, iter_part, local
 from govscan.readers.xlsx import SheetExtras
 
 _NEEDLES = (b"table:visibility=", b"<office:annotation")
-_MAX_HIDDEN = 2_000_000
+_MAX_HIDDEN = 200_000
 """Hidden row/column indexes kept per workbook (a million repeated empty rows may be hidden)."""
 _MAX_COMMENTS = 100_000
 _SCAN_CHUNK = 1 << 20
@@ -99,7 +99,7 @@ def _walk(archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: ReadContext) -> 
         if tag == "table-column":
             count = _repeat(elem, "number-columns-repeated")
             if _hidden(elem) and kept < _MAX_HIDDEN:
-                current.hidden_columns.update(range(next_column, next_column + min(count, 16384)))
+                current.hidden_columns.update(range(next_column, next_column + min(count, 16384, _MAX_HIDDEN - kept)))
                 kept += count
             next_column += count
         elif tag in ("table-cell", "covered-table-cell"):
@@ -113,7 +113,7 @@ def _walk(archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: ReadContext) -> 
         elif tag == "table-row":
             count = _repeat(elem, "number-rows-repeated")
             if _hidden(elem) and kept < _MAX_HIDDEN:
-                current.hidden_rows.update(range(row + 1, row + 1 + min(count, _MAX_HIDDEN)))
+                current.hidden_rows.update(range(row + 1, row + 1 + min(count, _MAX_HIDDEN - kept)))
                 kept += count
             row += count
             if stack:

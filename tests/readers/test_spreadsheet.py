@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import json
 import random
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -354,3 +355,33 @@ def test_an_empty_sheet_beside_a_full_one_is_no_problem(tmp_path, read_file):
     ods_path = write_ods(tmp_path / "e.ods", {"S": [["ИИН"], [synth.iin(RNG)]]})
     for pieces in (read_file(path), read_file(ods_path)):
         assert pieces.problems == [] and [v.field.label for v in pieces.values] == ["S!ИИН"]
+
+
+def test_an_html_table_saved_as_xls_is_read_as_the_table_it_is(tmp_path):
+    path = write_html(tmp_path / "export.html", title_layout()).rename(tmp_path / "export.xls")
+    code, findings, errors = check(path)
+    assert errors == [] and code == 1
+    assert [loc["column"] for loc in found(findings, "pii.date-of-birth")] == ["Дата рождения"]
+
+
+def test_ods_hidden_rows_repeated_a_million_times_are_bounded(tmp_path, read_file):
+    path = write_ods(tmp_path / "r.ods", {"S": [["ИИН"], [synth.iin(RNG)]]}, hidden_rows=(2,))
+    with zipfile.ZipFile(path) as src:
+        content = src.read("content.xml").replace(
+            b"</table:table>",
+            b'<table:table-row table:visibility="collapsed" table:number-rows-repeated="1048000">'
+            b"<table:table-cell/></table:table-row></table:table>",
+        )
+        rebuilt = tmp_path / "big.ods"
+        with zipfile.ZipFile(rebuilt, "w", zipfile.ZIP_DEFLATED) as dst:
+            for item in src.infolist():
+                dst.writestr(item, content if item.filename == "content.xml" else src.read(item))
+    tracemalloc.start()
+    try:
+        pieces = read_file(rebuilt)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert pieces.problems == []
+    assert [(v.field.part, v.first_line) for v in pieces.values] == [("hidden rows", 2)]
+    assert peak < 32 << 20  # a million row numbers would take ~60 MB
