@@ -195,7 +195,7 @@ _CONTROL = re.compile(
 
 def neutralise(text: str) -> str:
     """Terminal controls shown as escapes instead of obeyed: ``a\\u001b]0;x\\u0007`` prints as written."""
-    return _CONTROL.sub(_escape, text)
+    return _CONTROL.sub(_escape, text) if _CONTROL.search(text) else text
 
 
 def _escape(match: re.Match[str]) -> str:

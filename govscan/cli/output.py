@@ -18,6 +18,7 @@ and neutralising what it shows itself.
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
@@ -40,26 +41,35 @@ class GuardedStream:
         self._clean = clean
         self._by_line = by_line
         self._pending: list[str] = []
+        self._lock = threading.Lock()  # worker threads may warn while the coordinator prints
 
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        with self._lock:
+            self._write(text)
+        return len(text)
+
+    def _write(self, text: str) -> None:
         if not self._by_line:
-            text = "".join(self._pending) + text
-            self._pending = [text[-1]] if text.endswith("\r") else []
-            self.unguarded.write(self._clean(text[:-1] if self._pending else text))
+            if self._pending:
+                text = self._pending.pop() + text
+            if text.endswith("\r"):
+                self._pending.append("\r")
+                text = text[:-1]
+            self.unguarded.write(self._clean(text))
         elif "\n" not in text:
             self._pending.append(text)
         else:
             head, _, rest = ("".join(self._pending) + text).rpartition("\n")
             self._pending = [rest] if rest else []
             self.unguarded.write("\n".join(self._clean(line) for line in head.split("\n")) + "\n")
-        return len(text)
 
     def flush(self) -> None:
-        if self._pending:
-            self.unguarded.write(self._clean("".join(self._pending)))
-            self._pending = []
+        with self._lock:
+            if self._pending:
+                self.unguarded.write(self._clean("".join(self._pending)))
+                self._pending = []
         self.unguarded.flush()
 
     def writelines(self, lines: Any) -> None:
