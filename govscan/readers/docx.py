@@ -9,7 +9,8 @@ What a person could find in the file is read, and where it hides is said (``Fiel
 * headers and footers (``header/footer``), footnotes (``footnote``), endnotes (``endnote``)
   and comments (``comment``), each with its own tables;
 * tracked deletions: ``w:delText`` is text a reviewer deleted but the file still carries
-  (``tracked deletion``);
+  (``tracked deletion``); runs formatted as hidden (``w:vanish``), text Word does not show
+  but the file carries (``hidden text``);
 * metadata: ``docProps/core.xml`` creator (``metadata:author``), lastModifiedBy
   (``metadata:last modified by``), the authors of comments and tracked changes
   (``metadata:author``) — names of people, judged like a column of names; title, subject,
@@ -169,16 +170,22 @@ class _Walker:
         self.part = part
         self.prose = Prose(doc.uri, doc.limits, part)
         self.deleted = Prose(doc.uri, doc.limits, "tracked deletion")
-        self.paragraphs: list[tuple[list[str], list[str]]] = []
+        self.hidden = Prose(doc.uri, doc.limits, "hidden text")
+        self.paragraphs: list[tuple[list[str], list[str], list[str]]] = []  # shown, deleted, hidden
         self.tables: list[_Table] = []
         self.out: list[Piece] = []
         self.max_chars = doc.limits.max_field_chars
         self._chars = 0
+        self._in_run = 0
+        self._run_hidden = False
 
     def start(self, elem: Element) -> None:
         tag = elem.tag
-        if tag == W + "p":
-            self.paragraphs.append(([], []))
+        if tag == W + "r":
+            self._in_run += 1
+            self._run_hidden = False
+        elif tag == W + "p":
+            self.paragraphs.append(([], [], []))
             self._chars = 0
         elif tag == W + "tbl":
             number = next(self.doc.tables)
@@ -195,7 +202,12 @@ class _Walker:
     def end(self, elem: Element) -> None:
         tag = elem.tag
         if tag == W + "t":
-            self._add(0, elem.text)
+            self._add(2 if self._run_hidden else 0, elem.text)
+        elif tag == W + "r":
+            self._in_run = max(0, self._in_run - 1)
+            self._run_hidden = False
+        elif tag == W + "vanish" and self._in_run:  # a run formatted as hidden text
+            self._run_hidden = (elem.get(W + "val") or "true").lower() not in _FALSE
         elif tag == W + "delText":
             self._add(1, elem.text)
         elif tag in _CHARS:
@@ -222,6 +234,7 @@ class _Walker:
             self._end_table()
         self.out.extend(self.prose.finish())
         self.out.extend(self.deleted.finish())
+        self.out.extend(self.hidden.finish())
         return self.drain()
 
     def drain(self) -> list[Piece]:
@@ -240,7 +253,7 @@ class _Walker:
         if not self.paragraphs:
             return
         self.doc.budget.paragraph()
-        normal, deleted = self.paragraphs.pop()
+        normal, deleted, hidden = self.paragraphs.pop()
         text = "".join(normal)
         table = self.tables[-1] if self.tables else None
         if table is not None and table.cell is not None:
@@ -250,6 +263,8 @@ class _Walker:
             self.out.extend(self.prose.add(text))
         if deleted:
             self.out.extend(self.deleted.add("".join(deleted)))
+        if hidden:
+            self.out.extend(self.hidden.add("".join(hidden)))
 
     def _end_cell(self) -> None:
         table = self.tables[-1] if self.tables else None

@@ -115,6 +115,20 @@ def test_hidden_parts_are_read_and_say_where_they_are(tmp_path, read_file):
     assert metadata[("revision author", "metadata:author")] == ["Сапарова Айгерим"]
 
 
+def test_text_formatted_as_hidden_is_read_apart_from_the_shown_text(tmp_path, read_file):
+    document = docx.Document()
+    paragraph = document.add_paragraph("Заявитель: ")
+    paragraph.add_run(f"ИИН {IINS[10]}").font.hidden = True
+    paragraph.add_run("Омаров Т.")
+    path = tmp_path / "hidden-run.docx"
+    document.save(path)
+    pieces = read_file(path)
+    shown = [t.text for t in pieces.texts if t.field.part is None]
+    hidden = [t.text for t in pieces.texts if t.field.part == "hidden text"]
+    assert shown == ["Заявитель: Омаров Т."]
+    assert hidden == [f"ИИН {IINS[10]}"]
+
+
 def test_a_deleted_iin_and_the_authors_name_are_findings_that_say_where(tmp_path):
     document = docx.Document()
     add_tracked_deletion(document, "Заявитель: ", f"ИИН {IINS[9]}", author="Reviewer")
