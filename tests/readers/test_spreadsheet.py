@@ -385,3 +385,23 @@ def test_ods_hidden_rows_repeated_a_million_times_are_bounded(tmp_path, read_fil
     assert pieces.problems == []
     assert [(v.field.part, v.first_line) for v in pieces.values] == [("hidden rows", 2)]
     assert peak < 32 << 20  # a million row numbers would take ~60 MB
+
+
+def test_a_sheet_too_big_to_load_whole_is_streamed_with_the_same_result(tmp_path, read_file, monkeypatch):
+    iins = [synth.iin(RNG, dt.date(2003, 4, 5)) for _ in range(3)]  # "030405…": a leading zero
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "S"
+    for row in [[TITLE], [], ["ФИО", "ИИН"], ["Иванов Иван", int(iins[0])], ["Петров Петр", iins[1]]]:
+        sheet.append(row)
+    sheet["B4"].number_format = "000000000000"
+    sheet.row_dimensions[5].hidden = True
+    sheet["A4"].comment = openpyxl.comments.Comment(f"ИИН {iins[2]}", "Оператор")
+    path = tmp_path / "big.xlsx"
+    book.save(path)
+    loaded = [(p.field, getattr(p, "values", None), getattr(p, "text", None)) for p in read_file(path)]
+    monkeypatch.setattr("govscan.readers.spreadsheet.IN_MEMORY_SHEET_BYTES", 0)
+    streamed = [(p.field, getattr(p, "values", None), getattr(p, "text", None)) for p in read_file(path)]
+    assert streamed == loaded
+    assert (Field("S", "ИИН", 2, part="hidden rows"), ["", iins[1]], None) in streamed
+    assert (Field("S", "ИИН", 2), [iins[0], ""], None) in streamed
