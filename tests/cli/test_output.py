@@ -129,7 +129,10 @@ def test_a_five_megabyte_path_is_echoed_clipped(tmp_path: Path) -> None:
 
 def test_click_errors_quoting_an_argument_are_clipped_too(tmp_path: Path) -> None:
     huge = "d" * 5_000_000
-    for args in (["crawl", "--ca-file", huge, "https://portal.kz/"], ["crawl", huge]):
+    for args, problem in (
+        (["crawl", "--ca-file", huge, "https://portal.kz/"], "does not exist"),
+        (["crawl", huge], "not an http(s) URL"),
+    ):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 2
-        assert len(result.stderr) < 3_000 and "…" in result.stderr, args
+        assert len(result.stderr) < 3_000 and problem in result.stderr, args
