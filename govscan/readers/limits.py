@@ -70,7 +70,7 @@ class Limits:
     ocr_page_seconds: float = 60.0
     """Tesseract's time for one page; a page that takes longer is reported as not read."""
     ocr_languages: str = "rus+kaz+eng"
-    image_max_pixels: int = 150_000_000
+    image_max_pixels: int = 100_000_000
     """Images larger than this are refused before being decoded (decompression bombs)."""
 
 

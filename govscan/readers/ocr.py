@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import subprocess
+import warnings
 from collections.abc import Iterator
 
 from govscan.model import Asset, Text
@@ -162,6 +163,7 @@ def read_image(asset: Asset, ctx: ReadContext) -> Iterator[Text]:
         raise ReaderError(f"image not read: {reason}")
     from PIL import Image, UnidentifiedImageError
 
+    warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own bound applies: image_max_pixels
     try:
         image = Image.open(asset.path)  # reads the header only
     except Image.DecompressionBombError:
@@ -202,10 +204,13 @@ def _bounded_png(image: object, limits: Limits) -> bytes:
         raise ReaderError(
             f"image of {width}x{height} pixels refused (more than {limits.image_max_pixels}; decompression bomb?)"
         )
+    scale = min(1.0, (limits.ocr_max_pixels / (width * height)) ** 0.5)
+    target = (max(1, int(width * scale)), max(1, int(height * scale)))
+    if scale < 1.0:
+        image.draft("L", target)  # JPEG: decode at 1/2, 1/4 or 1/8 scale straight away
     frame = image.convert("L")
-    if width * height > limits.ocr_max_pixels:
-        scale = (limits.ocr_max_pixels / (width * height)) ** 0.5
-        frame = frame.resize((max(1, int(width * scale)), max(1, int(height * scale))))
+    if frame.size[0] * frame.size[1] > limits.ocr_max_pixels:
+        frame = frame.resize(target)
     out = io.BytesIO()
     frame.save(out, format="PNG")
     return out.getvalue()
