@@ -36,6 +36,10 @@ class StoreError(Exception):
     """The database cannot be used; ``str()`` is one line fit for ``govscan: error:``."""
 
 
+class MigrationError(StoreError):
+    """A migration that would leave the database inconsistent; nothing of it was committed."""
+
+
 def database_url(url: str | None = None) -> str:
     return url or os.environ.get("GOVSCAN_DB") or DEFAULT_URL
 
@@ -89,6 +93,9 @@ def open_engine(url: str | None = None, *, create: bool = True, warn: Callable[[
     except SQLAlchemyError as exc:
         engine.dispose()
         raise StoreError(f"database {shown}: {problem(exc, parsed)}") from None
+    except MigrationError as exc:
+        engine.dispose()
+        raise StoreError(f"database {shown}: {exc}") from None
     except StoreError:
         engine.dispose()
         raise
@@ -204,21 +211,42 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             if MigrationContext.configure(connection).get_current_revision() == head:
                 return
     with engine.connect() as connection:
-        _lock_for_migration(connection)
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-        connection.commit()
-        if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("PRAGMA busy_timeout=5000")
+        sqlite = connection.dialect.name == "sqlite"
+        try:
+            _lock_for_migration(connection)
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            if sqlite:
+                _check_foreign_keys(connection)
+            connection.commit()
+        finally:
+            if sqlite:  # its pragmas were changed for the migration: the pool must not hand it out again
+                connection.invalidate()
 
 
 def _lock_for_migration(connection: Connection) -> None:
-    """Serialise migrations across processes; held until the migration's transaction ends."""
+    """Serialise migrations across processes; held until the migration's transaction ends.
+
+    SQLite: foreign keys are off while tables are rebuilt (batch mode drops the old ``finding``
+    table, which events and notes point at) and checked before the commit instead — the
+    procedure SQLite documents for schema changes; the pragma only takes effect outside a transaction.
+    """
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(f"PRAGMA busy_timeout={MIGRATION_WAIT_MS}")
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         connection.exec_driver_sql("BEGIN EXCLUSIVE")  # DDL then runs inside this one transaction
     elif connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_MIGRATION_LOCK})")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        table, row, parent = broken[0][0], broken[0][1], broken[0][2]
+        raise MigrationError(
+            f"the migration would leave {len(broken)} rows pointing at missing rows (first: {table} row {row}"
+            f" → {parent}); nothing was changed"
+        )
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

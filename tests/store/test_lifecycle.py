@@ -121,3 +121,41 @@ def test_an_old_database_is_migrated_without_losing_findings(tmp_path: Path) -> 
     with Session(engine) as session:
         row = session.exec(select(FindingRow)).one()
         assert (row.fingerprint, row.status, row.count) == ("fp", "accepted_risk", 3)
+
+
+def test_an_old_database_with_events_and_triage_notes_is_migrated_whole(tmp_path: Path) -> None:
+    """Rebuilding ``finding`` (migration 0004) must not trip over the events and notes pointing at it."""
+    from sqlalchemy import create_engine
+
+    from govscan.store.engine import migrate
+
+    db = tmp_path / "old.db"
+    old = create_engine(f"sqlite:///{db}")
+    migrate(old, "0001")
+    statements = [
+        "INSERT INTO scan (name, started_at, status, govscan_version, ruleset_digest, fingerprint_key_id)"
+        " VALUES ('n', '2026-01-01', 'completed', '0.1', '', '')",
+        "INSERT INTO target (name, kind) VALUES ('t', 'datasets')",
+        "INSERT INTO asset (target_id, uri_normal, uri_display) VALUES (1, 'a.csv', 'a.csv')",
+        "INSERT INTO assetread (scan_id, asset_id, status) VALUES (1, 1, 'ok')",
+        "INSERT INTO finding (fingerprint, rule_id, severity, title, asset_id, location_json, evidence_masked, count,"
+        " confidence, status, reopened_count, first_seen_scan_id, last_seen_scan_id, first_seen_at, last_seen_at)"
+        " VALUES ('fp', 'pii.kz-iin', 'critical', 't', 1, '{}', '9001******17', 3, 0.9, 'accepted_risk', 0, 1, 1,"
+        " '2026-01-01', '2026-01-01')",
+        "INSERT INTO findingevent (finding_id, scan_id, kind, count) VALUES (1, 1, 'new', 3)",
+        "INSERT INTO triagenote (finding_id, from_status, to_status, note, actor, at)"
+        " VALUES (1, 'open', 'accepted_risk', 'published by law', 'auditor', '2026-01-01')",
+    ]
+    with old.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+    old.dispose()
+
+    engine = open_engine(f"sqlite:///{db}")
+
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1  # on again for the scans
+        assert connection.execute(text("SELECT finding_id, kind FROM findingevent")).all() == [(1, "new")]
+        assert connection.execute(text("SELECT finding_id, note FROM triagenote")).all() == [(1, "published by law")]
+        assert connection.execute(text("SELECT id, status FROM finding")).all() == [(1, "accepted_risk")]
