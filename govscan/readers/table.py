@@ -30,6 +30,8 @@ HEADER_MAX_LINES = 3
 """Lines one header may span (a group title over sub-columns, Kazakh over Russian)."""
 _HEADER_CELL_CHARS = 150
 _TITLE_CHARS = 40
+_SENTENCE_CHARS = 60
+"""A cell this long in a row that leaves columns empty is a title ("Список … по состоянию на …")."""
 """A cell longer than this in a row that fills few columns reads as a title, not a header."""
 
 _DIGITS = re.compile(r"\d")
@@ -135,7 +137,7 @@ def find_header(rows: Sequence[Sequence[str]], marked: Sequence[bool] | None = N
     for i in window:
         if not any(rows[i]):
             continue
-        if _filled(rows[i]) * 2 <= wide and not (marked and marked[i] and _filled(rows[i]) > 1):
+        if _title_like(rows[i], wide) and not (marked and marked[i] and _filled(rows[i]) > 1):
             continue  # a title row, a date line, a blank: the header is further down
         if not _header_line(rows, i, marked, first_line=True):
             break
@@ -165,6 +167,12 @@ def _narrow_header(rows: Sequence[Sequence[str]], first: int) -> HeaderLayout | 
     if not looks_like_header(list(rows[first]), _following(rows, first + 1)):
         return None
     return _layout(rows, first, first + 1, [first])
+
+
+def _title_like(row: Sequence[str], wide: int) -> bool:
+    """Fills at most half the table's columns, or fewer than all with a sentence-long cell."""
+    filled = _filled(row)
+    return filled * 2 <= wide or (filled < wide and max(map(len, row)) > _SENTENCE_CHARS)
 
 
 def _filled(row: Sequence[str]) -> int:

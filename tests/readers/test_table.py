@@ -136,3 +136,8 @@ def test_a_first_row_naming_only_some_columns_is_still_their_header():
 def test_marked_header_rows_stop_at_a_row_of_values():
     rows = [["ФИО", "ИИН"], ["Иванов Иван", "710508363018"], ["Петров Петр", "810508363018"]]
     assert find_header(rows, marked=[True, True, True]).names == ["ФИО", "ИИН"]
+
+
+def test_a_two_cell_title_row_over_a_three_column_table_is_a_title():
+    rows = [[TITLE, "", "Форма 3"], ["ФИО", "ИИН", "Дата рождения"], DATA[0][1:], DATA[1][1:]]
+    assert find_header(rows) == HeaderLayout(start=1, data=2, names=["ФИО", "ИИН", "Дата рождения"])
