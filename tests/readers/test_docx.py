@@ -26,6 +26,8 @@ from .word_files import (
     rewrite_zip,
 )
 
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
 
 def check(*paths: Path) -> tuple[int, dict, list[str], str]:
     result = CliRunner().invoke(
@@ -181,7 +183,7 @@ def hostile_docx(tmp_path: Path) -> dict[str, Path]:
     files["bomb.docx"] = tmp_path / "bomb.docx"
     shutil_copy(good, files["bomb.docx"])
     body = f'<w:document xmlns:w="{"http://schemas.openxmlformats.org/wordprocessingml/2006/main"}"><w:body><w:p><w:r><w:t>'
-    padding = b" " * (300 * 1024 * 1024)
+    padding = b" " * (32 * 1024 * 1024)  # ~1000:1, far above the 200:1 bound
     rewrite_zip(
         files["bomb.docx"], {"word/document.xml": body.encode() + padding + b"</w:t></w:r></w:p></w:body></w:document>"}
     )
@@ -200,6 +202,14 @@ def hostile_docx(tmp_path: Path) -> dict[str, Path]:
         '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&b;</w:t></w:r></w:p></w:body></w:document>'
     )
     rewrite_zip(files["entities.docx"], {"word/document.xml": laughs.encode()})
+
+    files["nested.docx"] = tmp_path / "nested.docx"
+    shutil_copy(good, files["nested.docx"])
+    deep = b"<w:sdt><w:sdtContent>" * 5000
+    rewrite_zip(
+        files["nested.docx"],
+        {"word/document.xml": f'<w:document xmlns:w="{W}"><w:body>'.encode() + deep},
+    )
     return files
 
 
