@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from govscan import __version__
 from govscan.config import CrawlConfig, ScanConfig, TargetConfig
+from govscan.errors import InputError
 from govscan.executors import Executor, LocalExecutor
 from govscan.identity import key_id, public_uri, stored_uri
 from govscan.model import Severity, WorkResult
@@ -62,7 +63,7 @@ class ScanOutcome(Recorded):
     errors: list[str] = field(default_factory=list)
 
 
-class ScanRunning(Exception):
+class ScanRunning(InputError):
     """A live process is scanning this config on this database; ``str()`` is the line to show."""
 
 

@@ -22,38 +22,24 @@ if TYPE_CHECKING:
 DB_OPTION = click.option("--db", metavar="URL", help="SQLAlchemy URL (default: $GOVSCAN_DB or sqlite:///govscan.db).")
 
 
-class OneLineError(click.ClickException):
-    """A database that cannot be used, a scan already running: one line naming the problem, exit 2."""
-
-    exit_code = EXIT_ERROR
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"govscan: error: {self.message}", err=True)
-
-
 @contextmanager
 def _session(db: str | None, *, create: bool = False) -> Iterator[Session]:
     """A session on the database; only ``create=True`` (``scan``) may bring a new one into being.
 
     A database error at any point inside the block — a file truncated past its first pages
-    shows only when those pages are read — ends the command with one line, not a traceback.
+    shows only when those pages are read — is a ``StoreError``: one line, exit 2, no traceback.
     """
     from sqlalchemy.exc import SQLAlchemyError
     from sqlmodel import Session
 
-    from govscan.store.engine import StoreError, failure, open_engine
+    from govscan.store.engine import failure, open_engine
 
-    try:
-        engine = open_engine(db, create=create, warn=lambda text: click.echo(f"govscan: warning: {text}", err=True))
-    except StoreError as exc:
-        raise OneLineError(str(exc)) from None
+    engine = open_engine(db, create=create, warn=lambda text: click.echo(f"govscan: warning: {text}", err=True))
     try:
         with Session(engine) as session:
             yield session
     except SQLAlchemyError as exc:
-        raise OneLineError(str(failure(db, exc))) from None
-    except StoreError as exc:
-        raise OneLineError(str(exc)) from None
+        raise failure(db, exc) from None
     finally:
         engine.dispose()
 
@@ -86,7 +72,7 @@ def scan(
     from govscan.executors import LocalExecutor, SerialExecutor
     from govscan.identity import load_secret
     from govscan.rules import load_rules
-    from govscan.scanrun import ScanRunning, gate, run_scan
+    from govscan.scanrun import gate, run_scan
     from govscan.work import WorkContext, install
 
     # A bad config or baseline is an InputError: one line and exit 2 (govscan.cli.errors).
@@ -106,8 +92,6 @@ def scan(
         except KeyboardInterrupt:
             click.echo("govscan: interrupted; run again with --resume to finish", err=True)
             sys.exit(130)
-        except ScanRunning as exc:
-            raise OneLineError(str(exc)) from None
         for error in outcome.errors:
             click.echo(f"govscan: error: {mask_uri(error)}", err=True)
         suppressed = f", {len(outcome.suppressed)} suppressed by the baseline" if outcome.suppressed else ""

@@ -23,6 +23,8 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlmodel import create_engine
 
+from govscan.errors import InputError
+
 DEFAULT_URL = "sqlite:///govscan.db"
 SHOWN_CHARS = 200  # a database named in an error line is clipped to this
 SIDE_FILES = ("-wal", "-shm", "-journal")  # SQLite's companions: they hold the same rows
@@ -32,8 +34,8 @@ PG_CONNECT_TIMEOUT = 10  # seconds: an unreachable server is an error, not a han
 NO_DATA = "holds no govscan data (no scan has been recorded in it)"
 
 
-class StoreError(Exception):
-    """The database cannot be used; ``str()`` is one line fit for ``govscan: error:``."""
+class StoreError(InputError):
+    """The database cannot be used; ``str()`` is one line fit for ``govscan: error:`` (exit 2)."""
 
 
 class MigrationError(StoreError):
