@@ -405,3 +405,18 @@ def test_a_sheet_too_big_to_load_whole_is_streamed_with_the_same_result(tmp_path
     assert streamed == loaded
     assert (Field("S", "ИИН", 2, part="hidden rows"), ["", iins[1]], None) in streamed
     assert (Field("S", "ИИН", 2), [iins[0], ""], None) in streamed
+
+
+def test_a_password_protected_xls_is_encrypted_not_read(tmp_path, read_file):
+    """BIFF encryption is a FILEPASS record in the workbook globals (here put in place of the first one)."""
+    import olefile
+
+    path = write_xls(tmp_path / "locked.xls", {"S": [["ИИН"], [synth.iin(RNG)]]})
+    with olefile.OleFileIO(str(path), write_mode=True) as ole:
+        stream = bytearray(ole.openstream("Workbook").read())
+        bof_length = int.from_bytes(stream[2:4], "little")
+        stream[4 + bof_length : 6 + bof_length] = (0x002F).to_bytes(2, "little")  # FILEPASS
+        ole.write_stream("Workbook", bytes(stream))
+    pieces = read_file(path)
+    assert pieces.values == []
+    assert pieces.problems == ["encrypted, not read (a password-protected Office document)"]
