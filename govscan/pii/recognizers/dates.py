@@ -9,12 +9,37 @@ from govscan.pii.recognizers.base import PatternDef, Recognizer
 
 DMY = r"[0-3](?<![0-9.][0-3])[0-9]?[./-][01]?[0-9][./-](?:18|19|20)[0-9]{2}(?![0-9])"
 ISO = r"[12](?<![0-9.\-][12])[089][0-9]{2}-[01][0-9]-[0-3][0-9](?![0-9])"
+
+# Month names: Russian in the genitive ("12 марта 1985 г."), Kazakh with any case ending
+# ("1985 жылғы 12 наурыз", "12 наурызда", "наурыздың 12-сі"). The index is the month's number.
+RU_MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря")  # fmt: skip
+KK_MONTHS = ("қаңтар", "ақпан", "наурыз", "сәуір", "мамыр", "маусым", "шілде", "тамыз", "қыркүйек", "қазан", "қараша", "желтоқсан")  # fmt: skip
+_KK_END = r"[а-яәғқңөұүһі]{0,5}"
+_RU_MONTH = "(?i:" + "|".join(RU_MONTHS) + ")"
+_KK_MONTH = "(?i:" + "|".join(KK_MONTHS) + ")" + _KK_END
+_DAY = r"[0-9](?<![0-9][0-9])[0-9]?(?![0-9])"  # 1..31; validation rejects the rest
+_YEAR = r"(?:18|19|20)[0-9]{2}(?![0-9])"
+_DAY_END = r"(?:-?(?:ші|шы|сі|сы|і|ы|нші|ншы))?"  # "12-сі", "1-ші"
+LONG_RU = r"(?:[«\"][0-9]{1,2}[»\"]|" + _DAY + ") " + _RU_MONTH + " " + _YEAR  # «12» марта 1985 г.
+LONG_KK_DMY = _DAY + " " + _KK_MONTH + " " + _YEAR
+LONG_KK_YDM = r"(?:18|19|20)(?<![0-9](?:18|19|20))[0-9]{2} ?(?:ж\.|жылғы|жылы|ж)? ?" + _DAY + _DAY_END + " " + _KK_MONTH
+LONG_KK_MDY = r"(?i:" + "|".join(KK_MONTHS) + ")" + _KK_END + " " + _DAY + _DAY_END + ",? " + _YEAR
 _PARTS = re.compile(r"[0-9]+")
+_MONTH_WORD = re.compile("(" + "|".join((*RU_MONTHS, *KK_MONTHS)) + ")", re.I)
 
 
 def parse_date(text: str) -> dt.date | None:
+    """A date written with numbers only (12.03.1985, 1985-03-12) or with a month name."""
     parts = [int(p) for p in _PARTS.findall(text)]
-    if len(parts) != 3:
+    named = _MONTH_WORD.search(text)
+    if named:
+        word = named.group(1).lower()
+        month = (RU_MONTHS.index(word) if word in RU_MONTHS else KK_MONTHS.index(word)) + 1
+        if len(parts) != 2:
+            return None
+        y, d = (parts[0], parts[1]) if parts[0] > 31 else (parts[1], parts[0])
+        parts = [y, month, d]
+    elif len(parts) != 3:
         return None
     y, m, d = (parts[0], parts[1], parts[2]) if parts[0] > 31 else (parts[2], parts[1], parts[0])
     try:
@@ -26,7 +51,14 @@ def parse_date(text: str) -> dt.date | None:
 class BirthDateRecognizer(Recognizer):
     entity = "DATE_OF_BIRTH"
     name = "date_of_birth"
-    patterns = (PatternDef("dmy", DMY, 0.2), PatternDef("iso", ISO, 0.2))
+    patterns = (
+        PatternDef("dmy", DMY, 0.2),
+        PatternDef("iso", ISO, 0.2),
+        PatternDef("long_ru", LONG_RU, 0.2),
+        PatternDef("long_kk_dmy", LONG_KK_DMY, 0.2),
+        PatternDef("long_kk_ydm", LONG_KK_YDM, 0.2),
+        PatternDef("long_kk_mdy", LONG_KK_MDY, 0.2),
+    )
 
     def validate(self, text: str) -> bool | None:
         date = parse_date(text)

@@ -6,7 +6,8 @@ import re
 
 from govscan.pii.recognizers.base import PatternDef, Recognizer
 
-EMAIL = r"[A-Za-z0-9](?<![\w.+-][A-Za-z0-9])[A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24}(?![\w-])"
+# Not after "*" either: "a***v@mail.ru" is a masked address, not "v@mail.ru".
+EMAIL = r"[A-Za-z0-9](?<![\w.+*-][A-Za-z0-9])[A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24}(?![\w-])"
 
 # Shared mailboxes of an organisation (reception, chancellery, press office): publishing them is
 # the point, and they identify no one. Checked against the part before "@", split on . _ -.

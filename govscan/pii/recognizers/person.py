@@ -44,13 +44,15 @@ SURNAME = re.compile(
 )
 # Words that, right before a run, say it names a street, an institution or a title, not a person.
 PLACE_BEFORE = re.compile(
-    r"(?:ул|улица|улицы|пр|пр-т|просп|проспект|проспекта|бульвар|б-р|пер|переулок|мкр|микрорайон|"
-    r"им|имени|пл|площадь|шоссе|ж\.м|тоо|ао|зао|оао|гкп|кгу|ргп|ргу|гу|фонд|школа|лицей|гимназия|"
+    r"(?:ул|улиц[аеуы]|улицей|пр|пр-к?т|просп|проспект[аеу]?|бульвар[аеу]?|б-р|пер|переул(?:ок|к[аеу])|"
+    r"мкрн?|микрорайон[аеу]?|наб|набережн(?:ая|ой|ую)|алле[еияю]|тупик[аеу]?|проезд[аеу]?|"
+    r"им|имени|пл|площад[ьи]|шоссе|ш|ж\.м|тоо|ао|зао|оао|гкп|кгу|ргп|ргу|гу|фонд|школа|лицей|гимназия|"
     r"памятник|район|р-н|село|с|г|город|станция)\.?\s*[«\"]?\s*$",
     re.I,
 )
 PLACE_AFTER = re.compile(
-    r"^\s*(?:көшесі|көшесинде|даңғылы|даңғылында|атындағы|ықшамауданы|шағын|ауданы|облысы|"
+    r"^\s*(?:көшесі|көшесінде|көшесинде|көш\.|даңғылы|даңғылында|даң\.|атындағы|ықшамауданы|шағын|"
+    r"ауданы|облысы|тас жолы|жағалауы|алаңы|бульвары|тұйығы|тұйық|өткелі|ш\. ?а\.|"
     r"street|avenue|ave|st\.|prospekt)",
     re.I,
 )
@@ -112,6 +114,12 @@ class PersonRecognizer(Recognizer):
         return self.find(text)
 
     def find(self, text: str) -> Iterator[Match]:
+        streets = address_spans(text)
+        for match in self._find(text):
+            if not overlaps(streets, match.start, match.end):
+                yield match
+
+    def _find(self, text: str) -> Iterator[Match]:
         for m in self._compiled[0].finditer(text):
             tokens = m.group().split()
             span = _best_span(tokens)
@@ -139,7 +147,9 @@ class PersonRecognizer(Recognizer):
         # are searched, and count when they name a person.
         cells = joined.split("\n")
         cased = map(operator.or_, map(str.istitle, cells), map(str.isupper, cells))
-        shaped = list(map(operator.and_, cased, map(operator.contains, cells, itertools.repeat(" "))))
+        spaced = map(operator.and_, cased, map(operator.contains, cells, itertools.repeat(" ")))
+        masked = map(operator.contains, cells, itertools.repeat("*"))  # "Иванов И.***" is no name
+        shaped = list(map(operator.gt, spaced, masked))
         count = sum(shaped)
         example = next((c for c in cells[:200] if is_full_name(c.split())), None)
         if count < len(cells) - cells.count(""):
@@ -155,6 +165,22 @@ class PersonRecognizer(Recognizer):
     def mask(self, text: str) -> str:
         # Keep the initials only: "Иванов Сергей Петрович" → "И***** С***** П*******".
         return " ".join(w[0] + "*" * (len(w) - 1) for w in text.split())
+
+
+@cache
+def _address() -> Recognizer:
+    from govscan.pii.recognizers.address import AddressRecognizer
+
+    return AddressRecognizer()
+
+
+def address_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of street addresses: a name inside one is a street's ("Қаныш Сәтбаев тас жолы, 3")."""
+    return [(m.start, m.end) for m in _address().validated(text)]
+
+
+def overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in spans)
 
 
 def _best_span(tokens: list[str]) -> tuple[int, int] | None:
