@@ -30,6 +30,7 @@ import defusedxml
 import defusedxml.ElementTree as safe_et
 
 from govscan.model import Field, Piece, Text, Values
+from govscan.readers.archive import _check_central_directory as check_central_directory  # noqa: PLC2701
 from govscan.readers.archive import ratio_exceeded
 from govscan.readers.encoding import TokenGuard
 from govscan.readers.limits import MIB, Limits, ReadContext, ReaderError
@@ -81,6 +82,7 @@ def zip_document_kind(path: str) -> str | None:
     None for a plain zip, and for one that cannot be opened (the extension then decides).
     """
     try:
+        check_central_directory(path)
         with zipfile.ZipFile(path) as archive:
             names = {info.filename: info for info in archive.infolist()}
             if "[Content_Types].xml" in names:
@@ -95,7 +97,7 @@ def zip_document_kind(path: str) -> str | None:
                 return "docx"
             if "xl/workbook.xml" in names:
                 return "xlsx"
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError, ReaderError):
         return None
     return None
 
@@ -183,6 +185,7 @@ class _CountingStream(io.RawIOBase):
 
 
 def open_zip(path: str, what: str) -> zipfile.ZipFile:
+    check_central_directory(path)
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:

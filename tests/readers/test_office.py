@@ -106,3 +106,13 @@ def test_the_kind_of_an_office_zip_comes_from_its_content_types(tmp_path, kind):
     else:
         openpyxl.Workbook().save(path)
     assert office.zip_document_kind(str(path)) == kind
+
+
+def test_a_document_announcing_a_huge_central_directory_is_refused_before_it_is_parsed(tmp_path, read):
+    path = tmp_path / "whole.docx"
+    docx.Document().save(path)
+    data = bytearray(path.read_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    data[end + 12 : end + 16] = (512 * 1024 * 1024).to_bytes(4, "little")  # 512 MB of member entries
+    pieces = read("decision.docx", bytes(data))
+    assert pieces.problems == ["ZIP central directory of 536870912 bytes refused (too many members)"]
