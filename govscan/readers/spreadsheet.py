@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from govscan.model import Asset, Field, Piece, Text
-from govscan.readers import ods, xlsx
+from govscan.readers import ods, xls, xlsx
 from govscan.readers.archive import check_declared_sizes
 from govscan.readers.limits import MIB, ReadContext, ReaderError
 from govscan.readers.office import ENCRYPTED, describe
@@ -84,14 +84,14 @@ def read_ods(asset: Asset, ctx: ReadContext) -> Iterator[Piece]:
 
 
 def read_xls(asset: Asset, ctx: ReadContext) -> Iterator[Piece]:
-    """Legacy BIFF ``.xls``: values and hidden sheets (hidden rows and comments are not read)."""
+    """Legacy BIFF ``.xls``: values, hidden sheets, rows and columns (comments are not read)."""
     try:
         size = os.path.getsize(asset.path)
     except OSError as exc:
         raise ReaderError(describe(exc)) from None
     if size > MAX_XLS_BYTES:
         raise ReaderError(f"XLS file of {size} bytes is larger than a workbook can be (limit {MAX_XLS_BYTES})")
-    yield from _workbook(asset, ctx, "xls", None)
+    yield from _workbook(asset, ctx, "xls", xls.Extras(asset.path).sheet)
 
 
 # --- one workbook ------------------------------------------------------------------------------

@@ -65,7 +65,13 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[object]]], merge_title: b
     return path
 
 
-def write_xls(path: Path, sheets: dict[str, list[list[object]]], hidden: tuple[str, ...] = ()) -> Path:
+def write_xls(
+    path: Path,
+    sheets: dict[str, list[list[object]]],
+    hidden: tuple[str, ...] = (),
+    hidden_rows: tuple[int, ...] = (),
+    hidden_columns: tuple[int, ...] = (),
+) -> Path:
     book = xlwt.Workbook(encoding="utf-8")
     for name, rows in sheets.items():
         sheet = book.add_sheet(name)
@@ -75,6 +81,10 @@ def write_xls(path: Path, sheets: dict[str, list[list[object]]], hidden: tuple[s
                     sheet.write(r, c, value)
         if name in hidden:
             sheet.visibility = 1
+        for r in hidden_rows:  # 1-based, as the spreadsheet shows them
+            sheet.row(r - 1).hidden = True
+        for c in hidden_columns:
+            sheet.col(c - 1).hidden = True
     book.save(str(path))
     return path
 
@@ -261,6 +271,16 @@ def test_ods_hidden_sheets_rows_columns_and_annotations_are_read_and_named(tmp_p
     assert [(t.text, t.field.part, t.field.column_index, t.line) for t in pieces.texts] == [
         (f"ИИН супруги {iins[2]}", "comment", 3, 2)
     ]
+
+
+def test_xls_hidden_rows_and_columns_are_named(tmp_path, read_file):
+    iins = [synth.iin(RNG) for _ in range(3)]
+    rows = [["ФИО", "ИИН"], ["Иванов Иван", iins[0]], ["Петров Петр", iins[1]], ["Сидоров Олег", iins[2]]]
+    path = write_xls(tmp_path / "h.xls", {"Лист": rows}, hidden_rows=(3,), hidden_columns=(2,))
+    fields = {(v.field.column, v.field.part): v.values for v in read_file(path).values}
+    assert fields[("ИИН", "hidden column")] == [iins[0], "", iins[2]]
+    assert fields[("ИИН", "hidden rows")] == ["", iins[1], ""]
+    assert fields[("ФИО", None)] == ["Иванов Иван", "", "Сидоров Олег"]
 
 
 def test_a_hidden_xls_sheet_is_named(tmp_path, read_file):
