@@ -1,7 +1,7 @@
 """Spreadsheets — ``.xlsx``/``.xlsm``, ``.xls``, ``.xlsb``, ``.ods`` — read by calamine.
 
-python-calamine (Rust calamine) reads all five formats, 16× faster than openpyxl's read-only
-mode on a 100,000-row XLSX (``benchmarks/bench_spreadsheet.py``). It loads one sheet at a time
+python-calamine (Rust calamine) reads all five formats, about 20× faster than openpyxl's
+read-only mode on a 100,000-row XLSX (``benchmarks/bench_spreadsheet.py``). It loads one sheet at a time
 whole, so memory grows with the sheet: every format is bounded *before* loading, by the bytes
 of the sheet part (XLSX, XLSB), of ``content.xml`` (ODS) or of the file (XLS); an XLSX sheet
 above the bound is streamed row by row with openpyxl instead (flat memory, slower). Cells,
@@ -10,7 +10,8 @@ sheets and seconds are bounded while reading.
 Each sheet is one table (:class:`~govscan.readers.table.TableBuilder`: its header is found
 under title rows, ``first_line`` is the spreadsheet's row number, column indexes are the
 spreadsheet's columns). Where a leak hides is said by ``Field.part``: ``hidden sheet``
-(hidden and very hidden sheets), ``hidden rows``, ``hidden column``, ``comment``.
+(hidden and very hidden sheets, every format), ``hidden rows`` and ``hidden column`` (XLSX, ODS,
+XLS), ``comment`` (XLSX, ODS; comments come out as ``Text``, on the row of their cell).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ IN_MEMORY_SHEET_BYTES = 64 * MIB
 calamine holds a loaded sheet at 50–100 bytes per cell; sheet XML takes 20–90 bytes per cell,
 so this bounds one loaded sheet to a few hundred MB at worst."""
 MAX_XLS_BYTES = 256 * MIB
-"""A BIFF ``.xls`` holds at most 65,536 × 256 cells; a bigger file is not a real workbook."""
+"""calamine loads a whole ``.xls``; a BIFF sheet holds at most 65,536 × 256 cells, and lists
+published as ``.xls`` are far smaller than this."""
 MAX_CELLS = 20_000_000
 """Cells read from one workbook, all sheets together."""
 MAX_SHEETS = 1000
@@ -42,7 +44,6 @@ MAX_SECONDS = 600.0
 """Wall-clock bound on reading one workbook, checked between rows."""
 
 HIDDEN_SHEET = "hidden sheet"
-HIDDEN_ROWS = "hidden rows"
 HIDDEN_COLUMN = "hidden column"
 COMMENT = "comment"
 
