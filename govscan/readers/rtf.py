@@ -8,7 +8,9 @@ Non-ASCII text is written as ``\\'xx`` escapes in the document's ANSI code page
 (``\\ansicpg1251`` for Russian Windows) or as ``\\uNNNN`` escapes; the code page is taken from
 the header (``\\ansicpg``), else a Cyrillic font charset (``\\fcharset204``) means cp1251.
 striprtf writes a table row as its cells each followed by ``|``: such lines become table rows
-and go through the shared header finder.
+and go through the shared header finder. The ``{\\info}`` group's ``\\author`` and ``\\operator``
+are the names of who wrote the document and who saved it last (``metadata:author``,
+``metadata:last modified by``).
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ from collections.abc import Iterator
 
 from govscan.model import Asset, Piece
 from govscan.readers.limits import MIB, ReadContext, ReaderError
-from govscan.readers.office import Budget, line_pieces
+from govscan.readers.office import Budget, line_pieces, metadata_values
 
 MAX_RTF_BYTES = 64 * MIB
 _CODE_PAGE = re.compile(rb"\\ansicpg(\d{3,5})")
 _CYRILLIC_FONT = re.compile(rb"\\fcharset204\b")
+_INFO_NAME = re.compile(r"\{\\(author|operator)\s+((?:[^{}\\]|\\[^{}])*)\}")
+_INFO_BYTES = 1 * MIB  # the {\info} group sits in the header, before the text
 
 
 def read_rtf(asset: Asset, ctx: ReadContext) -> Iterator[Piece]:
@@ -41,6 +45,21 @@ def read_rtf(asset: Asset, ctx: ReadContext) -> Iterator[Piece]:
     except (ValueError, IndexError, RecursionError) as exc:  # unbalanced or malformed markup
         raise ReaderError(f"malformed RTF ({type(exc).__name__})") from None
     yield from line_pieces(asset.uri, ctx.limits, text.splitlines(), _row, Budget())
+    people = authors(raw[:_INFO_BYTES].decode(encoding, errors="replace"), encoding)
+    yield from metadata_values(asset.uri, {"creator": people["author"]}, "metadata:author")
+    yield from metadata_values(asset.uri, {"last modified by": people["operator"]}, "metadata:last modified by")
+
+
+def authors(markup: str, encoding: str) -> dict[str, list[str]]:
+    """Names in the ``{\\info}`` group: ``\\author`` (who wrote it) and ``\\operator`` (who saved it last)."""
+    from striprtf.striprtf import rtf_to_text
+
+    found: dict[str, list[str]] = {"author": [], "operator": []}
+    for match in _INFO_NAME.finditer(markup):
+        name = rtf_to_text("{\\rtf1 " + match.group(2) + "}", encoding=encoding, errors="replace").strip()
+        if name and len(found[match.group(1)]) < 100:
+            found[match.group(1)].append(name)
+    return found
 
 
 def rtf_encoding(head: bytes) -> str:

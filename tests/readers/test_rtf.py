@@ -33,9 +33,17 @@ def _escape(char: str, unicode: bool) -> str:
 
 
 def rtf_document(
-    path: Path, paragraphs: Sequence[str], rows: Sequence[Sequence[str]] = (), unicode: bool = False
+    path: Path,
+    paragraphs: Sequence[str],
+    rows: Sequence[Sequence[str]] = (),
+    unicode: bool = False,
+    info: tuple[str, str] | None = None,
 ) -> Path:
+    """An RTF as Word writes one; ``info`` is (author, operator: who saved it last)."""
     parts = ["{\\rtf1\\ansi\\ansicpg1251\\deff0{\\fonttbl{\\f0\\fcharset204 Times New Roman;}}\n"]
+    if info is not None:
+        title, author, operator = (escaped(words, unicode) for words in ("Решение", *info))
+        parts.append(f"{{\\info{{\\title {title}}}{{\\author {author}}}{{\\operator {operator}}}}}\n")
     parts += [escaped(p, unicode) + "\\par\n" for p in paragraphs]
     for row in rows:
         edges = "".join(f"\\cellx{1500 * (i + 1)}" for i in range(len(row)))
@@ -95,3 +103,13 @@ def test_an_oversized_or_truncated_rtf_is_one_line_and_the_good_file_is_still_re
     ]
     uris = {f["location"]["uri"].rsplit("/", 1)[-1] for f in report["findings"] if f["entity"] == "KZ_IIN"}
     assert "good.rtf" in uris and "big.rtf" not in uris
+
+
+def test_the_author_and_who_saved_it_last_are_metadata_names(tmp_path):
+    path = rtf_document(
+        tmp_path / "signed.rtf", ["Решение"], info=("Омаров Тимур Рустемович", "Ким Виктор Александрович")
+    )
+    code, report, errors = check(path)
+    assert (code, errors) == (1, [])
+    people = {(f["location"]["column"], f["location"]["part"]) for f in report["findings"] if f["entity"] == "PERSON"}
+    assert people == {("creator", "metadata:author"), ("last modified by", "metadata:last modified by")}
