@@ -4,8 +4,9 @@ Why PyMuPDF: on generated Russian/Kazakh lists (``benchmarks/bench_pdf.py``) it 
 layer ~2x faster than pypdfium2 and ~100x faster than pdfplumber with the same fidelity, finds
 ruled tables (pypdfium2 has no table finder), and reaches everything a leak hides in: drawings
 (black boxes), annotations, form fields, embedded files, metadata; it also renders scanned pages
-for OCR. Its AGPL licence fits govscan's. Its ONNX layout model (the ``pymupdf-layout`` extra) is
-not used: tables are found from ruling lines alone (``use_layout=False``), 8x faster.
+for OCR. Its AGPL licence fits govscan's. Tables are read from the page's ruling lines and words
+(:mod:`govscan.readers.pdf_layout`), not by PyMuPDF's table finder (10-60x slower) nor its ONNX
+layout model (the ``pymupdf-layout`` extra, never imported).
 
 What comes out, each with ``page`` (1-based):
 

@@ -65,6 +65,46 @@ def test_a_list_continued_on_the_next_page_keeps_its_header(tmp_path: Path, read
     assert pieces.columns["ИИН"] == [r[2] for r in first[1:] + second[1:]]
 
 
+def test_two_tables_on_one_page_keep_their_own_columns(tmp_path: Path, read_file: Read) -> None:
+    people = pdfs.list_rows(RNG, 4)
+    phones = [["Организация", "Телефон приёмной"], ["Акимат района", "+7 7172 55-01-01"], ["ЦОН", "+7 7172 55-02-02"]]
+    pdf = pdfs.new_pdf()
+    pdf.add_page()
+    pdfs.add_table(pdf, people)
+    pdf.ln(10)
+    pdfs.add_table(pdf, phones)
+    pieces = read_file(write(pdf, tmp_path / "two.pdf"))
+    assert pieces.columns["ИИН"] == [r[2] for r in people[1:]]
+    assert pieces.columns["Телефон приёмной"] == ["+7 7172 55-01-01", "+7 7172 55-02-02"]
+
+
+def test_a_table_ruled_with_lines_and_a_merged_group_cell(tmp_path: Path, read_file: Read) -> None:
+    """Word/Excel exports draw tables as lines; a group header ("Контакты") spans two columns."""
+    iins = [synth.iin(RNG) for _ in range(3)]
+    rows = [["ФИО", "Контакты", ""], ["", "Телефон", "ИИН"]] + [
+        [synth.full_name(RNG), synth.mobile(RNG, 0), iin] for iin in iins
+    ]
+    xs, top, height = [40, 240, 380, 520], 80, 20
+    path = tmp_path / "lines.pdf"
+    with pymupdf.open() as doc:
+        page = doc.new_page()
+        page.insert_font(fontname="body", fontfile=pdfs.cyrillic_font())
+        bottom = top + height * len(rows)
+        for r, row in enumerate(rows):
+            y = top + r * height
+            page.draw_line((xs[0], y), (xs[-1], y))
+            for x, cell in zip(xs, row, strict=False):
+                page.insert_text((x + 3, y + 14), cell, fontname="body", fontsize=9)
+        page.draw_line((xs[0], bottom), (xs[-1], bottom))
+        for k, x in enumerate(xs):
+            start = top + height if k == 2 else top  # the group cell has no boundary in its first row
+            page.draw_line((x, start), (x, bottom))
+        doc.save(path)
+    pieces = read_file(path)
+    assert [x for v in pieces.values if v.field.column_index == 3 for x in v.values] == iins
+    assert any("ИИН" in (v.field.column or "") for v in pieces.values if v.field.column_index == 3)
+
+
 def test_prose_without_personal_data_reads_as_text_only(tmp_path: Path, read_file: Read) -> None:
     pdf = pdfs.new_pdf()
     pdf.add_page()
