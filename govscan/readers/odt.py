@@ -8,7 +8,8 @@ Like the DOCX reader, it reads what a person could find in the file and says whe
   header; repeated rows and cells are expanded within bounds, covered (merged) cells keep the
   columns aligned; footnotes and endnotes (``footnote``/``endnote``), annotations
   (``comment``) and tracked deletions kept in ``text:tracked-changes`` (``tracked
-  deletion``) are read apart from the body, and a footnote's citation mark is not glued to the
+  deletion``) and sections hidden from display (``hidden text``) are read apart from the
+  body, and a footnote's citation mark is not glued to the
   word before it (``…363018¹`` would break an IIN);
 * ``styles.xml``: page headers and footers (``header/footer``);
 * ``meta.xml``: ``meta:initial-creator`` (``metadata:author``) and ``dc:creator``, who saved
@@ -201,6 +202,9 @@ class _Walker:
         elif tag == TEXT + "deletion":
             self.containers.append("tracked deletion")
             return None
+        elif tag == TEXT + "section":
+            hidden = (elem.get(TEXT + "display") or "").lower() == "none"
+            self.containers.append("hidden text" if hidden else self._part() or "")
         elif tag in _HEADERS:
             self.containers.append("header/footer")
             return None
@@ -230,7 +234,7 @@ class _Walker:
             names = self.doc.authors[self.author_kind]
             if name and len(names) < 10_000:
                 names.append(name)
-        elif tag in (OFFICE + "annotation", TEXT + "note", TEXT + "deletion") or tag in _HEADERS:
+        elif tag in (OFFICE + "annotation", TEXT + "note", TEXT + "deletion", TEXT + "section") or tag in _HEADERS:
             self._pop_container()
             if tag == OFFICE + "annotation":
                 self.author_kind = None
@@ -254,7 +258,7 @@ class _Walker:
     def _part(self) -> str | None:
         for container in reversed(self.containers):
             if isinstance(container, str):
-                return container
+                return container or None  # "": a visible section, in the body
         return None
 
     def _prose(self, part: str | None) -> Prose:
@@ -274,7 +278,7 @@ class _Walker:
             if paragraph.target.cell is not None:
                 paragraph.target.cell.append(text)
         else:
-            self.out.extend(self._prose(paragraph.target).add(text))
+            self.out.extend(self._prose(paragraph.target or None).add(text))
 
     def _start_table(self, elem: Element) -> None:
         number = next(self.doc.numbers)

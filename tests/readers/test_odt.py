@@ -125,3 +125,20 @@ def test_an_ods_is_never_read_as_a_generic_zip(tmp_path):
     assert code != 0  # a list of IINs is never a silent all-clear: found (1) or not readable (2)
     assert not any("!/" in f["location"]["uri"] for f in report["findings"])
     assert not any("content.xml" in line for line in errors)
+
+
+def test_a_section_hidden_from_display_is_read_as_hidden_text(tmp_path, read_file):
+    path = odt_document(tmp_path / "s.odt", paragraphs=["Решение принято."])
+    from zipfile import ZipFile
+
+    content = ZipFile(path).read("content.xml").decode()
+    sections = (
+        f'<text:section text:name="Скрыто" text:display="none"><text:p>ИИН {IINS[11]}</text:p></text:section>'
+        '<text:section text:name="Видно"><text:p>Председатель комиссии</text:p></text:section>'
+    )
+    rewrite_zip(path, {"content.xml": content.replace("</office:text>", sections + "</office:text>").encode()})
+    pieces = read_file(path)
+    assert [(t.field.part, t.text) for t in pieces.texts] == [
+        (None, "Решение принято.\nПредседатель комиссии"),
+        ("hidden text", f"ИИН {IINS[11]}"),
+    ]
