@@ -86,12 +86,12 @@ def _pack(piece: Piece | ReadError) -> object:
     if isinstance(piece, Values):
         joined = SEPARATOR.join(piece.values)
         if joined.count(SEPARATOR) == len(piece.values) - 1:
-            return (piece.uri, piece.field, piece.first_line, joined)
+            return (piece.uri, piece.field, piece.first_line, joined, piece.page)
     return piece
 
 
 def _unpack(item: object) -> Piece | ReadError:
     if isinstance(item, tuple):
-        uri, field, first_line, joined = item
-        return Values(uri, field, joined.split(SEPARATOR), first_line)
+        uri, field, first_line, joined, page = item
+        return Values(uri, field, joined.split(SEPARATOR), first_line, page)
     return item  # type: ignore[return-value]

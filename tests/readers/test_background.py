@@ -32,3 +32,8 @@ def test_a_reader_that_dies_becomes_a_read_error(tmp_path: Path, monkeypatch: py
     path.write_text("a\n")
     pieces = list(read_in_background(Asset(str(path), str(path))))
     assert isinstance(pieces[-1], ReadError) and "ended unexpectedly" in pieces[-1].problem
+
+
+def test_the_page_of_a_table_survives_the_trip_from_the_child() -> None:
+    piece = Values("list.pdf", Field(column="ИИН", column_index=3), ["900101300017", "851231400120"], None, page=7)
+    assert background._unpack(background._pack(piece)) == piece
