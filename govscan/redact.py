@@ -153,11 +153,24 @@ def is_secret_name(name: str) -> bool:
     return bare in _SECRET_NAMES or bare.endswith(("key", "sig")) or any(part in bare for part in _SECRET_PARTS)
 
 
+_PARAM_IN_TEXT = re.compile(r"(?<=[?&;])([A-Za-z0-9_.%\-]{1,64})=([^&;\s#'\"<>)]*)")
+
+
 def public_text(text: str) -> str:
-    """A message with every URL in it made public and every identifier masked."""
+    """A message with every URL in it made public and every identifier masked.
+
+    Query parameters quoted without their URL (urllib3: ``… with url: /x?access_token=…``) have
+    their secret values masked as well.
+    """
     if "://" in text:
         text = _URL_IN_TEXT.sub(lambda m: public_uri(m.group()), text)
+    if "=" in text:
+        text = _PARAM_IN_TEXT.sub(_public_param_match, text)
     return mask_identifiers(text)
+
+
+def _public_param_match(match: re.Match[str]) -> str:
+    return _public_param(match.group())
 
 
 _PEM_WITHHELD = "(withheld: the certificate names a person)"

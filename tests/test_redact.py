@@ -134,6 +134,12 @@ def test_urls_inside_messages_are_made_public() -> None:
     assert shown.endswith("failed: HTTP 500")
 
 
+def test_query_parameters_quoted_without_their_url_are_made_public_too() -> None:
+    message = "HTTPConnectionPool(host='h', port=80): Max retries exceeded with url: /x.csv?access_token=T0K&page=2 (Caused by …)"
+    shown = public_text(message)
+    assert "T0K" not in shown and "/x.csv?access_token=***&page=2 (Caused by …)" in shown
+
+
 def test_a_personal_certificate_loses_its_pem_and_its_identifier() -> None:
     raw = {
         "certificate_chain": [
