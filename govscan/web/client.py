@@ -29,6 +29,8 @@ Failures come back as ``FetchError`` with a one-line problem (never a traceback,
 from __future__ import annotations
 
 import dataclasses
+import os
+import ssl
 import threading
 import time
 from collections import OrderedDict
@@ -40,6 +42,7 @@ from email.utils import parsedate_to_datetime
 from typing import BinaryIO
 from urllib.parse import urljoin
 
+import certifi
 import requests
 import urllib3
 
@@ -164,7 +167,10 @@ class WebClient:
         self._session = session or requests.Session()
         self._session.trust_env = False  # no proxies from the environment: the guard must see the real peer
         pool = max(10, 2 * (self.settings.concurrency or 4))
-        adapter = GuardedAdapter(self.guard, pool_connections=pool, pool_maxsize=pool, max_retries=0)
+        self._tls = trust_context(self.settings.verify)
+        adapter = GuardedAdapter(
+            self.guard, ssl_context=self._tls, pool_connections=pool, pool_maxsize=pool, max_retries=0
+        )
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         self._session.headers.update(
@@ -431,7 +437,7 @@ class WebClient:
                     stream=True,
                     allow_redirects=False,
                     timeout=(settings.connect_timeout, settings.read_timeout),
-                    verify=settings.verify,
+                    verify=True if self._tls is not None else settings.verify,  # the CA file is in the context
                 ) as reply:
                     headers = _headers(reply)
                     if reply.status_code in REDIRECT_STATUSES:
@@ -548,6 +554,26 @@ class WebClient:
         wire = tell() if callable(tell) else None
         if isinstance(wire, int) and decoded > max(wire, 1) * ratio:
             raise _Bomb
+
+
+def trust_context(verify: bool | str) -> ssl.SSLContext | None:
+    """For a CA bundle path: a context trusting the public roots (certifi's, as requests does) *and* it.
+
+    requests' ``verify=path`` replaces the public roots, so a portal signed by the national CA
+    would work while the storage host it redirects to, with a public certificate, would fail.
+    ``--ca-file`` adds anchors, as it does for ``govscan tls``. None: requests' own handling.
+    """
+    if not isinstance(verify, str):
+        return None
+    context = ssl.create_default_context(cafile=certifi.where())
+    try:
+        if os.path.isdir(verify):
+            context.load_verify_locations(capath=verify)
+        else:
+            context.load_verify_locations(cafile=verify)
+    except (OSError, ssl.SSLError, ValueError):
+        return None  # not a readable bundle: requests then fails each https request with one line
+    return context
 
 
 def _request_key(url: str) -> str:

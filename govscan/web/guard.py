@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -226,11 +227,14 @@ def _guarded(connection_class: type[HTTPConnection], guard: Guard) -> type[HTTPC
 class GuardedAdapter(HTTPAdapter):
     """An ``HTTPAdapter`` whose connections re-check the guard on the address they connect to."""
 
-    def __init__(self, guard: Guard, **kwargs: object) -> None:
+    def __init__(self, guard: Guard, ssl_context: ssl.SSLContext | None = None, **kwargs: object) -> None:
         self._guard = guard
+        self._ssl_context = ssl_context  # the trust anchors of https connections, when not requests' default
         super().__init__(**kwargs)  # type: ignore[arg-type]
 
     def init_poolmanager(self, *args: object, **kwargs: object) -> None:
+        if self._ssl_context is not None:
+            kwargs["ssl_context"] = self._ssl_context
         super().init_poolmanager(*args, **kwargs)  # type: ignore[arg-type]
         http_conn = _guarded(HTTPConnection, self._guard)
         https_conn = _guarded(HTTPSConnection, self._guard)

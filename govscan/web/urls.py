@@ -9,10 +9,11 @@ link, a redirect or a CKAN resource URL send the scanner anywhere.
 The form chosen: the URL **exactly as requests will send it** — ``PreparedRequest.prepare_url``
 (urllib3's ``parse_url``, IDNA, re-quoting), without the fragment — computed once by
 :func:`parse`. The guard, the scope, the rate limiter and the request itself all use that one
-string, and the host they judge is read from it by urllib3's ``parse_url``, the function
-urllib3's pool manager uses to choose where to connect. Normalising to some third form (a
-browser's WHATWG reading, say) would still leave requests to re-parse it its own way, so the
-connecting library's reading is the only one that cannot drift from the connection.
+string (requests prepares it again and gets it back unchanged: it is a fixed point), and the
+host they judge is the one both ``urlsplit`` (requests' adapter picks the connection pool with
+``urlparse``) and urllib3's ``parse_url`` read from it — they must agree. Normalising to some
+third form (a browser's WHATWG reading, say) would still leave requests to re-parse it its own
+way, so the connecting library's reading is the only one that cannot drift from the connection.
 
 Where parsers disagree the URL is refused, never repaired (a repaired URL is a guess at which
 host was meant):

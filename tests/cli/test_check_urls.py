@@ -129,3 +129,15 @@ def test_https_signed_by_a_private_ca_fails_in_one_line_without_ca_file(
     assert code == 2
     [line] = _error_lines(err)
     assert "TLS failure" in line and "CERTIFICATE_VERIFY_FAILED" in line and "--ca-file" in line
+
+
+def test_a_ca_file_that_is_not_a_bundle_is_one_line_per_url(
+    national_ca_portal: tuple[LabServer, Path], tmp_path: Path
+) -> None:
+    server, _ = national_ca_portal
+    junk = tmp_path / "roots.pem"
+    junk.write_text("not a certificate\n", encoding="utf-8")
+    code, _, err = run("--ca-file", str(junk), f"{server.url}people.csv")
+    assert code == 2 and "Traceback" not in err
+    [line] = _error_lines(err)
+    assert "TLS" in line

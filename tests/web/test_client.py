@@ -409,3 +409,21 @@ def test_clients_sharing_a_budget_stop_together(make_client: MakeClient) -> None
     _ok(pages.get(f"{PORTAL}/page"))
     assert len(_ok(files.get(f"{PORTAL}/file.csv")).body) == 400  # what was left of the shared 1,000 bytes
     assert pages.budget.spent
+
+
+def test_a_ca_file_adds_to_the_public_roots_instead_of_replacing_them(tmp_path, monkeypatch) -> None:
+    """A portal signed by the national CA and a storage host with a public certificate, one client.
+
+    ``other_ca`` stands in for the public roots (certifi's bundle is where requests finds them).
+    """
+    import certifi
+
+    from govscan.testing.tls_lab import LabServer, issue_leaf, lab_ca, lab_ca_file, other_ca
+
+    public_roots = other_ca().write(tmp_path, stem="public-roots")
+    monkeypatch.setattr(certifi, "where", lambda: str(public_roots))
+    national = lab_ca_file(tmp_path)
+    with LabServer(issue_leaf(lab_ca())) as portal, LabServer(issue_leaf(other_ca())) as storage:
+        client = WebClient(ClientSettings(rate=None, verify=str(national)), guard=Guard(allow_private=True))
+        assert _ok(client.get(portal.url)).status == 200
+        assert _ok(client.get(storage.url)).status == 200
