@@ -222,8 +222,8 @@ def migrate(engine: Engine, revision: str = "head") -> None:
                 _check_foreign_keys(connection)
             connection.commit()
         finally:
-            if sqlite:  # its pragmas were changed for the migration: the pool must not hand it out again
-                connection.invalidate()
+            if sqlite:
+                _restore_pragmas(connection)
 
 
 def _lock_for_migration(connection: Connection) -> None:
@@ -239,6 +239,18 @@ def _lock_for_migration(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN EXCLUSIVE")  # DDL then runs inside this one transaction
     elif connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_MIGRATION_LOCK})")
+
+
+def _restore_pragmas(connection: Connection) -> None:
+    """The connection goes back to the pool (an in-memory database lives only in it): as it came."""
+    try:
+        if connection.in_transaction():
+            connection.rollback()  # the migration failed: nothing of it stays
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.exec_driver_sql("PRAGMA busy_timeout=5000")
+        connection.commit()
+    except SQLAlchemyError:
+        connection.invalidate()  # unusable anyway: the pool must not hand it out again
 
 
 def _check_foreign_keys(connection: Connection) -> None:
