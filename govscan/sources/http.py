@@ -95,9 +95,16 @@ class Downloader:
         return SourceAsset(uri=url, path=path, media_hint=media_hint, cleanup_dir=directory)
 
 
-def download(url: str, limits: Limits | None = None, **options: object) -> SourceAsset:
-    """``Downloader(limits, **options).download(url)``: one URL on its own."""
-    return Downloader(limits, **options).download(url)  # type: ignore[arg-type]
+def download(
+    url: str,
+    limits: Limits | None = None,
+    *,
+    ca_file: str | None = None,
+    resolver: Resolver = resolve,
+    sleep: Callable[[float], None] | None = None,
+) -> SourceAsset:
+    """One URL on its own: ``Downloader(…).download(url)``."""
+    return Downloader(limits, ca_file=ca_file, resolver=resolver, sleep=sleep).download(url)
 
 
 def _ok(answer: Response | FetchError) -> Response:
