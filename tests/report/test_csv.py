@@ -128,3 +128,22 @@ def test_evidence_is_printed_verbatim_and_no_raw_value_appears(result_factory, f
     assert rows[0]["evidence"] == "8805******12"
     assert RAW_IIN not in text
     assert text.count("8805******12") == 1
+
+
+def test_every_csv_govscan_writes_goes_through_the_one_neutralising_writer() -> None:
+    """A new CSV output cannot forget formula neutralisation by calling the csv module itself."""
+    from pathlib import Path
+
+    import govscan
+
+    package = Path(govscan.__file__).parent
+    allowed = {
+        "report/csv_.py",  # SafeCsvWriter itself
+        "testing/examples.py",  # sample input files for scans and demos, not output
+    }
+    writers = {
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if "csv.writer(" in path.read_text(encoding="utf-8") or "csv.DictWriter(" in path.read_text(encoding="utf-8")
+    }
+    assert writers <= allowed, writers - allowed
