@@ -163,14 +163,22 @@ def public_text(text: str) -> str:
     their secret values masked as well.
     """
     if "://" in text:
-        text = _URL_IN_TEXT.sub(lambda m: public_uri(m.group()), text)
+        text = _URL_IN_TEXT.sub(_public_url_match, text)
     if "=" in text:
         text = _PARAM_IN_TEXT.sub(_public_param_match, text)
     return mask_identifiers(text)
 
 
+def _public_url_match(match: re.Match[str]) -> str:
+    url = match.group()
+    bare = url.rstrip(".,:;!?)")  # "… failed for http://h/x?key=K: HTTP 404": the colon is prose
+    return public_uri(bare) + url[len(bare) :]
+
+
 def _public_param_match(match: re.Match[str]) -> str:
-    return _public_param(match.group())
+    param = match.group()
+    bare = param.rstrip(".,:;!?)")
+    return _public_param(bare) + param[len(bare) :]
 
 
 _PEM_WITHHELD = "(withheld: the certificate names a person)"

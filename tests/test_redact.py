@@ -134,6 +134,10 @@ def test_urls_inside_messages_are_made_public() -> None:
     assert shown.endswith("failed: HTTP 500")
 
 
+def test_a_url_at_the_end_of_a_clause_keeps_the_prose_after_it() -> None:
+    assert public_text("http://h/x.csv?key=K: HTTP 404") == "http://h/x.csv?key=***: HTTP 404"
+
+
 def test_query_parameters_quoted_without_their_url_are_made_public_too() -> None:
     message = "HTTPConnectionPool(host='h', port=80): Max retries exceeded with url: /x.csv?access_token=T0K&page=2 (Caused by …)"
     shown = public_text(message)

@@ -276,3 +276,4 @@ def test_credentials_and_tokens_in_target_urls_never_leave_the_process(tmp_path:
     # what is not a secret stays, so that a reader can tell the datasets apart
     assert f"http://{host}/data.csv?token=***&apiKey=***&page=2" in outputs["check json"]
     assert "page=2" in outputs["findings"] and "missing.csv?access_token=***" in outputs["check text"]
+    assert "missing.csv?access_token=***: HTTP 404" in outputs["scan"]  # the problem is still named
