@@ -128,6 +128,24 @@ def test_text_under_a_black_box_is_its_own_part_and_leaves_the_visible_text(tmp_
     assert iin not in visible and "включён в очередь" in visible
 
 
+def test_a_redaction_marked_but_never_applied_still_hides_nothing(tmp_path: Path, read_file: Read) -> None:
+    """A Redact annotation draws a black box in viewers; until it is applied the text stays in the file."""
+    iin = synth.iin(RNG)
+    pdf = pdfs.new_pdf()
+    pdf.add_page()
+    pdfs.add_paragraph(pdf, f"Заявитель: ИИН {iin}, очередь № 15.")
+    typed = write(pdf, tmp_path / "typed.pdf")
+    path = tmp_path / "marked.pdf"
+    with pymupdf.open(typed) as doc:
+        page = doc[0]
+        (area,) = page.search_for(iin)
+        page.add_redact_annot(area, fill=(0, 0, 0))  # marked for redaction, not applied
+        doc.save(path)
+    pieces = read_file(path)
+    covered = [t.text for t in pieces.texts if t.field.part == "under a redaction box"]
+    assert covered == [f"{iin},"]  # the covered word, as the text layer has it
+
+
 def test_white_text_on_a_black_band_is_a_design_not_a_redaction(tmp_path: Path, read_file: Read) -> None:
     pdf = pdfs.new_pdf()
     pdf.add_page()
