@@ -20,10 +20,24 @@ _KK_MONTH = "(?i:" + "|".join(KK_MONTHS) + ")" + _KK_END
 _DAY = r"[0-9](?<![0-9][0-9])[0-9]?(?![0-9])"  # 1..31; validation rejects the rest
 _YEAR = r"(?:18|19|20)[0-9]{2}(?![0-9])"
 _DAY_END = r"(?:-?(?:ші|шы|сі|сы|і|ы|нші|ншы))?"  # "12-сі", "1-ші"
-LONG_RU = r"(?:[«\"][0-9]{1,2}[»\"]|" + _DAY + ") " + _RU_MONTH + " " + _YEAR  # «12» марта 1985 г.
+# Every pattern starts with a character class (see kz_numbers): the regex engine then skips
+# ahead to the positions where it can match instead of trying every one.
+LONG_RU = (
+    r"[«\"0-9](?<![0-9][«\"0-9])(?:(?<=[«\"])[0-9]{1,2}[»\"]|(?<=[0-9])[0-9]?)(?![0-9]) " + _RU_MONTH + " " + _YEAR
+)
 LONG_KK_DMY = _DAY + " " + _KK_MONTH + " " + _YEAR
 LONG_KK_YDM = r"(?:18|19|20)(?<![0-9](?:18|19|20))[0-9]{2} ?(?:ж\.|жылғы|жылы|ж)? ?" + _DAY + _DAY_END + " " + _KK_MONTH
-LONG_KK_MDY = r"(?i:" + "|".join(KK_MONTHS) + ")" + _KK_END + " " + _DAY + _DAY_END + ",? " + _YEAR
+
+
+def _led_by_a_letter(words: tuple[str, ...]) -> str:
+    """``(?:қаңтар|ақпан…)`` as a character class of first letters, then the rest of each word."""
+    firsts = sorted({w[0] for w in words})
+    letters = "".join(firsts) + "".join(f.upper() for f in firsts)
+    rests = "|".join(f"(?<=[{w[0]}{w[0].upper()}]){w[1:]}" for w in words)
+    return f"[{letters}](?<![^\\W\\d_][{letters}])(?:{rests})"
+
+
+LONG_KK_MDY = _led_by_a_letter(KK_MONTHS) + _KK_END + " " + _DAY + _DAY_END + ",? " + _YEAR
 _PARTS = re.compile(r"[0-9]+")
 _MONTH_WORD = re.compile("(" + "|".join((*RU_MONTHS, *KK_MONTHS)) + ")", re.I)
 

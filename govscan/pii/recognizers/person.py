@@ -114,9 +114,8 @@ class PersonRecognizer(Recognizer):
         return self.find(text)
 
     def find(self, text: str) -> Iterator[Match]:
-        streets = address_spans(text)
         for match in self._find(text):
-            if not overlaps(streets, match.start, match.end):
+            if not in_address(text, match.start, match.end):
                 yield match
 
     def _find(self, text: str) -> Iterator[Match]:
@@ -148,8 +147,9 @@ class PersonRecognizer(Recognizer):
         cells = joined.split("\n")
         cased = map(operator.or_, map(str.istitle, cells), map(str.isupper, cells))
         spaced = map(operator.and_, cased, map(operator.contains, cells, itertools.repeat(" ")))
-        masked = map(operator.contains, cells, itertools.repeat("*"))  # "Иванов И.***" is no name
-        shaped = list(map(operator.gt, spaced, masked))
+        if "*" in joined:  # "Иванов И.***" is a masked name, not a name
+            spaced = map(operator.gt, spaced, map(operator.contains, cells, itertools.repeat("*")))
+        shaped = list(spaced)
         count = sum(shaped)
         example = next((c for c in cells[:200] if is_full_name(c.split())), None)
         if count < len(cells) - cells.count(""):
@@ -174,13 +174,17 @@ def _address() -> Recognizer:
     return AddressRecognizer()
 
 
-def address_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of street addresses: a name inside one is a street's ("Қаныш Сәтбаев тас жолы, 3")."""
-    return [(m.start, m.end) for m in _address().validated(text)]
+ADDRESS_REACH = 48  # characters around a name searched for the address it may belong to
 
 
-def overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in spans)
+def in_address(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` lies in a street address ("Қаныш Сәтбаев тас жолы, 3").
+
+    Only the neighbourhood of a name is searched, so prose without names costs nothing more.
+    """
+    lo = max(0, start - ADDRESS_REACH)
+    window = text[lo : end + ADDRESS_REACH]
+    return any(m.start + lo < end and start < m.end + lo for m in _address().validated(window))
 
 
 def _best_span(tokens: list[str]) -> tuple[int, int] | None:

@@ -21,8 +21,7 @@ from govscan.pii.recognizers.person import (
     PLACE_AFTER,
     PLACE_BEFORE,
     PersonRecognizer,
-    address_spans,
-    overlaps,
+    in_address,
 )
 
 NER_SCORE = 0.5  # below the rules' 0.6: a model's guess, raised by context words like "заявитель"
@@ -41,9 +40,8 @@ class NerPersonRecognizer(PersonRecognizer):
     def find(self, text: str) -> Iterator[Match]:
         found = list(super().find(text))
         yield from found
-        streets = address_spans(text)
         for start, end in self._ner_spans(text):
-            if not any(m.start < end and start < m.end for m in found) and not overlaps(streets, start, end):
+            if not any(m.start < end and start < m.end for m in found) and not in_address(text, start, end):
                 yield Match(start, end, text[start:end], NER_SCORE)
 
     def _ner_spans(self, text: str) -> Iterator[tuple[int, int]]:
