@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from alembic.util import CommandError as AlembicCommandError
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
@@ -98,6 +99,9 @@ def open_engine(url: str | None = None, *, create: bool = True, warn: Callable[[
     except MigrationError as exc:
         engine.dispose()
         raise StoreError(f"database {shown}: {exc}") from None
+    except AlembicCommandError:  # a revision this govscan does not have: written by a newer one
+        engine.dispose()
+        raise StoreError(f"database {shown}: its schema is newer than this govscan knows; upgrade govscan") from None
     except StoreError:
         engine.dispose()
         raise

@@ -120,6 +120,15 @@ def test_an_unusable_sqlite_file_is_one_line_not_a_traceback(tmp_path: Path, mak
     one_line_error(invoke(*command, "--db", f"sqlite:///{db}"), str(db), problem)
 
 
+def test_a_database_written_by_a_newer_govscan_says_so(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = a_scanned_database(tmp_path)
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    one_line_error(invoke("scans", "list", "--db", f"sqlite:///{db}"), str(db), "newer than this govscan")
+
+
 def test_an_unknown_dialect_is_named(tmp_path: Path) -> None:
     one_line_error(invoke("scans", "list", "--db", "nosuchdb://u:hunter2@127.0.0.1/x"), "nosuchdb", "unknown database")
 
