@@ -79,6 +79,7 @@ def read_ods(asset: Asset, ctx: ReadContext) -> Iterator[Piece]:
     _bound(infos["content.xml"].file_size, "ODS content.xml")
     scan = ods.Extras(asset.path, ctx)
     try:
+        scan.prepare()
         yield from _workbook(asset, ctx, "ods", scan.sheet)
     finally:
         scan.close()

@@ -440,3 +440,31 @@ def test_a_password_protected_xls_is_encrypted_not_read(tmp_path, read_file):
     pieces = read_file(path)
     assert pieces.values == []
     assert pieces.problems == ["encrypted, not read (a password-protected Office document)"]
+
+
+def _with_content(path: Path, out: Path, edit) -> Path:
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(item, edit(data) if item.filename == "content.xml" else data)
+    return out
+
+
+def test_an_ods_repeating_a_cell_into_millions_is_refused_before_loading(tmp_path, read_file):
+    """One line of XML: a value 1,000 columns wide, 20,000 rows down (2.4 GB once calamine builds it)."""
+    bomb = (
+        b'<table:table-row table:number-rows-repeated="20000"><table:table-cell office:value-type="string"'
+        b' table:number-columns-repeated="1000"><text:p>x</text:p></table:table-cell></table:table-row>'
+    )
+    plain = write_ods(tmp_path / "plain.ods", {"S": [["ИИН"], [synth.iin(RNG)]]})
+    path = _with_content(
+        plain, tmp_path / "repeat.ods", lambda xml: xml.replace(b"</table:table>", bomb + b"</table:table>")
+    )
+    assert read_file(path).problems == ["ODS expands to more than 2000000 cells (repeated cells); not read"]
+
+
+def test_an_ods_declaring_entities_is_refused(tmp_path, read_file):
+    plain = write_ods(tmp_path / "plain.ods", {"S": [["ИИН"], [synth.iin(RNG)]]})
+    dtd = b'<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    path = _with_content(plain, tmp_path / "dtd.ods", lambda xml: xml.replace(b"?>", b"?>" + dtd, 1))
+    assert read_file(path).problems == ["ODS content.xml declares a DTD (entities refused)"]
