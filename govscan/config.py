@@ -67,6 +67,21 @@ class TargetConfig(BaseModel):
     url: str | None = Field(None, pattern=r"^https?://", description="a portal to crawl and audit")
     crawl: CrawlConfig = CrawlConfig()
 
+    @field_validator("url")
+    @classmethod
+    def _one_reading(cls, url: str | None) -> str | None:
+        """A portal URL the URL parsers read differently is refused here, with the reason, rather
+        than when its audit starts (where it could only say "could not be audited")."""
+        if url is None:
+            return None
+        from govscan.web.urls import UnsafeURL, parse
+
+        try:
+            parse(url)
+        except UnsafeURL as exc:
+            raise ValueError(f"unsafe URL: {exc}") from None
+        return url
+
     @model_validator(mode="after")
     def _has_something_to_scan(self) -> TargetConfig:
         if not (self.datasets or self.tls or self.url):

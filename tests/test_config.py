@@ -55,6 +55,12 @@ def test_duplicate_target_names_are_refused(tmp_path: Path) -> None:
         load_config(write(tmp_path, text))
 
 
+def test_a_portal_url_the_url_parsers_read_differently_is_refused_with_the_reason(tmp_path: Path) -> None:
+    text = "name: x\ntargets:\n  - name: portal\n    url: 'http://evil.example\\@portal.kz/x'\n"
+    with pytest.raises(ConfigError, match=r"scan\.yaml:4: .*unsafe URL: backslash"):
+        load_config(write(tmp_path, text))
+
+
 HOSTILE = {
     "100000-digit-number": GOOD + "    crawl: {max_pages: " + "9" * 100_000 + "}\n",
     "100000-deep-list": "name: " + "[" * 100_000 + "]" * 100_000 + "\n",
