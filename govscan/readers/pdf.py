@@ -82,7 +82,8 @@ def read_pdf(asset: Asset, ctx: ReadContext) -> Iterator[Piece | ReadError]:
     try:
         doc = pymupdf.open(asset.path, filetype="pdf")
     except Exception as exc:  # MuPDF raises its own FileDataError, RuntimeError, ValueError…
-        raise ReaderError(f"not a valid PDF ({_describe(exc)})") from None
+        reason = _describe(exc).replace(f" '{asset.path}'", "").replace(asset.path, "file")  # no temp paths
+        raise ReaderError(f"not a valid PDF ({reason})") from None
     with doc:
         if doc.needs_pass:  # an owner password alone (printing, copying) does not stop reading
             raise ReaderError("encrypted, not read")

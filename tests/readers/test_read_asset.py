@@ -46,7 +46,7 @@ def test_content_type_decides_when_the_name_says_nothing(tmp_path):
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
-        (b"%PDF-1.7\n...", "PDF is not supported"),
+        (b"Rar!\x1a\x07\x00" + b"\0" * 100, "RAR archives are not supported"),  # PDF is read: tests/readers/test_pdf.py
         (
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100,
             "not a valid OLE2 (legacy Office) file: truncated or damaged",
