@@ -77,6 +77,7 @@ def plan_recognizer(entity: str) -> Recognizer:
         "Call-центр: +7 (727) 244-00-00",
         "Қабылдау бөлмесі: 8 (7172) 74-10-14",
         "Сенім телефоны: 8 (7172) 74-10-15",
+        "Приемная: 8 (7172) 74-10-16, 8 (7172) 74-10-17",
     ],
 )
 def test_office_lines_are_not_personal_phones(text: str) -> None:
@@ -88,6 +89,7 @@ def test_office_lines_are_not_personal_phones(text: str) -> None:
     [
         "Факс 8 (7172) 74-10-11. Заявитель Петров, тел. 8 701 234 56 78",
         "Иванов И.И., тел. 8 701 234 56 78, обратился в приемную",
+        "Заявление, поступившее в канцелярию от гражданина Петрова, тел. 8 701 234 56 78",
     ],
 )
 def test_a_persons_phone_beside_office_words_is_still_personal(text: str) -> None:
@@ -115,6 +117,8 @@ def test_the_judgement_comes_from_the_rule_data() -> None:
         "office@nao.kz",
         "akimat_almaty@mail.ru",
         "baspasoz@akorda.kz",
+        "kanc.akimat.almaty@mail.kz",
+        "akimdik@turkestan.gov.kz",
     ],
 )
 def test_shared_and_system_mailboxes_are_not_personal(mailbox: str) -> None:

@@ -44,6 +44,9 @@ LETTERHEAD_BLOCK = 200  # characters either side of a labelled match that make u
 _SENTENCE_END = re.compile(r"(?:(?<=[^\W\d_]{3})|(?<=[0-9]))[.!?;]\s+(?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])")
 
 
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
 def _fold(text: str) -> str:
     return text.lower().replace("ё", "е")
 
@@ -63,6 +66,9 @@ class Recognizer:
     # True when ``validate_many`` fully decides a cell that holds just one value (check digits,
     # numbering plans): a column of such cells is then counted without a regex pass.
     validates_cells: ClassVar[bool] = False
+    # Own-contact words must stand in the match's clause (phones, mailboxes), not only in its
+    # sentence (addresses, whose own commas separate city, street and house).
+    own_in_clause: ClassVar[bool] = False
 
     def __init__(self, context: Sequence[str] = ()) -> None:
         self.context = tuple(sorted({c.lower() for c in context if c.strip()}))
@@ -89,6 +95,14 @@ class Recognizer:
         before = text[max(line_start, start - OWN_WINDOW) : start]
         ends = list(_SENTENCE_END.finditer(before))
         before = _fold(before[ends[-1].end() :] if ends else before)
+        if self.own_in_clause:
+            # "поступившее в канцелярию от Петрова, тел. 8 701…": the words must name this very
+            # value, in its own clause; bare list items ("Приемная: 74-10-10, 74-10-11") share it.
+            clauses = before.split(",")
+            at = len(clauses) - 1
+            while at > 0 and not _WORD.search(clauses[at]):
+                at -= 1
+            before = clauses[at]
         if any(word in before for word in self.own_words):
             return True
         after = _fold(text[end : end + OWN_WINDOW]).lstrip(" \t(-–—:,")

@@ -20,7 +20,8 @@ ROLE_MAILBOXES = frozenset(
     kense kence kanselyariya kancelyaria kantselyaria qabyldau kabyldau baspasoz press-sluzhba
     smi pr noreply no_reply do-not-reply do_not_reply donotreply robot bot gateway mailer-daemon
     mailerdaemon daemon bounce bounces notify notification notifications alert alerts system
-    autoreply auto-reply egov portal call-center callcenter call-centr
+    autoreply auto-reply egov portal call-center callcenter call-centr akimdik akimdigi akimshilik
+    priyemnaya priemnaja kanselyarya
     """.split()
 )
 
@@ -29,6 +30,7 @@ class EmailRecognizer(Recognizer):
     entity = "EMAIL_ADDRESS"
     name = "email"
     trigger = "@"
+    own_in_clause = True
     patterns = (PatternDef("email", EMAIL, 0.5),)
 
     def validate(self, text: str) -> bool | None:
@@ -36,7 +38,8 @@ class EmailRecognizer(Recognizer):
         if ".." in text or local.endswith(".") or domain.startswith("-"):
             return False
         words = re.split(r"[._-]+", local.lower())
-        if local.lower() in ROLE_MAILBOXES or (words and words[0] in ROLE_MAILBOXES and len(words) <= 2):
+        # "kanc.akimat.almaty@", "press.sluzhba.mvd@": a role word first makes the whole box a role's.
+        if local.lower() in ROLE_MAILBOXES or (words and words[0] in ROLE_MAILBOXES):
             return False
         return True
 

@@ -57,6 +57,7 @@ def national_number(text: str) -> str | None:
 class PhoneRecognizer(Recognizer):
     entity = "PHONE_NUMBER"
     name = "kz_phone"
+    own_in_clause = True
     patterns = (PatternDef("kz_phone", PHONE, 0.5),)
     repairs_cells = True
     validates_cells = True
