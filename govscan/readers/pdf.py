@@ -50,6 +50,7 @@ from govscan.readers.table import TableBuilder, find_header
 REDACTION = "under a redaction box"
 FORM_FIELD = "form field"
 ATTACHMENT = "attachment"
+FILE_ATTACHMENT = 17  # PDF_ANNOT_FILE_ATTACHMENT
 MIN_TEXT_LAYER = 16
 """Non-blank characters below which a page with an image counts as scanned."""
 INFLATE_CHUNK = 1 << 20
@@ -240,7 +241,7 @@ def _attachments(doc: Any, asset: Asset, ctx: ReadContext) -> Iterator[Piece | R
     """Embedded files (the document's and file-attachment annotations'), read like archive members."""
     from govscan.readers import read_with_context  # the dispatcher imports this module
 
-    items = _embedded(doc)
+    items = _embedded(doc, ctx.limits)
     if not items:
         return
     limits = ctx.limits
@@ -273,18 +274,24 @@ def _attachments(doc: Any, asset: Asset, ctx: ReadContext) -> Iterator[Piece | R
                 os.remove(path)
 
 
-def _embedded(doc: Any) -> list[tuple[str, int, Any]]:
+def _embedded(doc: Any, limits: Limits) -> list[tuple[str, int, Any]]:
+    """``(name, declared size, load)`` of the document's embedded files and its pages' attached files."""
     items: list[tuple[str, int, Any]] = []
     for i in range(doc.embfile_count()):
         info = doc.embfile_info(i)
         name = _safe_name(info.get("ufilename") or info.get("filename") or info.get("name") or f"attachment-{i + 1}")
         items.append((name, int(info.get("size") or info.get("length") or 0), lambda i=i: doc.embfile_get(i)))
-    for page in doc:
-        for annot in page.annots() or ():
-            if annot.type and annot.type[1] == "FileAttachment":
-                info = annot.file_info
-                name = _safe_name(info.get("filename") or f"attachment-p{page.number + 1}")
-                items.append((name, int(info.get("size") or info.get("length") or 0), annot.get_file))
+    for index in range(min(_page_count(doc), limits.pdf_max_pages)):
+        try:
+            page = doc.load_page(index)
+            annots = list(page.annots(types=[FILE_ATTACHMENT]) or ())
+        except Exception:  # noqa: BLE001, S112 - a damaged page is reported by the page loop
+            continue
+        for annot in annots:
+            info = annot.file_info
+            name = _safe_name(info.get("filename") or f"attachment-p{index + 1}")
+            load = lambda page=page, xref=annot.xref: page.load_annot(xref).get_file()  # noqa: E731 - page kept alive
+            items.append((name, int(info.get("size") or info.get("length") or 0), load))
     return items
 
 

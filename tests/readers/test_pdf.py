@@ -180,6 +180,18 @@ def test_an_attached_file_is_read_as_a_member_of_the_pdf(tmp_path: Path, read_fi
     assert {v.field.part for v in attached} == {"attachment"}
 
 
+def test_a_file_attached_to_a_page_is_read_as_a_member_of_the_pdf(tmp_path: Path, read_file: Read) -> None:
+    iins = [synth.iin(RNG) for _ in range(4)]
+    listing = tmp_path / "reserve.csv"
+    listing.write_text("ИИН\n" + "\n".join(iins) + "\n", encoding="utf-8")
+    pdf = pdfs.new_pdf()
+    pdf.add_page()
+    pdfs.add_paragraph(pdf, "Кадровый резерв: см. вложение.")
+    pdf.file_attachment_annotation(str(listing), x=20, y=40)
+    pieces = read_file(write(pdf, tmp_path / "order.pdf"))
+    assert [x for v in pieces.values if v.uri == "order.pdf!/reserve.csv" for x in v.values] == iins
+
+
 def test_a_filled_form_field_is_read_with_its_name(tmp_path: Path, read_file: Read) -> None:
     iin = synth.iin(RNG)
     path = tmp_path / "form.pdf"
