@@ -46,19 +46,17 @@ def main() -> None:
     rate("Location(...) built (model edge)", lambda s: Location.of(s, Field("Лист1", "ИИН", 3)), named)
 
     findings = [{"uri": u, "evidence": "8805******12", "count": i} for i, u in enumerate(named)]
-    report = json.dumps({"findings": findings}, ensure_ascii=False, indent=2)
-    megabytes = len(report.encode()) / 1e6
+    document = {"findings": findings}
     for label, clean in (("copy (no guard)", None), ("GuardedStream(neutralise)", neutralise)):
-        best = float("inf")
+        best, size = float("inf"), 0
         for _ in range(3):
             sink = io.StringIO()
             out = sink if clean is None else GuardedStream(sink, clean, by_line=False)
             start = time.perf_counter()
-            for line in report.splitlines(keepends=True):
-                out.write(line)
+            json.dump(document, out, ensure_ascii=False, indent=2)  # as the JSON and SARIF reporters do
             out.flush()
-            best = min(best, time.perf_counter() - start)
-        print(f"stdout report, {label:<33} {megabytes / best:>12,.1f} MB/s  ({megabytes:.1f} MB JSON, line by line)")
+            best, size = min(best, time.perf_counter() - start), len(sink.getvalue().encode())
+        print(f"json.dump report, {label:<30} {size / 1e6 / best:>12,.1f} MB/s  ({size / 1e6:.1f} MB)")
 
 
 if __name__ == "__main__":

@@ -27,13 +27,15 @@ import click
 
 from govscan.redact import neutralise, terminal_line
 
+CHUNK = 1 << 16  # characters gathered before cleaning, when not cleaning by line
+
 
 class GuardedStream:
     """A text stream that sanitises what passes through it.
 
     ``by_line``: each complete line is cleaned whole (masking and clipping need the whole line);
-    otherwise chunks are cleaned as they come (neutralising is per character), holding back only a
-    trailing carriage return whose newline may come next.
+    otherwise writes are gathered and cleaned 64 K characters at a time (neutralising is per
+    character; a trailing carriage return waits for the newline that may follow it) and on flush.
     """
 
     def __init__(self, stream: TextIO, clean: Callable[[str], str], *, by_line: bool) -> None:
@@ -41,35 +43,40 @@ class GuardedStream:
         self._clean = clean
         self._by_line = by_line
         self._pending: list[str] = []
+        self._size = 0
         self._lock = threading.Lock()  # worker threads may warn while the coordinator prints
 
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if not self._by_line:
+            # json.dump writes token by token: gather (cheaply), clean a large chunk at a time
+            self._pending.append(text)
+            self._size += len(text)
+            if self._size >= CHUNK:
+                with self._lock:
+                    self._drain(keep_cr=True)
+            return len(text)
         with self._lock:
-            self._write(text)
+            if "\n" not in text:
+                self._pending.append(text)
+            else:
+                head, _, rest = ("".join(self._pending) + text).rpartition("\n")
+                self._pending = [rest] if rest else []
+                self.unguarded.write("\n".join(self._clean(line) for line in head.split("\n")) + "\n")
         return len(text)
 
-    def _write(self, text: str) -> None:
-        if not self._by_line:
-            if self._pending:
-                text = self._pending.pop() + text
-            if text.endswith("\r"):
-                self._pending.append("\r")
-                text = text[:-1]
-            self.unguarded.write(self._clean(text))
-        elif "\n" not in text:
-            self._pending.append(text)
-        else:
-            head, _, rest = ("".join(self._pending) + text).rpartition("\n")
-            self._pending = [rest] if rest else []
-            self.unguarded.write("\n".join(self._clean(line) for line in head.split("\n")) + "\n")
+    def _drain(self, *, keep_cr: bool) -> None:
+        pending, self._pending, self._size = self._pending, [], 0
+        text = "".join(pending)
+        if keep_cr and text.endswith("\r"):  # its newline may come next: "\r\n" is a line end
+            self._pending, self._size, text = ["\r"], 1, text[:-1]
+        self.unguarded.write(self._clean(text))
 
     def flush(self) -> None:
         with self._lock:
             if self._pending:
-                self.unguarded.write(self._clean("".join(self._pending)))
-                self._pending = []
+                self._drain(keep_cr=False)
         self.unguarded.flush()
 
     def writelines(self, lines: Any) -> None:

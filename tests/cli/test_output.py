@@ -92,6 +92,24 @@ def test_report_files_written_with_o_carry_no_control_either(tmp_path: Path) -> 
         assert "gpj" in out.read_text(encoding="utf-8") and not raw_controls(out.read_text(encoding="utf-8")), fmt
 
 
+def test_the_guarded_streams_judge_whole_lines_and_keep_crlf_line_ends() -> None:
+    from govscan.cli.output import CHUNK, GuardedStream, stderr_line
+    from govscan.redact import neutralise
+
+    err = io.StringIO()
+    guarded = GuardedStream(err, stderr_line, by_line=True)
+    for piece in ("govscan: error: spravka_1604", "02513597.csv", ": bad\x1b[2J zip\n"):
+        guarded.write(piece)  # an identifier split across writes is still seen whole
+    assert err.getvalue() == "govscan: error: spravka_1604******97.csv: bad\\u001b[2J zip\n"
+
+    out = io.StringIO()
+    guarded = GuardedStream(out, neutralise, by_line=False)
+    guarded.write("a" * (CHUNK - 1) + "\r")  # a CSV line end split at the chunk boundary
+    guarded.write("\nb\rc\x9b")
+    guarded.flush()
+    assert out.getvalue() == "a" * (CHUNK - 1) + "\r\nb\\u000dc\\u009b"
+
+
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
