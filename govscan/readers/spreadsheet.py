@@ -34,6 +34,11 @@ IN_MEMORY_SHEET_BYTES = 64 * MIB
 
 calamine holds a loaded sheet at 50–100 bytes per cell; sheet XML takes 20–90 bytes per cell,
 so this bounds one loaded sheet to a few hundred MB at worst."""
+IN_MEMORY_CELLS = 4_000_000
+"""Largest rectangle of cells (first to last cell of a sheet) calamine is let to allocate.
+
+It allocates every cell of the rectangle, 32 bytes each before any text: a sparse sheet (two
+cells far apart) is refused here, or, for XLSX, streamed by openpyxl instead."""
 MAX_XLS_BYTES = 256 * MIB
 """calamine loads a whole ``.xls``; a BIFF sheet holds at most 65,536 × 256 cells, and lists
 published as ``.xls`` are far smaller than this."""
@@ -55,7 +60,7 @@ def read_xlsx(asset: Asset, ctx: ReadContext) -> Iterator[Piece]:
     xlsx.check_package(asset.path, ctx)
     package = _open(lambda: xlsx.Package(asset.path, ctx), "XLSX")
     try:
-        if package.largest_sheet_bytes() > IN_MEMORY_SHEET_BYTES:
+        if package.largest_sheet_bytes() > IN_MEMORY_SHEET_BYTES or package.largest_extent() > IN_MEMORY_CELLS:
             yield from _streamed_xlsx(asset, ctx, package)
         else:
             yield from _workbook(asset, ctx, "xlsx", package.extras)

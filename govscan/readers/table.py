@@ -13,6 +13,7 @@ values are all empty is not emitted.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -436,10 +437,12 @@ class TableBuilder:
         width = max(map(len, rows), default=0)
         if width == 0:
             return []
-        if min(map(len, rows)) < width:
-            rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
+        # Ragged rows are read with zip_longest, one column at a time: padding every row to the
+        # widest one would hold rows × width cells at once (a lone cell in column XFD).
+        ragged = min(map(len, rows)) < width
+        columns = itertools.zip_longest(*rows, fillvalue="") if ragged else zip(*rows, strict=True)
         out = []
-        for index, column in enumerate(zip(*rows, strict=True), start=1):
+        for index, column in enumerate(columns, start=1):
             values = list(map(str.strip, column)) if strip else list(column)
             if any(values):
                 out.append(Values(self.uri, self._field(index, hidden_rows), values, first_line, self.page))

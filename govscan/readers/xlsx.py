@@ -35,6 +35,8 @@ from govscan.readers.office import ENCRYPTED, describe, iter_part, local
 _ZERO_FORMAT = re.compile(r"^0+$")
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 _SCAN_CHUNK = 1 << 20
+_REF_COLUMN = re.compile(rb'\sr="([A-Z]{1,3})\d')
+_REF_ROW = re.compile(rb'\sr="[A-Z]{1,3}(\d{1,7})"')
 _MAX_COMMENTS = 100_000
 
 
@@ -152,6 +154,36 @@ class Package:
 
     def largest_sheet_bytes(self) -> int:
         return max((self.infos[p].file_size for p in self.sheet_parts.values() if p in self.infos), default=0)
+
+    def largest_extent(self) -> int:
+        """Cells of the largest rectangle calamine would allocate for a sheet (first to last cell).
+
+        calamine allocates the whole rectangle between a sheet's first and last cell: a sheet
+        holding ``A1`` and ``XFD6000`` is two cells of XML and 98 million cells (3 GB) once
+        loaded. The cell references are scanned from the unpacked XML, without parsing it.
+        """
+        return max((self._extent(p) for p in self.sheet_parts.values() if p in self.infos), default=0)
+
+    def _extent(self, part: str) -> int:
+        columns: set[bytes] = set()
+        low, high = 1 << 30, 0
+        tail = b""
+        try:
+            with self.archive.open(self.infos[part]) as stream:
+                while chunk := stream.read(_SCAN_CHUNK):
+                    data = tail + chunk
+                    cut = data.rfind(b"<")
+                    body, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+                    columns.update(_REF_COLUMN.findall(body))
+                    rows = _REF_ROW.findall(body)
+                    if rows:
+                        low, high = min(low, min(map(int, rows))), max(high, max(map(int, rows)))
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+            raise ReaderError(f"not a valid XLSX ({describe(exc)})") from None
+        if not columns or not high:
+            return 0
+        numbers = [column_number(c.decode("ascii")) for c in columns]
+        return (high - low + 1) * (max(numbers) - min(numbers) + 1)
 
     def extras(self, sheet: str) -> SheetExtras:
         """Hidden rows/columns and padded columns (one bounded pass when needed), and comments."""
