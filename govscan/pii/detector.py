@@ -18,6 +18,8 @@ from govscan.pii.recognizers import BUILTIN, Recognizer
 from govscan.pii.recognizers.person import PersonRecognizer
 from govscan.rules import RuleSet
 
+LETTERHEAD_PART = "header/footer"  # the readers' part name for page headers and footers
+
 
 class UnknownRecognizer(Exception):
     pass
@@ -145,7 +147,10 @@ class PiiDetector:
         return head + [(plan, start + cut, end + cut, score) for plan, start, end, score in tail]
 
     def _text(self, piece: Text, texts: dict[tuple[str, Field, str], _TextTally], spent: dict[str, int]) -> None:
+        letterhead = piece.field.part == LETTERHEAD_PART
         for plan, start, end, score in self._matches(piece, spent):
+            if letterhead and plan.recognizer.labelled(piece.text, start):
+                continue  # "Адрес: …" in a page header or footer: the office's own address
             key = (piece.uri, piece.field, plan.recognizer.entity)
             tt = texts.get(key)
             if tt is None:

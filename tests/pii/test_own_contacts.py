@@ -128,3 +128,18 @@ def test_shared_and_system_mailboxes_are_not_personal(mailbox: str) -> None:
 def test_a_letterhead_label_does_not_hide_a_citizens_address() -> None:
     text = "Заявитель: Серикова А.Б.\nАдрес: г. Алматы, ул. Абая, д. 5, кв. 3\nТел.: 8 701 234 56 78"
     assert [m.text for m in plan_recognizer("ADDRESS").find(text)] == ["ул. Абая, д. 5, кв. 3"]
+
+
+def test_the_office_address_in_a_word_letterhead_is_not_personal_but_the_citizens_is(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    header = document.sections[0].header.paragraphs[0]
+    header.text = "Адрес: 010000, г. Астана, ул. Бейбітшілік, 11"
+    document.sections[0].footer.paragraphs[0].text = "Мекенжайы: Астана қ., Бейбітшілік көшесі, 11"
+    document.add_paragraph("РЕШЕНИЕ о постановке на учёт нуждающихся в жилище")
+    document.add_paragraph("Адрес: г. Алматы, ул. Абая, д. 5, кв. 3")
+    path = tmp_path / "reshenie.docx"
+    document.save(str(path))
+    found = [f for f in scan(path) if f.entity == "ADDRESS"]
+    assert [(f.location.part, f.count) for f in found] == [(None, 1)]

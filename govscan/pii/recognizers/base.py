@@ -108,10 +108,17 @@ class Recognizer:
         after = _fold(text[end : end + OWN_WINDOW]).lstrip(" \t(-–—:,")
         if after.startswith(self.own_words):
             return True
-        if self.own_labels and _fold(text[line_start:start]).lstrip().startswith(self.own_labels):
+        if self.labelled(text, start):
             block = _fold(text[max(0, start - LETTERHEAD_BLOCK) : end + LETTERHEAD_BLOCK])
             return any(word in block for word in self.own_words)
         return False
+
+    def labelled(self, text: str, start: int) -> bool:
+        """Whether the match's line opens with one of the rule's own-contact labels ("Адрес:")."""
+        if not self.own_labels:
+            return False
+        line_start = text.rfind("\n", 0, start) + 1
+        return _fold(text[line_start:start]).lstrip().startswith(self.own_labels)
 
     # --- validation hooks -------------------------------------------------------------------
     def validate(self, text: str) -> bool | None:
