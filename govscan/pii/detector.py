@@ -149,7 +149,11 @@ class PiiDetector:
     def _text(self, piece: Text, texts: dict[tuple[str, Field, str], _TextTally], spent: dict[str, int]) -> None:
         letterhead = piece.field.part == LETTERHEAD_PART
         for plan, start, end, score in self._matches(piece, spent):
-            if letterhead and plan.recognizer.labelled(piece.text, start):
+            if (
+                letterhead
+                and plan.recognizer.labelled(piece.text, start)
+                and plan.recognizer.may_be_own(piece.text[start:end])
+            ):
                 continue  # "Адрес: …" in a page header or footer: the office's own address
             key = (piece.uri, piece.field, plan.recognizer.entity)
             tt = texts.get(key)

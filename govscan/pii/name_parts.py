@@ -46,7 +46,14 @@ def name_role(header: str | None, plans: Sequence[EntityPlan]) -> str | None:
     }
     best = max(strength.values())
     winners = [role for role, n in strength.items() if n == best]
-    return winners[0] if best and len(winners) == 1 else None
+    if not best or len(winners) != 1:
+        return None
+    # "Аты-жөні" (full name) holds "аты" (given name): a longer full-name hint outranks the part.
+    parts_hints = {h for role in ROLES for h in getattr(parts, role).all()}
+    whole = [h for h in plan.spec.header_hints.all() if h not in parts_hints]
+    if max((hint_strength(words, h) for h in with_latin_spellings(tuple(whole))), default=0) > best:
+        return None
+    return winners[0]
 
 
 def _table_of(uri: str, place: Field) -> tuple[str, str | None, str | None, str | None]:

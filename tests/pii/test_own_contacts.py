@@ -143,3 +143,8 @@ def test_the_office_address_in_a_word_letterhead_is_not_personal_but_the_citizen
     document.save(str(path))
     found = [f for f in scan(path) if f.entity == "ADDRESS"]
     assert [(f.location.part, f.count) for f in found] == [(None, 1)]
+
+
+def test_a_home_address_beside_office_words_is_still_personal() -> None:
+    text = "Гражданка, записавшаяся в приемную акимата, проживающая по адресу: ул. Абая, д. 5, кв. 3"
+    assert [m.text for m in plan_recognizer("ADDRESS").find(text)] == ["ул. Абая, д. 5, кв. 3"]

@@ -89,3 +89,13 @@ def test_a_full_name_column_headed_with_all_three_parts_is_counted_as_before(tmp
     rows = [[synth.full_name(RNG), synth.iin(RNG)] for _ in range(15)]
     found = scan(write_csv(tmp_path / "fio.csv", ["Фамилия, имя, отчество", "ИИН"], rows))
     assert places(found, "PERSON") == {"Фамилия, имя, отчество": 15}
+
+
+def test_a_full_name_column_headed_aty_zhoni_is_not_a_given_name_part(tmp_path: Path) -> None:
+    """ "Аты-жөні" (full name) holds the word "аты" (given name); its own cells are the names."""
+    rows = [
+        [RNG.choice(KK_SURNAMES), f"{RNG.choice(KK_SURNAMES)} {RNG.choice(KK_GIVEN)} {RNG.choice(KK_FATHERS)}ұлы"]
+        for _ in range(15)
+    ]
+    found = scan(write_csv(tmp_path / "tizim.csv", ["Тегі", "Аты-жөні"], rows))
+    assert places(found, "PERSON") == {"Аты-жөні": 15}

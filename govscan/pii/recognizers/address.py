@@ -6,6 +6,8 @@ A bare city name is not an address; a street word with a house number is (``ул
 
 from __future__ import annotations
 
+import re
+
 from govscan.pii.recognizers.base import PatternDef, Recognizer
 
 _NAME = (
@@ -36,6 +38,10 @@ class AddressRecognizer(Recognizer):
     name = "address"
     patterns = (PatternDef("ru_order", RU_ORDER, 0.5), PatternDef("kk_order", KK_ORDER, 0.5))
 
+    def may_be_own(self, value: str) -> bool:
+        # An office is not in a flat: "ул. Абая, 5, кв. 3" beside "приемная" is still a home.
+        return _FLAT_WORD.search(value) is None
+
     def mask(self, text: str) -> str:
         # Keep the street words, hide names and numbers: "ул. С*******, д. *, кв. **".
         out = []
@@ -46,6 +52,8 @@ class AddressRecognizer(Recognizer):
                 out.append("".join(_mask_char(c, i) for i, c in enumerate(word)))
         return " ".join(out)
 
+
+_FLAT_WORD = re.compile(r"(?i:кв\.?|квартира|пәтер) ?[0-9]")
 
 STREET_WORDS = frozenset(
     "ул улица пр проспект пр-т пр-кт б-р бульвар пер переулок мкр мкрн микрорайон д дом кв квартира "

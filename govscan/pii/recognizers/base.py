@@ -89,7 +89,7 @@ class Recognizer:
         "тел./факс …") or as a label right after it ("74-10-11 (факс)"); a label such as
         "Адрес:" counts only in a block that also holds such words (a letterhead, a footer).
         """
-        if not self.own_words:
+        if not self.own_words or not self.may_be_own(text[start:end]):
             return False
         line_start = text.rfind("\n", max(0, start - OWN_WINDOW), start) + 1
         before = text[max(line_start, start - OWN_WINDOW) : start]
@@ -112,6 +112,10 @@ class Recognizer:
             block = _fold(text[max(0, start - LETTERHEAD_BLOCK) : end + LETTERHEAD_BLOCK])
             return any(word in block for word in self.own_words)
         return False
+
+    def may_be_own(self, value: str) -> bool:
+        """Whether this value could be an organisation's own at all (a flat number never is)."""
+        return True
 
     def labelled(self, text: str, start: int) -> bool:
         """Whether the match's line opens with one of the rule's own-contact labels ("Адрес:")."""
