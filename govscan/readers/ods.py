@@ -5,8 +5,9 @@ One bounded pass over ``content.xml`` (DTD- and entity-refusing, bytes counted a
 columns are counted with their ``number-rows-repeated``/``number-columns-repeated``, so indexes
 match calamine's (1-based, as a spreadsheet shows them). The same pass counts the cells calamine
 would build: a cell with a value repeated 1,000 columns wide in a row repeated 20,000 times is
-20 million cells (2.4 GB in calamine) from one line of XML, so a workbook expanding past
-``MAX_CELLS`` is refused before it is loaded.
+20 million cells (2.4 GB in calamine) from one line of XML: each sheet's first-to-last-cell
+rectangle (``SheetExtras.extent``) is bounded by the caller before calamine loads the workbook,
+and the walk itself stops past ``MAX_CELLS`` cells holding a value.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from govscan.readers.limits import ReadContext, ReaderError
 from govscan.readers.office import check_part, describe
 from govscan.readers.xlsx import SheetExtras
 
-MAX_CELLS = 2_000_000
-"""Cells with a value an ODS may expand to (calamine builds all of a workbook's sheets at once)."""
+MAX_CELLS = 20_000_000
+"""Cells holding a value an ODS may expand to, all sheets together (the walk stops past it)."""
 _MAX_HIDDEN = 200_000
 """Hidden row/column indexes kept per workbook (a million repeated empty rows may be hidden)."""
 _MAX_COMMENTS = 100_000
@@ -76,7 +77,7 @@ def _walk(archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: ReadContext) -> 
     sheets: dict[str, SheetExtras] = {}
     current: SheetExtras | None = None
     row = column = next_column = 0
-    kept = cells = row_cells = 0
+    kept = cells = row_cells = high_row = high_col = 0
     check_part(info, ctx.limits, "ODS")
     with archive.open(info) as stream:
         events = etree.iterparse(
@@ -96,7 +97,7 @@ def _walk(archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: ReadContext) -> 
                         raise ReaderError("ODS content.xml declares a DTD (entities refused)")
                     if tag == _T + "table":
                         current = sheets.setdefault(elem.get(_T + "name") or "", SheetExtras())
-                        row, next_column = 0, 1
+                        row, next_column, high_row, high_col = 0, 1, 0, 0
                     elif tag == _T + "table-row":
                         column, row_cells = 1, 0
                     continue
@@ -113,6 +114,7 @@ def _walk(archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: ReadContext) -> 
                     count = _repeat(elem, "number-columns-repeated")
                     if len(elem) or elem.get(_VALUE_TYPE):
                         row_cells += count  # calamine builds every repeated cell that holds something
+                        high_col = max(high_col, column + count - 1)
                     column += count
                 elif tag == _ANNOTATION:
                     text = " ".join(" ".join(p.itertext()) for p in elem.iter(_TEXT_P))
@@ -126,6 +128,9 @@ def _walk(archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: ReadContext) -> 
                         kept += count
                     row += count
                     cells += count * row_cells
+                    if row_cells:
+                        high_row = row
+                        current.extent = high_row * high_col  # from A1: calamine's start may be later
                     if cells > MAX_CELLS:
                         raise ReaderError(f"ODS expands to more than {MAX_CELLS} cells (repeated cells); not read")
                     elem.clear()

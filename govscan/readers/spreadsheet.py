@@ -84,7 +84,7 @@ def read_ods(asset: Asset, ctx: ReadContext) -> Iterator[Piece]:
     _bound(infos["content.xml"].file_size, "ODS content.xml")
     scan = ods.Extras(asset.path, ctx)
     try:
-        scan.prepare()
+        _bound_cells(max((extras.extent for extras in scan.prepare().values()), default=0), "ODS")
         yield from _workbook(asset, ctx, "ods", scan.sheet)
     finally:
         scan.close()
@@ -98,7 +98,9 @@ def read_xls(asset: Asset, ctx: ReadContext) -> Iterator[Piece]:
         raise ReaderError(describe(exc)) from None
     if size > MAX_XLS_BYTES:
         raise ReaderError(f"XLS file of {size} bytes is larger than a workbook can be (limit {MAX_XLS_BYTES})")
-    yield from _workbook(asset, ctx, "xls", xls.Extras(asset.path).sheet)
+    scan = xls.Extras(asset.path)
+    _bound_cells(scan.largest_extent(), "XLS")
+    yield from _workbook(asset, ctx, "xls", scan.sheet)
 
 
 # --- one workbook ------------------------------------------------------------------------------
@@ -250,6 +252,13 @@ def _zip_infos(path: str, what: str, ctx: ReadContext) -> dict[str, zipfile.ZipI
 def _bound(size: int, what: str) -> None:
     if size > IN_MEMORY_SHEET_BYTES:
         raise ReaderError(f"{what} of {size} bytes is too large to read (limit {IN_MEMORY_SHEET_BYTES})")
+
+
+def _bound_cells(extent: int, what: str) -> None:
+    if extent > IN_MEMORY_CELLS:
+        raise ReaderError(
+            f"{what} sheet spans {extent} cells from its first to its last (limit {IN_MEMORY_CELLS}); not read"
+        )
 
 
 def _open(make: Callable[[], Any], what: str) -> Any:

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from govscan.readers.xlsx import SheetExtras
 
 _BOF, _EOF, _BOUNDSHEET, _ROW, _COLINFO = 0x0809, 0x000A, 0x0085, 0x0208, 0x007D
+_CELLS = frozenset({0x00FD, 0x0203, 0x027E, 0x0201, 0x0204, 0x0205, 0x0006, 0x00D6})  # rw, col first
+_MULTI = frozenset({0x00BD, 0x00BE})  # MULRK, MULBLANK: rw, first col … last col
 _HEADER = struct.Struct("<HH")
 
 
@@ -27,9 +29,16 @@ class Extras:
         self._sheets: dict[str, SheetExtras] | None = None
 
     def sheet(self, name: str) -> SheetExtras:
+        return self.prepare().get(name, SheetExtras())
+
+    def prepare(self) -> dict[str, SheetExtras]:
         if self._sheets is None:
             self._sheets = _scan(self.path)
-        return self._sheets.get(name, SheetExtras())
+        return self._sheets
+
+    def largest_extent(self) -> int:
+        """Cells of the largest first-to-last-cell rectangle of a sheet (what calamine allocates)."""
+        return max((extras.extent for extras in self.prepare().values()), default=0)
 
 
 def _scan(path: str) -> dict[str, SheetExtras]:
@@ -78,13 +87,24 @@ def _sheet(stream: bytes, offset: int) -> SheetExtras:
     if offset + 4 > len(stream) or _HEADER.unpack_from(stream, offset)[0] != _BOF:
         return extras
     first = True
+    low_row = low_col = 1 << 20
+    high_row = high_col = -1
     for kind, at, length in _records(stream, offset):
         if first:
             first = False
             continue  # the sheet's own BOF
         if kind == _BOF:
             break  # an embedded substream (a chart): this sheet's records are done
-        if kind == _ROW and length >= 16:
+        if kind in _CELLS and length >= 4:
+            row, col = struct.unpack_from("<HH", stream, at)
+            low_row, high_row = min(low_row, row), max(high_row, row)
+            low_col, high_col = min(low_col, col), max(high_col, col)
+        elif kind in _MULTI and length >= 6:
+            row, col = struct.unpack_from("<HH", stream, at)
+            (last,) = struct.unpack_from("<H", stream, at + length - 2)
+            low_row, high_row = min(low_row, row), max(high_row, row)
+            low_col, high_col = min(low_col, col), max(high_col, last)
+        elif kind == _ROW and length >= 16:
             row, flags = struct.unpack_from("<H", stream, at)[0], struct.unpack_from("<H", stream, at + 12)[0]
             if flags & 0x0020:
                 extras.hidden_rows.add(row + 1)
@@ -92,4 +112,6 @@ def _sheet(stream: bytes, offset: int) -> SheetExtras:
             low, high, _, _, flags = struct.unpack_from("<HHHHH", stream, at)
             if flags & 0x0001 and low <= high:
                 extras.hidden_columns.update(range(low + 1, min(high, 255) + 2))
+    if high_row >= 0:
+        extras.extent = (high_row - low_row + 1) * (max(high_col, low_col) - low_col + 1)
     return extras

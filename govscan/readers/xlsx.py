@@ -110,6 +110,7 @@ class SheetExtras:
     hidden_columns: set[int] = field(default_factory=set)
     pad_columns: dict[int, int] = field(default_factory=dict)  # column → width of its zero format
     comments: list[tuple[int, int, str]] = field(default_factory=list)  # (row, column, text)
+    extent: int = 0  # cells of the first-to-last-cell rectangle, where the format reader counts it
 
 
 def check_package(path: str, ctx: ReadContext) -> list[zipfile.ZipInfo]:

@@ -451,16 +451,18 @@ def _with_content(path: Path, out: Path, edit) -> Path:
 
 
 def test_an_ods_repeating_a_cell_into_millions_is_refused_before_loading(tmp_path, read_file):
-    """One line of XML: a value 1,000 columns wide, 20,000 rows down (2.4 GB once calamine builds it)."""
+    """One line of XML: a value 1,000 columns wide, 10,000 rows down (1.2 GB once calamine builds it)."""
     bomb = (
-        b'<table:table-row table:number-rows-repeated="20000"><table:table-cell office:value-type="string"'
+        b'<table:table-row table:number-rows-repeated="10000"><table:table-cell office:value-type="string"'
         b' table:number-columns-repeated="1000"><text:p>x</text:p></table:table-cell></table:table-row>'
     )
     plain = write_ods(tmp_path / "plain.ods", {"S": [["ИИН"], [synth.iin(RNG)]]})
     path = _with_content(
         plain, tmp_path / "repeat.ods", lambda xml: xml.replace(b"</table:table>", bomb + b"</table:table>")
     )
-    assert read_file(path).problems == ["ODS expands to more than 2000000 cells (repeated cells); not read"]
+    assert read_file(path).problems == [
+        "ODS sheet spans 10002000 cells from its first to its last (limit 4000000); not read"
+    ]
 
 
 def test_an_ods_declaring_entities_is_refused(tmp_path, read_file):
@@ -493,3 +495,31 @@ def test_a_sparse_xlsx_is_streamed_not_allocated_whole(tmp_path, read_file, monk
     assert pieces.problems == []
     assert [(v.field.label, v.first_line) for v in pieces.values] == [("S!ИИН", 2), ("S!#16384", 5001)]
     assert peak < 64 << 20  # rows are not padded to the widest one (16384 × 5000 cells)
+
+
+def test_a_sparse_xls_is_refused_before_loading(tmp_path, read_file):
+    """A1 and IV65536: two cells, and the whole 65,536 × 256 rectangle in calamine."""
+    path = write_xls(tmp_path / "sparse.xls", {"S": [["ИИН"]]})
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("S")
+    sheet.write(0, 0, "ИИН")
+    sheet.write(65535, 255, "x")
+    book.save(str(path))
+    assert read_file(path).problems == [
+        "XLS sheet spans 16777216 cells from its first to its last (limit 4000000); not read"
+    ]
+
+
+def test_an_ods_with_two_cells_far_apart_is_refused_before_loading(tmp_path, read_file):
+    far = (
+        b'<table:table-row table:number-rows-repeated="100000"><table:table-cell/></table:table-row>'
+        b'<table:table-row><table:table-cell table:number-columns-repeated="999"/>'
+        b'<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
+    )
+    plain = write_ods(tmp_path / "plain.ods", {"S": [["ИИН"], [synth.iin(RNG)]]})
+    path = _with_content(
+        plain, tmp_path / "far.ods", lambda xml: xml.replace(b"</table:table>", far + b"</table:table>")
+    )
+    assert read_file(path).problems == [
+        "ODS sheet spans 100003000 cells from its first to its last (limit 4000000); not read"
+    ]
