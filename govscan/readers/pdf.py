@@ -53,6 +53,9 @@ ATTACHMENT = "attachment"
 FILE_ATTACHMENT = 17  # PDF_ANNOT_FILE_ATTACHMENT
 MIN_TEXT_LAYER = 16
 """Non-blank characters below which a page with an image counts as scanned."""
+MIN_READABLE = 0.5
+"""Share of letters and digits below which a text layer is gibberish (legacy fonts without a
+character map: the page renders right, its text does not), and the page is OCR'd instead."""
 INFLATE_CHUNK = 1 << 20
 
 
@@ -146,10 +149,14 @@ class _Pages:
 
     def _page(self, page: Any, number: int, found: PageLayout) -> Iterator[Piece]:
         uri = self.uri
-        layer = len("".join(found.prose.split())) + sum(len(c) for t in found.tables for r in t.rows for c in r)
-        scanned = layer < MIN_TEXT_LAYER and bool(page.get_images(full=False))
-        if self.ocr.mode == "force" or scanned:
-            text = self._ocr(page, number)
+        layer = "".join(found.prose.split()) + "".join(c for t in found.tables for r in t.rows for c in r)
+        why = None
+        if len(layer) < MIN_TEXT_LAYER and page.get_images(full=False):
+            why = "no text layer"
+        elif _gibberish(layer):
+            why = "text layer unreadable (no character map)"
+        if self.ocr.mode == "force" or why:
+            text = self._ocr(page, number, why or "OCR forced")
             if text is not None:
                 found.prose, found.tables = text, []
         if found.prose.strip():
@@ -161,9 +168,9 @@ class _Pages:
             yield Text(uri, covered, field=Field(part=REDACTION), page=number)
         yield from _form_fields(page, uri, number)
 
-    def _ocr(self, page: Any, number: int) -> str | None:
+    def _ocr(self, page: Any, number: int, why: str) -> str | None:
         if self.ocr.mode == "off" or not self.ocr.available:
-            self.unread.setdefault(self.ocr.missing, []).append(number)
+            self.unread.setdefault(self.ocr.missing(why), []).append(number)
             return None
         try:
             text = self.ocr.png(_render(page, self.limits))
@@ -185,6 +192,16 @@ class _Pages:
         for row in rows:
             yield from _on_page(builder.add(row), number)
         yield from _on_page(builder.finish(), number)
+
+
+_LEADERS = re.compile(r"([^\w\s])\1{2,}")
+
+
+def _gibberish(layer: str) -> bool:
+    """A text layer (blanks removed) that is mostly not letters or digits, dot leaders and rules
+    ("Раздел 1 ........ 5", "______") left out: what legacy fonts without a character map give."""
+    kept = _LEADERS.sub("", layer)
+    return len(kept) >= MIN_TEXT_LAYER and sum(ch.isalnum() for ch in kept) < len(kept) * MIN_READABLE
 
 
 def _on_page(pieces: list[Any], number: int) -> Iterator[Piece]:

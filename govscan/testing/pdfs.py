@@ -147,6 +147,24 @@ def _one_page(content: bytes, extra: bytes = b"") -> list[bytes]:
     ]
 
 
+def garbled_pdf(text: str) -> bytes:
+    """``text`` (Latin and digits) drawn in Helvetica whose character map points every glyph into
+    the Private Use Area: the page looks right, its text layer is gibberish (as PDFs made with
+    legacy Kazakh fonts are)."""
+    content = b"BT /F1 28 Tf 72 700 Td (" + text.encode("ascii") + b") Tj ET"
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Garbled def"
+        b" 1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfrange <21> <7E> <E000> endbfrange"
+        b" endcmap CMapName currentdict /CMap defineresource pop end end"
+    )
+    objects = _one_page(content, extra=b" /Resources << /Font << /F1 5 0 R >> >>")
+    objects.append(
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding /ToUnicode 6 0 R >>"
+    )
+    objects.append(b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream")
+    return raw_pdf(objects)
+
+
 def nested_pdf(depth: int = 100_000) -> bytes:
     """A page whose content stream and resources hold arrays nested ``depth`` levels deep."""
     nest = b"[" * depth + b"]" * depth

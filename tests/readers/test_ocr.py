@@ -184,3 +184,21 @@ def test_a_scan_config_refuses_an_unknown_ocr_mode(tmp_path: Path) -> None:
     config.write_text("name: n\nocr: sometimes\ntargets:\n  - name: t\n    datasets: ['a.csv']\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="ocr"):
         load_config(config)
+
+
+@needs_tesseract
+def test_a_page_whose_text_layer_is_gibberish_is_read_by_ocr(tmp_path: Path, read_file) -> None:
+    """Legacy fonts without a character map give a text layer of nonsense; the page still renders."""
+    iin = synth.iin(RNG)
+    path = tmp_path / "legacy-font.pdf"
+    path.write_bytes(pdfs.garbled_pdf(f"Applicant IIN {iin}"))
+    assert iin not in "".join(t.text for t in read_file(path, limits=Limits(ocr="off")).texts)
+    pieces = read_file(path)
+    assert not pieces.errors and iin in pieces.text
+
+
+def test_a_gibberish_text_layer_without_ocr_is_named_as_not_read(tmp_path: Path, read_file) -> None:
+    path = tmp_path / "legacy-font.pdf"
+    path.write_bytes(pdfs.garbled_pdf(f"Applicant IIN {synth.iin(RNG)}"))
+    pieces = read_file(path, limits=Limits(ocr="off"))
+    assert pieces.problems == ["page 1 not read: text layer unreadable (no character map) and OCR is off (--ocr off)"]

@@ -321,3 +321,13 @@ def test_hostile_pdfs_beside_a_good_file_through_govscan_check(tmp_path: Path) -
     report = json.loads(done.stdout)
     hits = {(f["location"]["uri"], f["rule_id"]) for f in report["findings"]}
     assert (str(good), "pii.kz-iin") in hits
+
+
+def test_dot_leaders_and_rules_are_not_an_unreadable_text_layer(tmp_path: Path, read_file: Read) -> None:
+    pdf = pdfs.new_pdf()
+    pdf.add_page()
+    for n in range(1, 8):
+        pdfs.add_paragraph(pdf, f"Раздел {n} " + "." * 60 + f" {n * 3}")
+    pdfs.add_paragraph(pdf, "Подпись ____________________  Дата ____________")
+    pieces = read_file(write(pdf, tmp_path / "contents.pdf"), limits=Limits(ocr="off"))
+    assert not pieces.errors and "Раздел 7" in pieces.text
