@@ -55,12 +55,27 @@ def hint_strength(header_text: tuple[str, ...], hint: str) -> int:
     """Number of words of the hint if it occurs in the header as a contiguous run, else 0."""
     words = header_words(hint)
     n = len(words)
-    if not n or n > len(header_text):
+    if not n:
         return 0
     for i in range(len(header_text) - n + 1):
         if all(_word_matches(h, w) for h, w in zip(words, header_text[i : i + n])):
             return n
+    if n > 1 and any(_compound_matches(words, w) for w in header_text):
+        return n
     return 0
+
+
+def _compound_matches(words: tuple[str, ...], word: str) -> bool:
+    """A key that runs the hint's words together: ``datarozhdeniya``, ``nomerpasporta``, ``datarozhd``.
+
+    Hints of initials (``д р``, ``Ф И О``) never do: "dr" would start "driver" and "другое".
+    """
+    if min(map(len, words)) < 3:
+        return False
+    joined = "".join(words)
+    if word.startswith(joined[:-1] if joined[-1] in _CHANGING_ENDING else joined):
+        return True
+    return joined.startswith(word) and len(word) >= len(joined) - len(words[-1]) + ABBREVIATION_MIN
 
 
 def judge_header(header: str | None, positive: Iterable[str], negative: Iterable[str]) -> HeaderVerdict:

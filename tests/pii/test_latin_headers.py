@@ -45,6 +45,11 @@ def hints(entity: str) -> tuple[list[str], list[str]]:
         ("zhsn", "KZ_IIN"),
         ("adres_prozhivaniya", "ADDRESS"),
         ("mekenzhai", "ADDRESS"),
+        ("datarozhdeniya", "DATE_OF_BIRTH"),
+        ("datarozhd", "DATE_OF_BIRTH"),
+        ("nomerpasporta", "KZ_PASSPORT"),
+        ("mestozhitelstva", "ADDRESS"),
+        ("udostoverenielichnosti", "KZ_ID_CARD"),
     ],
 )
 def test_latin_keys_point_at_their_entity(key: str, entity: str) -> None:
@@ -66,7 +71,7 @@ def test_latin_spellings_are_derived_by_the_table_not_listed() -> None:
 
 
 def test_unrelated_latin_keys_say_nothing() -> None:
-    for key in ("status", "region_code", "summa", "kolichestvo", "id"):
+    for key in ("status", "region_code", "summa", "kolichestvo", "id", "driver", "другое", "gruppa"):
         assert judge_header(key, *hints("DATE_OF_BIRTH")) is not HeaderVerdict.POSITIVE
 
 
