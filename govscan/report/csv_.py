@@ -2,7 +2,8 @@
 
 Columns (fixed order, documented in :data:`COLUMNS`):
 ``severity, rule_id, entity, uri, sheet, column, column_index, json_path, line, count,
-evidence, confidence, fingerprint, title, compliance, status``.
+evidence, confidence, fingerprint, title, compliance, status, page, part`` (the last two, a PDF's
+page and the hidden part a finding is in, come last so that older column positions hold).
 Empty cells mean "not applicable"; ``compliance`` joins requirement ids with ``;``; ``status`` is
 ``suppressed`` for findings a baseline accepted, else ``open``.
 
@@ -39,6 +40,8 @@ COLUMNS: tuple[str, ...] = (
     "title",
     "compliance",
     "status",
+    "page",
+    "part",
 )
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -72,6 +75,8 @@ def row(finding: Finding) -> list[object]:
         finding.title,
         ";".join(finding.compliance),
         "suppressed" if finding.suppressed else "open",
+        loc.page,
+        loc.part,
     )
     return list(cells)
 

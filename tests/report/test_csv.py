@@ -24,7 +24,7 @@ def test_header_is_the_documented_column_order(result_factory):
     text, _ = render_rows(result_factory())
     assert text.splitlines()[0] == (
         "severity,rule_id,entity,uri,sheet,column,column_index,json_path,line,count,"
-        "evidence,confidence,fingerprint,title,compliance,status"
+        "evidence,confidence,fingerprint,title,compliance,status,page,part"
     )
     assert list(COLUMNS) == text.splitlines()[0].split(",")
 
@@ -54,6 +54,8 @@ def test_sheet_column_row(result_factory):
         "title": "ИИН физических лиц опубликованы",
         "compliance": "kz-pdl:art-8",
         "status": "open",
+        "page": "",
+        "part": "",
     }
 
 
@@ -147,3 +149,12 @@ def test_every_csv_govscan_writes_goes_through_the_one_neutralising_writer() -> 
         if "csv.writer(" in path.read_text(encoding="utf-8") or "csv.DictWriter(" in path.read_text(encoding="utf-8")
     }
     assert writers <= allowed, writers - allowed
+
+
+def test_a_finding_in_a_pdf_has_its_page_and_hidden_part(result_factory, finding_factory):
+    from govscan.model import Location
+
+    covered = finding_factory("pii.failed-redaction", uri="decision.pdf", fingerprint="r")
+    covered.location = Location("decision.pdf", page=3, part="under a redaction box")
+    _, rows = render_rows(result_factory([covered]))
+    assert (rows[0]["page"], rows[0]["part"]) == ("3", "under a redaction box")
