@@ -90,6 +90,7 @@ def test_office_lines_are_not_personal_phones(text: str) -> None:
         "Факс 8 (7172) 74-10-11. Заявитель Петров, тел. 8 701 234 56 78",
         "Иванов И.И., тел. 8 701 234 56 78, обратился в приемную",
         "Заявление, поступившее в канцелярию от гражданина Петрова, тел. 8 701 234 56 78",
+        "Петров, тел. 8 701 234 56 78, приемная ему отказала",
     ],
 )
 def test_a_persons_phone_beside_office_words_is_still_personal(text: str) -> None:
@@ -148,3 +149,14 @@ def test_the_office_address_in_a_word_letterhead_is_not_personal_but_the_citizen
 def test_a_home_address_beside_office_words_is_still_personal() -> None:
     text = "Гражданка, записавшаяся в приемную акимата, проживающая по адресу: ул. Абая, д. 5, кв. 3"
     assert [m.text for m in plan_recognizer("ADDRESS").find(text)] == ["ул. Абая, д. 5, кв. 3"]
+
+
+def test_own_contact_judgement_stays_linear_on_a_huge_single_line() -> None:
+    """A hostile page of one 2 MB line with thousands of labelled addresses: no quadratic rescans."""
+    import time
+
+    text = "Адрес: ул. Абая, д. 5. " * 90_000
+    started = time.process_time()
+    found = list(plan_recognizer("ADDRESS").find(text))
+    assert len(found) == 90_000
+    assert time.process_time() - started < 30

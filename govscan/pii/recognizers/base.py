@@ -105,7 +105,7 @@ class Recognizer:
             before = clauses[at]
         if any(word in before for word in self.own_words):
             return True
-        after = _fold(text[end : end + OWN_WINDOW]).lstrip(" \t(-–—:,")
+        after = _fold(text[end : end + OWN_WINDOW]).lstrip(" \t(-–—:")  # "74-10-12 (приемная)"
         if after.startswith(self.own_words):
             return True
         if self.labelled(text, start):
@@ -121,8 +121,11 @@ class Recognizer:
         """Whether the match's line opens with one of the rule's own-contact labels ("Адрес:")."""
         if not self.own_labels:
             return False
-        line_start = text.rfind("\n", 0, start) + 1
-        return _fold(text[line_start:start]).lstrip().startswith(self.own_labels)
+        lo = max(0, start - OWN_WINDOW)  # a label further away is not this value's
+        newline = text.rfind("\n", lo, start)
+        if newline < 0 and lo > 0:
+            return False
+        return _fold(text[newline + 1 : start]).lstrip().startswith(self.own_labels)
 
     # --- validation hooks -------------------------------------------------------------------
     def validate(self, text: str) -> bool | None:
