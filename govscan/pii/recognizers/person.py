@@ -154,10 +154,10 @@ class PersonRecognizer(Recognizer):
         example = next((c for c in cells[:200] if is_full_name(c.split())), None)
         if count < len(cells) - cells.count(""):
             rest = "\n".join(c for c, ok in zip(cells, shaped) if not ok and c)
-            lines = {rest.count("\n", 0, m.start): m.text for m in self.find(rest)}
-            count += len(lines)
-            if example is None and lines:
-                example = lines[min(lines)]
+            named = _cells_with_a_name(rest, sorted(self.find(rest), key=operator.attrgetter("start")))
+            count += len(named)
+            if example is None and named:
+                example = named[0]
         if not count:
             return 0, None
         return count, example or cells[shaped.index(True)]
@@ -172,6 +172,19 @@ def _address() -> Recognizer:
     from govscan.pii.recognizers.address import AddressRecognizer
 
     return AddressRecognizer()
+
+
+def _cells_with_a_name(joined: str, matches: list[Match]) -> list[str]:
+    """The first name found in each cell of a newline-joined chunk (matches sorted by start)."""
+    names: list[str] = []
+    line, pos, last = 0, 0, -1
+    for m in matches:
+        line += joined.count("\n", pos, m.start)
+        pos = m.start
+        if line != last:
+            names.append(m.text)
+            last = line
+    return names
 
 
 ADDRESS_REACH = 48  # characters around a name searched for the address it may belong to
