@@ -59,6 +59,11 @@ class Limits:
     """Wall-clock bound on one paged document, checked between pages."""
     pdf_max_stream_bytes: int = 256 * MIB
     """A compressed PDF stream inflating beyond this is a decompression bomb: the file is refused."""
+    pdf_max_page_bytes: int = 8 * MIB
+    """A page whose content streams (its own and its form XObjects', inflated) exceed this is not
+    read: a few KB can deflate to millions of drawing or text operators, each a Python object."""
+    pdf_max_drawing_bytes: int = 2 * MIB
+    """Above this, a page's drawings (table rulings, black boxes) are not analysed: its text is."""
     pdf_max_chars: int = 50_000_000
     """Characters of text taken from one PDF (a bound on memory for the detectors)."""
     ocr: str = "auto"

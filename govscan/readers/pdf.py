@@ -117,6 +117,7 @@ class _Pages:
         self.problems: list[str] = []
         self.unread: dict[str, list[int]] = {}  # reason -> page numbers that needed OCR and did not get it
         self.damaged: list[int] = []
+        self.oversized: list[int] = []
         self.damage = ""
         self.last_header: list[str] | None = None
 
@@ -134,7 +135,11 @@ class _Pages:
                 break
             try:
                 page = doc.load_page(index)
-                pieces = list(self._page(page, number, layout(page)))
+                size = _content_bytes(doc, page)
+                if size > self.limits.pdf_max_page_bytes:
+                    self.oversized.append(number)
+                    continue
+                pieces = list(self._page(page, number, layout(page, size <= self.limits.pdf_max_drawing_bytes)))
             except Exception as exc:  # noqa: BLE001 - MuPDF's errors on a broken page are that page's problem
                 self.damaged.append(number)
                 self.damage = self.damage or _describe(exc)
@@ -144,6 +149,10 @@ class _Pages:
             self.problems.append(f"pages {stop + 1}-{total} not read (limit of {stop} pages)")
         if self.damaged:
             self.problems.append(f"{page_span(self.damaged)} damaged, not read ({self.damage})")
+        if self.oversized:
+            self.problems.append(
+                f"{page_span(self.oversized)} not read: content over {self.limits.pdf_max_page_bytes} bytes (limit)"
+            )
         for reason, numbers in self.unread.items():
             self.problems.append(f"{page_span(numbers)} not read: {reason}")
 
@@ -202,6 +211,17 @@ def _gibberish(layer: str) -> bool:
     ("Раздел 1 ........ 5", "______") left out: what legacy fonts without a character map give."""
     kept = _LEADERS.sub("", layer)
     return len(kept) >= MIN_TEXT_LAYER and sum(ch.isalnum() for ch in kept) < len(kept) * MIN_READABLE
+
+
+def _content_bytes(doc: Any, page: Any) -> int:
+    """Inflated size of what MuPDF interprets for ``page``: its content streams and form XObjects."""
+    size = len(page.read_contents())
+    for xref, *_ in page.get_xobjects():
+        try:
+            size += len(doc.xref_stream(xref) or b"")
+        except Exception:  # noqa: BLE001, S112 - a broken XObject: MuPDF skips it too
+            continue
+    return size
 
 
 def _on_page(pieces: list[Any], number: int) -> Iterator[Piece]:

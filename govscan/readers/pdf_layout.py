@@ -46,11 +46,18 @@ class PageLayout:
     covered: list[str] = field(default_factory=list)  # texts under redaction boxes, one per box
 
 
-def layout(page: Any) -> PageLayout:
-    """Split ``page``'s words into prose, tables and covered text (see the module docstring)."""
+def layout(page: Any, drawings: bool = True) -> PageLayout:
+    """Split ``page``'s words into prose, tables and covered text (see the module docstring).
+
+    ``drawings=False`` reads the words only (no tables, no boxes): for pages whose content is too
+    large to turn every path into a Python object.
+    """
     words: list[Word] = page.get_text("words")
     out = PageLayout()
     if not words:
+        return out
+    if not drawings:
+        out.prose = _prose(words, [False] * len(words))
         return out
     drawings = page.get_drawings()
     boxes = _dark_boxes(drawings) + _dark_annotations(page)

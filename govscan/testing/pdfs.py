@@ -191,6 +191,16 @@ def many_pages_pdf(pages: int) -> bytes:
     return raw_pdf(objects)
 
 
+def drawing_bomb_pdf(segments: int = 2_000_000) -> bytes:
+    """A page with a line of text and ``segments`` drawn lines, deflated to under 100 KB."""
+    ops = b"BT /F1 12 Tf 72 700 Td (Reception hours) Tj ET\n" + b"0 0 m 100 100 l S\n" * segments
+    packed = zlib.compress(ops, 9)
+    objects = _one_page(b"", extra=b" /Resources << /Font << /F1 5 0 R >> >>")
+    objects[3] = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream"
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    return raw_pdf(objects)
+
+
 def bomb_pdf(inflated: int = 300 * 1024 * 1024) -> bytes:
     """A page whose content stream is ``inflated`` bytes of spaces deflated to a few hundred KB."""
     packer = zlib.compressobj(9)

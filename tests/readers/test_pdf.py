@@ -235,6 +235,23 @@ def test_pages_beyond_the_limit_are_named_as_not_read(tmp_path: Path, read_file:
     assert pieces.problems == ["pages 11-30 not read (limit of 10 pages)"]
 
 
+def test_a_page_too_large_to_analyse_is_named_and_the_others_are_read(tmp_path: Path, read_file: Read) -> None:
+    path = tmp_path / "map.pdf"
+    path.write_bytes(pdfs.drawing_bomb_pdf(20_000))  # 360 KB of drawing operators
+    pieces = read_file(path, limits=Limits(pdf_max_page_bytes=100_000))
+    assert pieces.problems == ["page 1 not read: content over 100000 bytes (limit)"]
+
+
+def test_a_page_with_too_many_drawings_is_read_as_text_only(tmp_path: Path, read_file: Read) -> None:
+    rows = pdfs.list_rows(RNG, 5)
+    pdf = pdfs.new_pdf()
+    pdf.add_page()
+    pdfs.add_table(pdf, rows)
+    pieces = read_file(write(pdf, tmp_path / "list.pdf"), limits=Limits(pdf_max_drawing_bytes=10))
+    assert not pieces.errors and not pieces.values  # no table analysis
+    assert all(r[2] in pieces.text for r in rows[1:])  # the text is still read
+
+
 def test_a_truncated_pdf_keeps_what_was_read_and_says_it_is_damaged(tmp_path: Path, read_file: Read) -> None:
     pdf = pdfs.new_pdf()
     pdf.add_page()
@@ -278,6 +295,7 @@ def test_hostile_pdfs_beside_a_good_file_through_govscan_check(tmp_path: Path) -
         "claims-billions.pdf": pdfs.page_count_pdf(),
         "bomb.pdf": pdfs.bomb_pdf(),
         "many-pages.pdf": pdfs.many_pages_pdf(3000),
+        "drawing-bomb.pdf": pdfs.drawing_bomb_pdf(),  # 87 KB: 36 MB of drawing operators
     }
     for name, content in files.items():
         (tmp_path / name).write_bytes(content)
@@ -316,7 +334,7 @@ def test_hostile_pdfs_beside_a_good_file_through_govscan_check(tmp_path: Path) -
     assert "Traceback" not in done.stderr
     errors = [line for line in done.stderr.splitlines() if line.startswith("govscan: error:")]
     for name in names:
-        assert len([line for line in errors if f"{name}:" in line]) == 1, (name, errors)
+        assert len([line for line in errors if f"/{name}:" in line]) == 1, (name, errors)
     assert any("locked.pdf: encrypted, not read" in line for line in errors)
     report = json.loads(done.stdout)
     hits = {(f["location"]["uri"], f["rule_id"]) for f in report["findings"]}
