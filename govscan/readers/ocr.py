@@ -122,16 +122,20 @@ class Ocr:
     def available(self) -> bool:
         return self._binary is not None
 
+    @property
+    def need(self) -> str:
+        return f"OCR needs Tesseract (Debian package {DEBIAN_PACKAGE}), not found on PATH"
+
     def missing(self, why: str = "no text layer") -> str:
         """Why a page that needed OCR (``why``) did not get it, as the end of a one-line message."""
         if self.mode == "off":
             return f"{why} and OCR is off (--ocr off)"
-        return f"{why}; OCR needs Tesseract (Debian package {DEBIAN_PACKAGE}), not found on PATH"
+        return f"{why}; {self.need}"
 
     def png(self, image: bytes) -> str:
         """Text of one page image (PNG bytes); ``OcrUnavailable`` when Tesseract is missing."""
         if self._binary is None:
-            raise OcrUnavailable(self.missing())
+            raise OcrUnavailable(self.need)
         command = [self._binary, "stdin", "stdout", "-l", self._languages, "--psm", "3"]
         env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one core per page; other work shares the machine
         try:
@@ -158,7 +162,7 @@ def read_image(asset: Asset, ctx: ReadContext) -> Iterator[Text]:
     limits = ctx.limits
     ocr = Ocr(limits)
     if ocr.mode == "off" or not ocr.available:
-        reason = "OCR is off (--ocr off)" if ocr.mode == "off" else ocr.missing("an image")
+        reason = "OCR is off (--ocr off)" if ocr.mode == "off" else ocr.need
         raise ReaderError(f"image not read: {reason}")
     from PIL import Image, UnidentifiedImageError
 

@@ -202,3 +202,14 @@ def test_a_gibberish_text_layer_without_ocr_is_named_as_not_read(tmp_path: Path,
     path.write_bytes(pdfs.garbled_pdf(f"Applicant IIN {synth.iin(RNG)}"))
     pieces = read_file(path, limits=Limits(ocr="off"))
     assert pieces.problems == ["page 1 not read: text layer unreadable (no character map) and OCR is off (--ocr off)"]
+
+
+def test_without_tesseract_an_image_is_one_line_naming_the_package(
+    tmp_path: Path, read_file, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    image = tmp_path / "photo.png"
+    image.write_bytes(_png(10, 10))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tesseract here
+    assert read_file(image).problems == [
+        "image not read: OCR needs Tesseract (Debian package tesseract-ocr), not found on PATH"
+    ]
