@@ -160,3 +160,23 @@ def test_own_contact_judgement_stays_linear_on_a_huge_single_line() -> None:
     found = list(plan_recognizer("ADDRESS").find(text))
     assert len(found) == 90_000
     assert time.process_time() - started < 30
+
+
+def test_a_directory_of_offices_has_no_personal_phones(tmp_path: Path) -> None:
+    """Columns of reception, fax and contact-centre lines are the offices' own, in ru and kk."""
+    from .publications import write_csv
+
+    offices = ["Аппарат акима", "Отдел образования", "Отдел ЖКХ", "Управление занятости", "ЦОН"]
+    rows = [
+        [
+            name,
+            f"8 (7172) 55-{n:02d}-00",
+            f"8 (7172) 55-{n:02d}-01",
+            f"+7 (7172) 55-{n:02d}-02",
+            f"8 (7172) 55-{n:02d}-03",
+        ]
+        for n, name in enumerate(offices * 4, start=10)
+    ]
+    header = ["Наименование", "Приемная", "Факс", "Call-центр", "Байланыс орталығы"]
+    found = scan(write_csv(tmp_path / "spravochnik.csv", header, rows))
+    assert places(found, "PHONE_NUMBER") == {}
