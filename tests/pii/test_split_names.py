@@ -99,3 +99,23 @@ def test_a_full_name_column_headed_aty_zhoni_is_not_a_given_name_part(tmp_path: 
     ]
     found = scan(write_csv(tmp_path / "tizim.csv", ["Тегі", "Аты-жөні"], rows))
     assert places(found, "PERSON") == {"Аты-жөні": 15}
+
+
+def test_a_split_name_in_a_word_table_is_one_person(tmp_path: Path) -> None:
+    """Commission decisions come as Word files: Тегі | Аты | Әкесінің аты under a title paragraph."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Тұрғын үй кезегіне қойылған азаматтардың тізімі")
+    rows = kk_rows(18)
+    table = document.add_table(rows=1, cols=5)
+    for cell, text in zip(table.rows[0].cells, ["Р/с", "Тегі", "Аты", "Әкесінің аты", "ЖСН"]):
+        cell.text = text
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row):
+            cell.text = text
+    path = tmp_path / "tizim.docx"
+    document.save(str(path))
+    found = scan(path)
+    assert places(found, "PERSON") == {"Тегі": 18}
+    assert places(found, "KZ_IIN") == {"ЖСН": 18}
