@@ -184,3 +184,11 @@ def test_a_birth_date_column_in_long_form_is_found(tmp_path: Path) -> None:
     ]
     found = scan(write_csv(tmp_path / "kadry.csv", ["ФИО", "Дата рождения"], rows))
     assert places(found, "DATE_OF_BIRTH") == {"Дата рождения": 20}
+
+
+def test_an_address_column_without_street_words_is_not_a_column_of_people(tmp_path: Path) -> None:
+    """Clerks drop "көшесі": "Мұхтар Әуезов, 12" in an address column is a street, not a person."""
+    streets = ["Нурсултан Назарбаев", "Бауыржан Момышұлы", "Абай Құнанбайұлы", "Мұхтар Әуезов"]
+    rows = [[synth.full_name(RNG), f"{RNG.choice(streets)}, {RNG.randrange(1, 90)}"] for _ in range(20)]
+    found = scan(write_csv(tmp_path / "ochered.csv", ["ФИО", "Адрес проживания"], rows))
+    assert places(found, "PERSON") == {"ФИО": 20}
