@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from govscan.pii.recognizers.base import REPORT_THRESHOLD, Recognizer
+from govscan.pii.recognizers.base import CONTEXT_BOOST, MIN_SCORE_WITH_CONTEXT, REPORT_THRESHOLD, Recognizer
 
 if TYPE_CHECKING:
     from presidio_analyzer import AnalyzerEngine
@@ -107,9 +107,15 @@ def as_presidio(recognizer: Recognizer, language: str) -> Any:
 
         def analyze(self, text: str, entities: list[str], *args: Any, **kwargs: Any) -> list[Any]:
             results = super().analyze(text, entities, *args, **kwargs)
-            if not recognizer.own_words:
-                return results
-            return [r for r in results if not recognizer.is_own_contact(text, r.start, r.end)]
+            if recognizer.own_words:
+                results = [r for r in results if not recognizer.is_own_contact(text, r.start, r.end)]
+            for r in results:
+                # presidio's enhancer counts words after the match's first token only; the word
+                # right after the value ("… қаңтарда туған") is checked here, as in the bulk path.
+                if r.score < REPORT_THRESHOLD and recognizer.context_after(text, r.end):
+                    r.score = max(MIN_SCORE_WITH_CONTEXT, r.score + CONTEXT_BOOST)
+                    r.recognition_metadata[RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY] = True
+            return results
 
     return _Pattern(
         supported_entity=recognizer.entity,

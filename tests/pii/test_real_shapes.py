@@ -155,6 +155,7 @@ BIRTH_CONTEXT = ["дата рождения", "родился", "родилас�
         ("туған күні: 12 наурыз 1985 ж.", "12 наурыз 1985"),
         ("туған күні наурыздың 12-сі 1985", "наурыздың 12-сі 1985"),
         ("туған: 1990 жылы 1-ші қыркүйекте", "1990 жылы 1-ші қыркүйекте"),
+        ("Өтініш беруші 1985 жылғы 3 қаңтарда туған", "1985 жылғы 3 қаңтарда"),
     ],
 )
 def test_long_form_birth_dates_in_both_languages_and_word_orders(text: str, date: str) -> None:
@@ -192,3 +193,13 @@ def test_an_address_column_without_street_words_is_not_a_column_of_people(tmp_pa
     rows = [[synth.full_name(RNG), f"{RNG.choice(streets)}, {RNG.randrange(1, 90)}"] for _ in range(20)]
     found = scan(write_csv(tmp_path / "ochered.csv", ["ФИО", "Адрес проживания"], rows))
     assert places(found, "PERSON") == {"ФИО": 20}
+
+
+def test_long_form_birth_dates_in_a_decision_are_found_and_its_own_date_is_not(tmp_path: Path) -> None:
+    text = (
+        "РЕШЕНИЕ от 12 марта 2024 года № 15\n"
+        "Назначить пособие гражданке Сериковой Айгерим Нурлановне, дата рождения 5 мая 1990 года.\n"
+        "Шешім 2024 жылғы 12 наурызда қабылданды. Өтініш беруші 1985 жылғы 3 қаңтарда туған, туған күні 3 қаңтар 1985 ж."
+    )
+    found = scan(write_text(tmp_path / "reshenie.txt", text))
+    assert places(found, "DATE_OF_BIRTH") == {"text": 3}

@@ -38,6 +38,7 @@ CONTEXT_BOOST = 0.35
 MIN_SCORE_WITH_CONTEXT = 0.4
 REPORT_THRESHOLD = 0.4
 CONTEXT_WINDOW = 48  # characters before a match searched for context words
+CONTEXT_AFTER = 16  # characters after a match searched too (Kazakh puts "туған" after the date)
 OWN_WINDOW = 64  # characters around a match searched for an organisation's own-contact words
 LETTERHEAD_BLOCK = 200  # characters either side of a labelled match that make up its block
 # A sentence ends after a word or a number, not after an abbreviation ("г. Астана", "ул. Абая").
@@ -160,7 +161,7 @@ class Recognizer:
                 continue
             if match.score >= REPORT_THRESHOLD:
                 yield match
-            elif self.context_near(text, match.start):
+            elif self.context_near(text, match.start, match.end):
                 yield Match(
                     match.start, match.end, match.text, max(MIN_SCORE_WITH_CONTEXT, match.score + CONTEXT_BOOST)
                 )
@@ -210,11 +211,19 @@ class Recognizer:
         first = next((f for f, good in zip(found, ok) if good), None)
         return sum(ok), first
 
-    def context_near(self, text: str, start: int) -> bool:
-        """Whether a context word stands shortly before ``start`` (or right after the match)."""
+    def context_near(self, text: str, start: int, end: int | None = None) -> bool:
+        """Whether a context word stands shortly before ``start`` or right after ``end``.
+
+        Kazakh puts the word after the value: "1985 жылғы 3 қаңтарда туған" (born on …).
+        """
         if not self.context:
             return False
         window = text[max(0, start - CONTEXT_WINDOW) : start].lower()
+        return any(word in window for word in self.context) or (end is not None and self.context_after(text, end))
+
+    def context_after(self, text: str, end: int) -> bool:
+        """Whether a context word follows the match closely ("1985 жылғы 3 қаңтарда туған")."""
+        window = text[end : end + CONTEXT_AFTER].lower()
         return any(word in window for word in self.context)
 
     @property
