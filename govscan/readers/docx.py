@@ -39,6 +39,7 @@ from defusedxml import DefusedXmlException
 from govscan.model import Asset, Field, Piece, ReadError, Text
 from govscan.readers.limits import Limits, ReadContext, ReaderError
 from govscan.readers.office import (
+    MAX_COLUMNS,
     SMALL_PART,
     Budget,
     DocTable,
@@ -273,8 +274,12 @@ class _Walker:
         self.doc.budget.cell()
         if table.row is None:
             table.row = []
-        table.row.append(" ".join(" ".join(table.cell).split()))
-        table.row.extend([""] * (table.span - 1))
+        text = " ".join(" ".join(table.cell).split())
+        if len(table.row) < MAX_COLUMNS:
+            table.row.append(text)
+            table.row.extend([""] * min(table.span - 1, MAX_COLUMNS - len(table.row)))
+        else:  # beyond the column bound: prose now, not a row that grows without end
+            self.out.extend(table.table.beyond([text]))
         table.cell, table.span = None, 1
 
     def _end_row(self) -> None:

@@ -31,7 +31,7 @@ from xml.etree.ElementTree import Element
 
 from govscan.model import Asset, Field, Piece, Text
 from govscan.readers.limits import Limits, ReadContext, ReaderError
-from govscan.readers.office import Budget, DocTable, Prose, iter_part, metadata_values, open_zip
+from govscan.readers.office import MAX_COLUMNS, Budget, DocTable, Prose, iter_part, metadata_values, open_zip
 
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -40,8 +40,6 @@ STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 META = "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}"
 WHAT = "ODT"
-MAX_COLUMNS = 1024
-"""Cells of one table row (``number-columns-repeated`` can announce 16,384 blank ones)."""
 MAX_ROW_REPEAT = 1000
 """Copies of one repeated non-blank row."""
 
@@ -301,6 +299,9 @@ class _Walker:
         for _ in range(min(table.cell_repeat, room)):
             self.doc.budget.cell()
             table.row.append(text)
+        if table.cell_repeat > room:  # beyond the column bound: read once as prose, not dropped
+            self.doc.budget.cell()
+            self.out.extend(table.table.beyond([text]))
         table.cell, table.cell_repeat = None, 1
 
     def _end_row(self) -> None:
@@ -312,7 +313,9 @@ class _Walker:
             return
         while row and not row[-1]:
             row.pop()
-        for _ in range(table.row_repeat if row else 1):
+        for copy in range(table.row_repeat if row else 1):
+            if copy:  # a repeated row is read again: its cells count again
+                self.doc.budget.cell(len(row))
             self.out.extend(table.table.add(list(row), table.row_header))
 
     def _end_table(self) -> None:

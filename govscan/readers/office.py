@@ -44,6 +44,9 @@ MAX_PARAGRAPHS = 2_000_000
 """Paragraphs (prose and table-cell ones) read from one document."""
 MAX_CELLS = 20_000_000
 """Table cells read from one document."""
+MAX_COLUMNS = 1024
+"""Columns of one table (Word allows 63): cells beyond are read as the table's prose, so a row of
+100,000 cells or ``gridSpan`` padding cannot widen every row of the table (memory) unnoticed."""
 MAX_SECONDS = 600.0
 """Wall-clock bound on reading one document."""
 SMALL_PART = 4 * MIB  # [Content_Types].xml, mimetype, core.xml: anything bigger is hostile
@@ -272,8 +275,9 @@ class Budget:
             self._spend(f"more than {self.max_paragraphs} paragraphs; rest not read")
         self.tick()
 
-    def cell(self) -> None:
-        self.cells -= 1
+    def cell(self, count: int = 1) -> None:
+        """``count`` cells read (a row repeated N times is N times its cells)."""
+        self.cells -= count
         if self.cells < 0:
             self._spend(f"more than {self.max_cells} table cells; rest not read")
         self.tick()
@@ -339,14 +343,27 @@ class DocTable:
 
     def __init__(self, uri: str, limits: Limits, name: str, part: str | None) -> None:
         self._builder = TableBuilder(uri, limits, name, part=part)
+        self._overflow = Prose(uri, limits, part)
+        self._overflow.field = Field(sheet=name, part=part)
         self._row = 0
 
     def add(self, cells: list[str], header: bool = False) -> list[Piece]:
+        """One row; cells beyond :data:`MAX_COLUMNS` are the table's prose (see :meth:`beyond`)."""
         self._row += 1
-        return list(self._builder.add(cells, self._row, marked=header))
+        out = self.beyond(cells[MAX_COLUMNS:]) if len(cells) > MAX_COLUMNS else []
+        out.extend(self._builder.add(cells[:MAX_COLUMNS], self._row, marked=header))
+        return out
+
+    def beyond(self, cells: Iterable[str]) -> list[Piece]:
+        """Cells past the column bound: read as text of the table, never dropped."""
+        out: list[Piece] = []
+        for cell in cells:
+            if cell:
+                out.extend(self._overflow.add(cell))
+        return out
 
     def finish(self) -> list[Piece]:
-        return list(self._builder.finish())
+        return [*self._builder.finish(), *self._overflow.finish()]
 
 
 def metadata_values(uri: str, people: dict[str, list[str]], part: str) -> list[Values]:

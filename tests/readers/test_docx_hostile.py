@@ -1,0 +1,241 @@
+"""Word, OpenDocument and RTF files built by a hostile publisher, and by a careless agency.
+
+Every attack ends in bounded time and memory: either the file is read (what it holds is found)
+or it is one ``govscan: error:`` line naming it, and a good file beside it is still reported.
+The packages are written by hand (``zipfile``) where python-docx/odfpy would refuse to write them.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from govscan.cli import cli
+from govscan.readers import office
+
+from .word_files import IINS, NAMES, docx_with_table, iin_rows
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+SHEET_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    f'<Override PartName="/word/document.xml" ContentType="{WORD_MAIN}"/></Types>'
+)
+ODF = {
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+}
+RTF_HEAD = r"{\rtf1\ansi\ansicpg1251\deff0{\fonttbl{\f0\fcharset204 Times New Roman;}}"
+PLAIN_NAME = "Иванов Иван Петрович"  # encodable in cp1251, unlike some synthetic Kazakh names
+
+
+# --- builders -----------------------------------------------------------------------------------
+
+
+def word_body(inner: str) -> bytes:
+    return f'<w:document xmlns:w="{W_NS}"><w:body>{inner}</w:body></w:document>'.encode()
+
+
+def word_cell(text: str, span: int | None = None) -> str:
+    props = f'<w:tcPr><w:gridSpan w:val="{span}"/></w:tcPr>' if span else ""
+    return f"<w:tc>{props}<w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+
+def word_paragraph(text: str) -> str:
+    return f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"
+
+
+def raw_docx(
+    path: Path, body: bytes, extra: dict[str, bytes] | None = None, content_types: str = CONTENT_TYPES
+) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", content_types)
+        package.writestr("word/document.xml", body)
+        for name, data in (extra or {}).items():
+            package.writestr(name, data)
+    return path
+
+
+def raw_odt(path: Path, body: str) -> Path:
+    spaces = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in ODF.items())
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {spaces}>'
+        f"<office:body><office:text>{body}</office:text></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
+        package.writestr("content.xml", content)
+    return path
+
+
+def odt_cell(text: str, repeat: int | None = None) -> str:
+    times = f' table:number-columns-repeated="{repeat}"' if repeat else ""
+    return f"<table:table-cell{times}><text:p>{text}</text:p></table:table-cell>"
+
+
+def rtf_escape(text: str) -> str:
+    return "".join(c if ord(c) < 128 else f"\\u{ord(c)}?" for c in text)
+
+
+def rtf_row(cells: list[str]) -> str:
+    return r"\trowd" + "".join(rf"\intbl {rtf_escape(c)}\cell" for c in cells) + r"\row" + "\n"
+
+
+def good_docx(tmp_path: Path) -> Path:
+    return docx_with_table(tmp_path / "good.docx", iin_rows(10))
+
+
+def wide_word_table(columns: int, rows: int, rng: random.Random) -> bytes:
+    """A header row of ``columns`` filled cells, then ``rows`` two-cell rows of names and IINs."""
+    noise = "".join(word_cell(f"{rng.getrandbits(16):x}") for _ in range(columns))  # random: no ratio bomb
+    body = [f"<w:tbl><w:tr>{word_cell('ФИО')}{word_cell('ИИН')}{noise}</w:tr>"]
+    body += [f"<w:tr>{word_cell(NAMES[i % 40])}{word_cell(IINS[i % 40])}</w:tr>" for i in range(rows)]
+    return word_body("".join(body) + "</w:tbl>")
+
+
+# --- running govscan --------------------------------------------------------------------------
+
+
+def check(*paths: Path, fmt: str = "json") -> tuple[int, str, list[str], str]:
+    result = CliRunner().invoke(cli, ["check", "--no-progress", "--no-ner", "--format", fmt, *map(str, paths)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    errors = [line for line in result.stderr.splitlines() if line.startswith("govscan: error:")]
+    return result.exit_code, result.stdout, errors, result.stderr
+
+
+def iin_uris(report: str) -> dict[str, int]:
+    """File name → IINs found in it."""
+    out: dict[str, int] = {}
+    for finding in json.loads(report)["findings"]:
+        if finding["entity"] == "KZ_IIN":
+            name = finding["location"]["uri"].rsplit("/", 1)[-1]
+            out[name] = out.get(name, 0) + finding["count"]
+    return out
+
+
+def check_bounded(*paths: Path, memory: int = 2 << 30, seconds: int = 90) -> subprocess.CompletedProcess[str]:
+    """``govscan check`` in a child limited to ``memory`` bytes of address space and ``seconds``."""
+
+    def bounded() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    return subprocess.run(  # noqa: S603 - fixed argv
+        [sys.executable, "-m", "govscan", "check", "--no-progress", "--no-ner", "--format", "json", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=seconds,
+        preexec_fn=bounded,  # noqa: PLW1509 - only sets an rlimit
+        check=False,
+    )
+
+
+# --- tables wider than any document has ---------------------------------------------------------
+
+
+def test_a_word_row_wider_than_the_column_bound_is_read_as_text_beyond_it(tmp_path, read_file):
+    cells = [f"значение {i}" for i in range(1, 3000)] + [IINS[0]]
+    rows = "".join(f"<w:tr>{''.join(word_cell(c) for c in cells)}</w:tr>" for _ in range(3))
+    pieces = read_file(raw_docx(tmp_path / "wide.docx", word_body(f"<w:tbl>{rows}</w:tbl>")))
+    assert pieces.errors == []
+    assert max(v.field.column_index or 0 for v in pieces.values) <= office.MAX_COLUMNS
+    assert IINS[0] in pieces.text  # the cell beyond the bound is not lost
+
+
+def test_merged_cells_spanning_thousands_of_columns_do_not_widen_the_table_beyond_the_bound(tmp_path, read_file):
+    row = "".join(word_cell(f"группа {i}", span=100) for i in range(200)) + word_cell(IINS[1])
+    pieces = read_file(raw_docx(tmp_path / "spans.docx", word_body(f"<w:tbl><w:tr>{row}</w:tr></w:tbl>")))
+    assert pieces.errors == []
+    assert max(v.field.column_index or 0 for v in pieces.values) <= office.MAX_COLUMNS
+    assert IINS[1] in pieces.text
+
+
+def test_an_odt_column_beyond_the_column_bound_is_not_silently_dropped(tmp_path):
+    header = odt_cell("столбец", repeat=1100) + odt_cell("ИИН")
+    rows = "".join(
+        f"<table:table-row>{odt_cell('x', repeat=1100)}{odt_cell(IINS[i])}</table:table-row>" for i in range(8)
+    )
+    path = raw_odt(
+        tmp_path / "wide.odt",
+        f'<table:table table:name="T"><table:table-row>{header}</table:table-row>{rows}</table:table>',
+    )
+    code, report, errors, _ = check(path)
+    assert (code, errors) == (1, [])
+    assert iin_uris(report) == {"wide.odt": 8}
+
+
+def test_an_rtf_row_wider_than_the_column_bound_is_read_as_text_beyond_it(tmp_path, read_file):
+    path = tmp_path / "wide.rtf"
+    path.write_text(RTF_HEAD + rtf_row([f"x{i}" for i in range(2000)] + [IINS[2]]) * 3 + "}", encoding="ascii")
+    pieces = read_file(path)
+    assert pieces.errors == []
+    assert max(v.field.column_index or 0 for v in pieces.values) <= office.MAX_COLUMNS
+    assert IINS[2] in pieces.text
+
+
+def test_rows_repeated_by_the_thousand_are_charged_to_the_cell_bound(tmp_path, read_file, monkeypatch):
+    monkeypatch.setattr(office, "MAX_CELLS", 100_000)
+    row = f'<table:table-row table:number-rows-repeated="1000">{odt_cell("7", repeat=1024)}</table:table-row>'
+    path = raw_odt(tmp_path / "repeated.odt", f'<table:table table:name="T">{row * 50}</table:table>')
+    pieces = read_file(path)
+    assert pieces.problems == ["more than 100000 table cells; rest not read"]
+    assert sum(len(v.values) for v in pieces.values) <= 110_000
+
+
+def test_hostile_tables_and_groups_end_bounded_beside_a_good_file(tmp_path):
+    """Each file is read or is one line, in bounded time and memory; the good file is reported."""
+    rng = random.Random(11)
+    wide = raw_docx(tmp_path / "wide.docx", wide_word_table(100_000, 5000, rng))  # 350 KB
+    spans = "".join(word_cell(f"{rng.getrandbits(16):x}", span=100) for _ in range(20_000))
+    spanned = raw_docx(tmp_path / "spanned.docx", word_body(f"<w:tbl>{f'<w:tr>{spans}</w:tr>' * 10}</w:tbl>"))
+    cells = tmp_path / "cells.rtf"
+    noise = [f"{rng.getrandbits(16):x}" for _ in range(200_000)]
+    rows = "".join(rtf_row([PLAIN_NAME, IINS[i % 40]]) for i in range(3000))
+    cells.write_text(RTF_HEAD + rtf_row(["ФИО", "ИИН", *noise]) + rows + "}", encoding="ascii")
+    deep = tmp_path / "deep.rtf"
+    deep.write_text(RTF_HEAD + "{" * 5_000_000, encoding="ascii")
+    rep = f'<table:table-row table:number-rows-repeated="1000">{odt_cell("{}", repeat=1024)}</table:table-row>'
+    repeated = raw_odt(
+        tmp_path / "repeated.odt",
+        '<table:table table:name="T">'
+        + "".join(rep.format(rng.getrandbits(20)) for _ in range(2000))
+        + "</table:table>",
+    )
+    good = good_docx(tmp_path)
+    done = check_bounded(wide, spanned, cells, deep, repeated, good)
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("govscan: error:")]
+    assert done.returncode == 2, errors
+    assert [line.split(": ")[2].rsplit("/", 1)[-1] for line in errors] == ["deep.rtf", "repeated.odt"], errors
+    assert "deeper than" in errors[0] and "table cells" in errors[1]
+    assert iin_uris(done.stdout) == {"wide.docx": 5000, "cells.rtf": 3000, "good.docx": 10}
+
+
+# --- RTF escapes ------------------------------------------------------------------------------
+
+
+def test_an_rtf_unicode_escape_beyond_sixteen_bits_does_not_hide_the_document(tmp_path):
+    path = tmp_path / "escapes.rtf"
+    lines = "".join(r"\pard " + rtf_escape(f"{PLAIN_NAME}, ИИН {IINS[i]}") + r"\par" + "\n" for i in range(5))
+    path.write_text(RTF_HEAD + r"\u99999999999 \u-99999 " + lines + "}", encoding="ascii")
+    code, report, errors, _ = check(path)
+    assert (code, errors) == (1, [])
+    assert iin_uris(report) == {"escapes.rtf": 5}
+
+
+def test_an_emoji_written_as_a_surrogate_pair_is_read_as_one_character(tmp_path, read_file):
+    path = tmp_path / "emoji.rtf"
+    path.write_text(RTF_HEAD + r"\pard \u-10179?\u-8704? " + rtf_escape(PLAIN_NAME) + r"\par}", encoding="ascii")
+    pieces = read_file(path)
+    assert pieces.errors == []
+    assert pieces.text == "\U0001f600 " + PLAIN_NAME
