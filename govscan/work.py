@@ -87,7 +87,12 @@ def read_dataset(unit: DatasetUnit) -> WorkResult:
     """
     context, detector = _current()
     try:
-        result = run_check(CheckOptions([unit.uri], ca_file=unit.ca_file, limits=context.limits), context.rules, context.key, detector=detector)
+        result = run_check(
+            CheckOptions([unit.uri], ca_file=unit.ca_file, limits=context.limits),
+            context.rules,
+            context.key,
+            detector=detector,
+        )
     except Exception as exc:  # noqa: BLE001 - one asset's failure must not end the scan
         problem = f"could not be scanned ({type(exc).__name__})"
         return WorkResult(unit.target, [AssetOutcome(unit.uri, False, problem)], [], [f"{unit.uri}: {problem}"])
