@@ -90,7 +90,7 @@ FORMATS: dict[str, Reader] = {
 }
 
 SNIFF = "sniff"  # an extension/media type that says "text of some kind": decide by content
-_CONTAINERS = frozenset({"zip", "gzip", "tar", "xlsx", "doc", "rtf"})  # named so, but sniffed by content
+_CONTAINERS = frozenset({"zip", "gzip", "tar", "xlsx", "doc", "rtf", "docx", "odt"})  # named so, but sniffed by content
 _OFFICE_ZIPS = frozenset({"xlsx", "xlsb", "ods", "docx", "odt"})
 _KIND_NAMES = {  # container kinds no reader is registered for
     "pptx": "PowerPoint presentation (.pptx)",

@@ -54,6 +54,8 @@ from govscan.readers.office import (
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_STRICT = "{http://purl.oclc.org/ooxml/wordprocessingml/main}"  # Word's "Strict Open XML Document"
+_ROOTS = frozenset({W + "document", W + "glossaryDocument"})
 _CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
 _PART_TYPES = (  # content-type suffix → part label, in reading order
     ("document.main+xml", None),
@@ -85,8 +87,10 @@ def read_docx(asset: Asset, ctx: ReadContext) -> Iterator[Piece | ReadError]:
         if not any(part is None for _, part in parts):
             raise ReaderError("not a valid DOCX (no main document part)")
         state = _Document(asset.uri, ctx.limits)
+        copies = _copies(archive)
         for name, part in parts:
-            yield from _read_part(archive, infos[name], ctx, part, state)
+            for info in copies[name]:
+                yield from _read_part(archive, info, ctx, part, state)
         people: dict[str, list[str]] = {}
         if core is not None:
             yield from _read_core(asset.uri, archive, infos[core], ctx, people)
@@ -136,6 +140,15 @@ def _parts(
         core = "docProps/core.xml"
     order = sorted(found.items(), key=lambda item: (item[1] or _NO_PART, item[0]))
     return order, core
+
+
+def _copies(archive: zipfile.ZipFile) -> dict[str, list[zipfile.ZipInfo]]:
+    """The members stored under each name: a zip may hold a name twice, and an application may
+    show either copy, so both are read (entries pointing at the same bytes only once)."""
+    found: dict[str, dict[int, zipfile.ZipInfo]] = {}
+    for info in archive.infolist():
+        found.setdefault(info.filename, {}).setdefault(info.header_offset, info)
+    return {name: list(entries.values()) for name, entries in found.items()}
 
 
 @dataclass
@@ -307,9 +320,15 @@ def _read_part(
     walker = _Walker(doc, part)
     parents: list[Element] = []
     skipping = 0
+    strict = False
     try:
         for event, elem in iter_part(archive, info, ctx, WHAT):
             if event == "start":
+                if not parents:
+                    strict = elem.tag.startswith(_STRICT)
+                    _check_root(elem.tag, info.filename, part)
+                if strict:
+                    _to_transitional(elem)
                 if skipping or elem.tag == _FALLBACK:
                     skipping += 1  # the VML copy of a text box: its text is already read once
                 else:
@@ -331,6 +350,22 @@ def _read_part(
         yield from walker.finish()
         raise
     yield from walker.finish()
+
+
+def _check_root(tag: str, name: str, part: str | None) -> None:
+    """The main part must be a Word document: a workbook behind a Word content type is no all-clear."""
+    if part is None and tag.replace(_STRICT, W) not in _ROOTS:
+        raise ReaderError(f"not a valid DOCX ({name} is not a WordprocessingML document)")
+
+
+def _to_transitional(elem: Element) -> None:
+    """Strict Open XML names (``purl.oclc.org``) as the transitional ones the walker knows."""
+    if elem.tag.startswith(_STRICT):
+        elem.tag = W + elem.tag[len(_STRICT) :]
+    if any(key.startswith(_STRICT) for key in elem.attrib):
+        attrib = {key.replace(_STRICT, W, 1): value for key, value in elem.attrib.items()}
+        elem.attrib.clear()
+        elem.attrib.update(attrib)
 
 
 _CORE_TEXT = {"title", "subject", "description", "keywords"}

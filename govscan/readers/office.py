@@ -89,7 +89,7 @@ def zip_document_kind(path: str) -> str | None:
         with zipfile.ZipFile(path) as archive:
             names = {info.filename: info for info in archive.infolist()}
             if "[Content_Types].xml" in names:
-                kind = _ooxml_kind(_small_member(archive, names["[Content_Types].xml"]))
+                kind = _ooxml_kind(_small_member(archive, names["[Content_Types].xml"]), archive, names)
                 if kind:
                     return kind
             if "mimetype" in names:
@@ -112,21 +112,47 @@ def _small_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         return stream.read(SMALL_PART)
 
 
-def _ooxml_kind(content_types: bytes) -> str | None:
+def _ooxml_kind(content_types: bytes, archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> str | None:
     try:
         root = safe_et.fromstring(content_types, forbid_dtd=True)
     except (ParseError, defusedxml.DefusedXmlException, ValueError):
         return None
-    types = [(e.get("ContentType") or "").lower() for e in root if e.tag.endswith("Override")]
+    overrides = [
+        ((e.get("PartName") or "").lstrip("/"), (e.get("ContentType") or "").lower())
+        for e in root
+        if e.tag.endswith("Override")
+    ]
     for kind, markers in (
         ("docx", _WORD_TYPES),
         ("xlsx", _SHEET_TYPES),
         ("xlsb", (_XLSB_TYPE,)),
         ("pptx", _SLIDE_TYPES),
     ):
-        if any(t.endswith(markers) or any(m in t for m in markers) for t in types):
+        if any(
+            (t.endswith(markers) or any(m in t for m in markers))
+            and not _speaks_otherwise(archive, names.get(part), kind)
+            for part, t in overrides
+        ):
             return kind
     return None
+
+
+_VOCABULARIES = {"docx": b"wordprocessingml", "xlsx": b"spreadsheetml", "pptx": b"presentationml"}
+_ROOT_BYTES = 16 * 1024  # a root element's namespace declarations come first
+
+
+def _speaks_otherwise(archive: zipfile.ZipFile, info: zipfile.ZipInfo | None, kind: str) -> bool:
+    """True when the declared main part is XML of another vocabulary (a workbook labelled Word).
+
+    ``[Content_Types].xml`` is only a label; a lying one must not send a workbook to the Word
+    reader, which would find nothing in it and pass it as clean.
+    """
+    marker = _VOCABULARIES.get(kind)
+    if info is None or marker is None or info.flag_bits & 0x1:
+        return False
+    with archive.open(info) as stream:
+        head = stream.read(_ROOT_BYTES)
+    return head.lstrip().startswith(b"<") and marker not in head
 
 
 def ole_kind(path: str) -> str:

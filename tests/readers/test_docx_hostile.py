@@ -12,15 +12,17 @@ import random
 import resource
 import subprocess
 import sys
+import warnings
 import zipfile
 from pathlib import Path
 
+import openpyxl
 from click.testing import CliRunner
 
 from govscan.cli import cli
 from govscan.readers import office
 
-from .word_files import IINS, NAMES, docx_with_table, iin_rows
+from .word_files import IINS, NAMES, docx_with_table, iin_rows, rewrite_zip
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
@@ -239,3 +241,81 @@ def test_an_emoji_written_as_a_surrogate_pair_is_read_as_one_character(tmp_path,
     pieces = read_file(path)
     assert pieces.errors == []
     assert pieces.text == "\U0001f600 " + PLAIN_NAME
+
+
+# --- packages that lie about themselves ---------------------------------------------------------
+
+
+def duplicated_document(path: Path, first: bytes, second: bytes) -> Path:
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name, and writes it
+        package.writestr("[Content_Types].xml", CONTENT_TYPES)
+        package.writestr("word/document.xml", first)
+        package.writestr("word/document.xml", second)
+    return path
+
+
+def test_a_part_name_given_twice_hides_neither_copy(tmp_path):
+    listing = word_body("".join(word_paragraph(f"{PLAIN_NAME}, ИИН {IINS[i]}") for i in range(5)))
+    decoy = word_body(word_paragraph("Заседание не состоялось."))
+    first = duplicated_document(tmp_path / "first.docx", listing, decoy)
+    second = duplicated_document(tmp_path / "second.docx", decoy, listing)
+    code, report, errors, _ = check(first, second)
+    assert (code, errors) == (1, [])
+    assert iin_uris(report) == {"first.docx": 5, "second.docx": 5}
+
+
+def lying_workbook(path: Path) -> Path:
+    """A workbook of IINs whose ``[Content_Types].xml`` calls its workbook part a Word document."""
+    book = openpyxl.Workbook()
+    for row in iin_rows(8):
+        book.active.append(row)
+    book.save(path)
+    rewrite_zip(path, {})
+    with zipfile.ZipFile(path) as package:
+        parts = {info.filename: package.read(info) for info in package.infolist()}
+    types = parts["[Content_Types].xml"].decode()
+    assert SHEET_MAIN in types
+    parts["[Content_Types].xml"] = types.replace(SHEET_MAIN, WORD_MAIN).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    return path
+
+
+def test_a_workbook_whose_content_types_claim_a_word_document_is_read_as_the_workbook_it_is(tmp_path):
+    named_xlsx = lying_workbook(tmp_path / "list.xlsx")
+    named_docx = lying_workbook(tmp_path / "list.docx")
+    code, report, errors, _ = check(named_xlsx, named_docx)
+    assert (code, errors) == (1, [])
+    assert iin_uris(report) == {"list.xlsx": 8, "list.docx": 8}
+
+
+def test_a_strict_open_xml_document_is_read_like_a_transitional_one(tmp_path):
+    """Word's "Strict Open XML Document" writes the same parts under other namespaces."""
+    path = docx_with_table(tmp_path / "strict.docx", iin_rows(6))
+    with zipfile.ZipFile(path) as package:
+        parts = {info.filename: package.read(info) for info in package.infolist()}
+    body = parts["word/document.xml"].replace(W_NS.encode(), b"http://purl.oclc.org/ooxml/wordprocessingml/main")
+    assert body != parts["word/document.xml"]
+    rewrite_zip(path, {"word/document.xml": body})
+    code, report, errors, _ = check(path)
+    assert (code, errors) == (1, [])
+    assert iin_uris(report) == {"strict.docx": 6}
+
+
+def test_a_main_part_that_is_not_wordprocessingml_is_one_line_not_an_all_clear(tmp_path):
+    path = raw_docx(tmp_path / "odd.docx", b'<?xml version="1.0"?><worksheet xmlns="urn:x"><c>1</c></worksheet>')
+    code, _, errors, _ = check(path, good_docx(tmp_path))
+    assert code == 2
+    assert errors == [
+        f"govscan: error: {path}: not a valid DOCX (word/document.xml is not a WordprocessingML document)"
+    ]
+
+
+def test_a_csv_named_docx_is_read_by_its_content(tmp_path):
+    path = tmp_path / "list.docx"
+    path.write_text("ФИО;ИИН\n" + "".join(f"{NAMES[i]};{IINS[i]}\n" for i in range(10)), encoding="utf-8")
+    code, report, errors, _ = check(path)
+    assert (code, errors) == (1, [])
+    assert iin_uris(report) == {"list.docx": 10}
