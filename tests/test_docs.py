@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import click
 from click.testing import CliRunner
 
 from govscan.cli import cli
@@ -31,11 +33,35 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert tests in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
+def every_command(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:
+    """The whole click tree, depth first: the root, every group and every leaf command."""
+    yield path, group
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from every_command(command, (*path, name))
+        else:
+            yield (*path, name), command
+
+
 def test_every_command_has_help() -> None:
-    commands = ["check", "rules", "tls", "crawl", "scan", "findings", "scans", "diff", "report", "demo"]
-    for args in (["--help"], ["rules", "list", "--help"], *([c, "--help"] for c in commands)):
-        result = CliRunner().invoke(cli, args)
-        assert result.exit_code == 0 and "Usage" in result.output
+    commands = dict(every_command(cli))
+    assert {("findings", "triage"), ("scans", "list"), ("rules", "show"), ("crawl",)} <= commands.keys()
+    for path, command in commands.items():
+        name = " ".join(("govscan", *path))
+        assert (command.help or "").strip(), f"{name} has no help text"
+        for option in command.params:
+            if isinstance(option, click.Option) and not option.hidden:
+                assert (option.help or "").strip(), f"{name} {option.opts[0]} has no help text"
+        result = CliRunner().invoke(cli, [*path, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.output, name
+
+
+def test_ci_lints_before_it_tests() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    _, tests = readme_commands()
+    lines = [line.strip() for line in ci.splitlines()]
+    assert "ruff check ." in lines and "ruff format --check ." in lines
+    assert ci.index("ruff check .") < ci.index("ruff format --check .") < ci.index(tests)
 
 
 def test_examples_folder_holds_the_bundled_demo_data() -> None:

@@ -20,11 +20,14 @@ from govscan.rules import RuleLoadError, load_rules
 @click.argument("url")
 @output_options
 @gate_options
-@click.option("--max-pages", type=click.IntRange(min=1), default=500, show_default=True)
-@click.option("--max-depth", type=click.IntRange(min=0), default=5, show_default=True)
+@click.option("--max-pages", type=click.IntRange(min=1), default=500, show_default=True,
+              help="Stop after fetching this many pages.")  # fmt: skip
+@click.option("--max-depth", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Follow links at most this many clicks from the start URL.")  # fmt: skip
 @click.option("--rate", type=click.FloatRange(min=0), default=2.0, show_default=True,
               help="Requests per second to the host (0: no limit, for your own test servers).")  # fmt: skip
-@click.option("--concurrency", type=click.IntRange(min=1, max=64), default=4, show_default=True)
+@click.option("--concurrency", type=click.IntRange(min=1, max=64), default=4, show_default=True,
+              help="Requests in flight at once (the --rate limit still applies).")  # fmt: skip
 @click.option("--robots", "robots", type=click.Choice(["obey", "audit", "ignore"]), default="obey", show_default=True,
               help="obey: fetch nothing robots.txt disallows (third parties); audit: the crawl obeys, exposure probes, "
                    "portal APIs and CORS/transport probes do not (your own portal or a written authorisation); "

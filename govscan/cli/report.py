@@ -26,7 +26,7 @@ LANGS = ("ru", "kk", "en")
 @click.option("--scan", "scan_id", type=int, metavar="ID", help="Scan to report on (default: the latest completed).")
 @click.option("--target", metavar="NAME", help="Only this target (its name in the scan config).")
 @click.option("--framework", metavar="ID", help="Only this compliance framework (e.g. kz-pdl).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True, help="Report format.")
 @click.option("--lang", type=click.Choice(LANGS), default="ru", show_default=True,
               help="Language of the HTML and Markdown reports.")  # fmt: skip
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, allow_dash=True), default="-",

@@ -152,12 +152,21 @@ def findings() -> None:
 @findings.command("list")
 @DB_OPTION
 @click.option("--status", multiple=True, help="open, fixed, suppressed, false_positive, accepted_risk (repeatable).")
-@click.option("--severity", multiple=True, type=click.Choice(SEVERITY_CHOICES[:-1]))
+@click.option(
+    "--severity", multiple=True, type=click.Choice(SEVERITY_CHOICES[:-1]), help="Only this severity (repeatable)."
+)
 @click.option("--rule", "rule_id", help="Only this rule id.")
 @click.option("--target", help="Only findings of this target (its name in the scan config).")
 @click.option("--scan", "scan_id", type=int, help="Only findings this scan saw.")
 @click.option("--all", "show_all", is_flag=True, help="Include fixed, suppressed and triaged-away findings.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 def list_findings(
     db: str | None,
     status: tuple[str, ...],
@@ -218,11 +227,12 @@ def show_finding(finding_id: int, db: str | None) -> None:
 
 @findings.command("triage")
 @click.argument("finding_id", type=int)
-@click.option("--status", required=True, type=click.Choice(TRIAGE_STATUSES))
+@click.option("--status", required=True, type=click.Choice(TRIAGE_STATUSES), help="The finding's new status.")
 @click.option("--note", default="", help="Why.")
 @click.option("--by", default="", help="Who decided.")
 @DB_OPTION
 def triage_finding(finding_id: int, status: str, note: str, by: str, db: str | None) -> None:
+    """Set a finding's status by hand (false positive, accepted risk…), with who and why; kept as history."""
     from govscan.store.lifecycle import TriageError, triage
 
     with _session(db) as session:
@@ -241,6 +251,7 @@ def scans() -> None:
 @scans.command("list")
 @DB_OPTION
 def list_scans(db: str | None) -> None:
+    """Every recorded scan: id, status, start and end times, name."""
     from sqlmodel import select
 
     from govscan.store.tables import Scan
@@ -255,7 +266,9 @@ def list_scans(db: str | None) -> None:
 @click.argument("scan_a", type=int, required=False)
 @click.argument("scan_b", type=int, required=False)
 @DB_OPTION
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
+)
 def diff(scan_a: int | None, scan_b: int | None, db: str | None, fmt: str) -> None:
     """What changed between two scans: new, fixed, reopened, unchanged.
 
