@@ -48,6 +48,7 @@ from govscan.readers.office import (
     describe,
     iter_part,
     local,
+    member_copies,
     metadata_values,
     open_zip,
 )
@@ -87,7 +88,7 @@ def read_docx(asset: Asset, ctx: ReadContext) -> Iterator[Piece | ReadError]:
         if not any(part is None for _, part in parts):
             raise ReaderError("not a valid DOCX (no main document part)")
         state = _Document(asset.uri, ctx.limits)
-        copies = _copies(archive)
+        copies = member_copies(archive)
         for name, part in parts:
             for info in copies[name]:
                 yield from _read_part(archive, info, ctx, part, state)
@@ -140,15 +141,6 @@ def _parts(
         core = "docProps/core.xml"
     order = sorted(found.items(), key=lambda item: (item[1] or _NO_PART, item[0]))
     return order, core
-
-
-def _copies(archive: zipfile.ZipFile) -> dict[str, list[zipfile.ZipInfo]]:
-    """The members stored under each name: a zip may hold a name twice, and an application may
-    show either copy, so both are read (entries pointing at the same bytes only once)."""
-    found: dict[str, dict[int, zipfile.ZipInfo]] = {}
-    for info in archive.infolist():
-        found.setdefault(info.filename, {}).setdefault(info.header_offset, info)
-    return {name: list(entries.values()) for name, entries in found.items()}
 
 
 @dataclass

@@ -31,7 +31,17 @@ from xml.etree.ElementTree import Element
 
 from govscan.model import Asset, Field, Piece, Text
 from govscan.readers.limits import Limits, ReadContext, ReaderError
-from govscan.readers.office import MAX_COLUMNS, Budget, DocTable, Prose, iter_part, metadata_values, open_zip
+from govscan.readers.office import (
+    MAX_COLUMNS,
+    Budget,
+    DocTable,
+    Prose,
+    check_odf_encryption,
+    iter_part,
+    member_copies,
+    metadata_values,
+    open_zip,
+)
 
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -56,10 +66,12 @@ def read_odt(asset: Asset, ctx: ReadContext) -> Iterator[Piece]:
         infos = {info.filename: info for info in archive.infolist()}
         if "content.xml" not in infos:
             raise ReaderError("not a valid ODT (no content.xml)")
+        check_odf_encryption(archive, infos)
         doc = _Document(asset.uri, ctx.limits)
+        copies = member_copies(archive)
         for name in ("content.xml", "styles.xml"):
-            if name in infos:
-                yield from _read_part(archive, infos[name], ctx, doc)
+            for info in copies.get(name, []):
+                yield from _read_part(archive, info, ctx, doc)
         people: dict[str, list[str]] = {"creator": [], "last modified by": []}
         if "meta.xml" in infos:
             yield from _read_meta(asset.uri, archive, infos["meta.xml"], ctx, people)

@@ -221,6 +221,22 @@ def open_zip(path: str, what: str) -> zipfile.ZipFile:
         raise ReaderError(f"not a valid {what} ({describe(exc)})") from None
 
 
+def member_copies(archive: zipfile.ZipFile) -> dict[str, list[zipfile.ZipInfo]]:
+    """The members stored under each name: a zip may hold a name twice and an application may
+    show either copy, so readers read both (entries pointing at the same bytes only once)."""
+    found: dict[str, dict[int, zipfile.ZipInfo]] = {}
+    for info in archive.infolist():
+        found.setdefault(info.filename, {}).setdefault(info.header_offset, info)
+    return {name: list(entries.values()) for name, entries in found.items()}
+
+
+def check_odf_encryption(archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]) -> None:
+    """ODF encrypts parts, not the zip: ``encryption-data`` in the manifest means a password."""
+    info = infos.get("META-INF/manifest.xml")
+    if info is not None and b"encryption-data" in _small_member(archive, info):
+        raise ReaderError(ENCRYPTED)
+
+
 def check_part(info: zipfile.ZipInfo, limits: Limits, what: str) -> None:
     """Refuse a part whose declared size already announces a bomb, or that is encrypted."""
     if info.flag_bits & 0x1:

@@ -319,3 +319,55 @@ def test_a_csv_named_docx_is_read_by_its_content(tmp_path):
     code, report, errors, _ = check(path)
     assert (code, errors) == (1, [])
     assert iin_uris(report) == {"list.docx": 10}
+
+
+def odt_package(path: Path, members: list[tuple[str, bytes]]) -> Path:
+    """An ODT written member by member (a name may repeat), ``mimetype`` first and stored."""
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        warnings.simplefilter("ignore")
+        package.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
+        for name, data in members:
+            package.writestr(name, data)
+    return path
+
+
+def odt_content(body: str) -> bytes:
+    spaces = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in ODF.items())
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {spaces}>'
+        f"<office:body><office:text>{body}</office:text></office:body></office:document-content>"
+    ).encode()
+
+
+def test_an_odt_content_part_given_twice_hides_neither_copy(tmp_path):
+    listing = odt_content("".join(f"<text:p>{PLAIN_NAME}, ИИН {IINS[i]}</text:p>" for i in range(5)))
+    decoy = odt_content("<text:p>Заседание не состоялось.</text:p>")
+    first = odt_package(tmp_path / "first.odt", [("content.xml", listing), ("content.xml", decoy)])
+    second = odt_package(tmp_path / "second.odt", [("content.xml", decoy), ("content.xml", listing)])
+    code, report, errors, _ = check(first, second)
+    assert (code, errors) == (1, [])
+    assert iin_uris(report) == {"first.odt": 5, "second.odt": 5}
+
+
+MANIFEST_ENCRYPTED = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+    '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml" manifest:size="2000">'
+    '<manifest:encryption-data manifest:checksum-type="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0#sha256-1k"'
+    ' manifest:checksum="AAAA"><manifest:algorithm manifest:algorithm-name="http://www.w3.org/2001/04/xmlenc#aes256-cbc"'
+    ' manifest:initialisation-vector="AAAA"/><manifest:key-derivation manifest:key-derivation-name="PBKDF2"'
+    ' manifest:key-size="32" manifest:iteration-count="100000" manifest:salt="AAAA"/></manifest:encryption-data>'
+    "</manifest:file-entry></manifest:manifest>"
+)
+
+
+def test_a_password_protected_odt_is_encrypted_not_read(tmp_path):
+    """LibreOffice encrypts the parts, not the zip: the manifest says so (ODF 1.2, 3.8)."""
+    ciphertext = random.Random(4).randbytes(2000)
+    path = odt_package(
+        tmp_path / "locked.odt", [("META-INF/manifest.xml", MANIFEST_ENCRYPTED.encode()), ("content.xml", ciphertext)]
+    )
+    code, _, errors, _ = check(path, good_docx(tmp_path))
+    assert code == 2
+    assert errors == [f"govscan: error: {path}: {office.ENCRYPTED}"]
