@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote, unquote_plus
 
 # Six or more digits, possibly grouped ("710 508 363 018", "+7 701 123-45-67"), and e-mails.
 _NUMBER = re.compile(r"(?<![0-9])\+?[0-9](?:[ \-()]?[0-9]){5,}")
@@ -41,9 +41,12 @@ def redact(text: str) -> str:
 
 IDENTIFIER_DIGITS = 12
 KEEP_HEAD, KEEP_TAIL = 4, 2
-# What may stand between two digits of one identifier: one character or one percent-escape of it.
-_SEPARATORS = frozenset(" \u00a0\u2009\u202f._+-\u2010\u2011\u2013") | {"%20", "%2D", "%2E", "%5F", "%2B", "%C2%A0"}
-_TOKEN = re.compile(r"%[Cc]2%[Aa]0|%[0-9A-Fa-f]{2}|.", re.DOTALL)
+# What may stand between two digits of one identifier: one character (or its percent-escape),
+# visible or not — a zero-width space, soft hyphen or line break leaves the digits readable as one run.
+_SEPARATORS = frozenset(" \u00a0\u2009\u202f._+-\u2010\u2011\u2013\t\n\u00ad\u200b\u200c\u200d\u2060\ufeff") | {"\r\n"}
+# One token: a line break, a percent-escaped character (a UTF-8 sequence is one character: a
+# full-width digit is %EF%BC%91), or any one character. A percent-escaped digit is a digit.
+_TOKEN = re.compile(r"\r\n|%[C-Fc-f][0-9A-Fa-f](?:%[89ABab][0-9A-Fa-f]){1,3}|%[0-9A-Fa-f]{2}|.", re.DOTALL)
 _HEX_WORD = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]+(?![0-9A-Za-z])")
 _IPV4 = re.compile(r"[0-9]{3}\.[0-9]{3}\.[0-9]{3}\.[0-9]{3}")
 _DIGEST_LENGTHS = frozenset({32, 40, 64, 128})  # MD5, SHA-1, SHA-256, SHA-512 in hex: fingerprints, not names
@@ -63,7 +66,7 @@ def mask_identifiers(text: str) -> str:
     offsets = [0]
     for token in tokens:
         offsets.append(offsets[-1] + len(token))
-    kinds = ["d" if len(t) == 1 and t.isdecimal() else "s" if _separator(t) else "o" for t in tokens]
+    kinds = [_kind(_decoded(t)) for t in tokens]
     masked = list(tokens)
     i, n = 0, len(tokens)
     while i < n:
@@ -90,8 +93,15 @@ def mask_identifiers(text: str) -> str:
     return "".join(masked)
 
 
-def _separator(token: str) -> bool:
-    return token in _SEPARATORS or token.upper() in _SEPARATORS
+def _decoded(token: str) -> str:
+    return unquote(token, errors="replace") if len(token) > 2 and token[0] == "%" else token
+
+
+def _kind(char: str) -> str:
+    """``d`` a digit, ``s`` what may separate two digits of one identifier, ``o`` anything else."""
+    if len(char) == 1 and char.isdecimal():
+        return "d"
+    return "s" if char in _SEPARATORS else "o"
 
 
 def _exempt(span: str, text: str, offset: int) -> bool:

@@ -68,6 +68,29 @@ def test_twelve_digit_identifiers_are_masked_in_every_spelling(text: str, masked
 
 
 @pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("160402\u200b513597", "1604**\u200b****97"),  # zero-width space: invisible, the digits read as one run
+        ("1\u200b6\u200b0\u200b4\u200b0\u200b2\u200b5\u200b1\u200b3\u200b5\u200b9\u200b7",
+         "1\u200b6\u200b0\u200b4\u200b*\u200b*\u200b*\u200b*\u200b*\u200b*\u200b9\u200b7"),
+        ("160402\u00ad513597", "1604**\u00ad****97"),  # soft hyphen
+        ("160402\u2060513597", "1604**\u2060****97"),  # word joiner
+        ("160402\ufeff513597", "1604**\ufeff****97"),
+        ("160402\t513597", "1604**\t****97"),
+        ("160402\n513597", "1604**\n****97"),  # split across a line break
+        ("160402\r\n513597", "1604**\r\n****97"),
+        ("/d/%31%36%30%34%30%32%35%31%33%35%39%37.csv", "/d/%31%36%30%34******%39%37.csv"),  # digits percent-encoded
+        ("/d/160402%e2%80%8b513597", "/d/1604**%e2%80%8b****97"),
+        ("/d/%EF%BC%91%EF%BC%96%EF%BC%90%EF%BC%94%EF%BC%90%EF%BC%92%EF%BC%95%EF%BC%91%EF%BC%93%EF%BC%95%EF%BC%99%EF%BC%97",
+         "/d/%EF%BC%91%EF%BC%96%EF%BC%90%EF%BC%94******%EF%BC%99%EF%BC%97"),  # full-width digits, percent-encoded
+    ],
+)  # fmt: skip
+def test_identifiers_split_by_invisible_characters_or_percent_encoded_are_masked(text: str, masked: str) -> None:
+    assert mask_identifiers(text) == masked
+    assert mask_identifiers(masked) == masked
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "report-2019-03-12.csv",  # dates and short numbers
