@@ -180,3 +180,17 @@ def test_a_directory_of_offices_has_no_personal_phones(tmp_path: Path) -> None:
     header = ["Наименование", "Приемная", "Факс", "Call-центр", "Байланыс орталығы"]
     found = scan(write_csv(tmp_path / "spravochnik.csv", header, rows))
     assert places(found, "PHONE_NUMBER") == {}
+
+
+def test_an_office_address_labelled_mid_line_after_its_contact_centre_is_the_offices() -> None:
+    """Acts end with one contacts line: the "Адрес:" label opens a sentence, not the line."""
+    text = (
+        "Решение вступает в силу со дня подписания. Единый контакт-центр: 1414. "
+        "Адрес: г. Астана, пр. Мәңгілік Ел, 8, Дом министерств, подъезд 5."
+    )
+    assert [m.text for m in plan_recognizer("ADDRESS").find(text)] == []
+
+
+def test_a_citizens_address_mid_line_is_not_hidden_by_a_label_in_another_sentence() -> None:
+    text = "Единый контакт-центр: 1414. Заявитель проживает: г. Алматы, ул. Абая, д. 5. Адрес: см. выше."
+    assert [m.text for m in plan_recognizer("ADDRESS").find(text)] == ["ул. Абая, д. 5"]

@@ -119,14 +119,20 @@ class Recognizer:
         return True
 
     def labelled(self, text: str, start: int) -> bool:
-        """Whether the match's line opens with one of the rule's own-contact labels ("Адрес:")."""
+        """Whether the match's line or sentence opens with one of the rule's own-contact labels
+        ("Адрес:"): acts often end with one contacts line ("Контакт-центр: 1414. Адрес: …")."""
         if not self.own_labels:
             return False
         lo = max(0, start - OWN_WINDOW)  # a label further away is not this value's
         newline = text.rfind("\n", lo, start)
-        if newline < 0 and lo > 0:
+        opens_line = newline >= 0 or lo == 0
+        segment = text[newline + 1 if newline >= 0 else lo : start]
+        ends = list(_SENTENCE_END.finditer(segment))
+        if ends:
+            segment = segment[ends[-1].end() :]
+        elif not opens_line:
             return False
-        return _fold(text[newline + 1 : start]).lstrip().startswith(self.own_labels)
+        return _fold(segment).lstrip().startswith(self.own_labels)
 
     # --- validation hooks -------------------------------------------------------------------
     def validate(self, text: str) -> bool | None:
