@@ -30,6 +30,7 @@ import posixpath
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element, ParseError
 
@@ -89,18 +90,35 @@ def read_docx(asset: Asset, ctx: ReadContext) -> Iterator[Piece | ReadError]:
             raise ReaderError("not a valid DOCX (no main document part)")
         state = _Document(asset.uri, ctx.limits)
         copies = member_copies(archive)
+        problems: list[ReaderError] = []
         for name, part in parts:
             for info in copies[name]:
-                yield from _read_part(archive, info, ctx, part, state)
+                with _part_problem(problems, state, ctx):
+                    yield from _read_part(archive, info, ctx, part, state)
         people: dict[str, list[str]] = {}
         if core is not None:
-            yield from _read_core(asset.uri, archive, infos[core], ctx, people)
+            with _part_problem(problems, state, ctx):
+                yield from _read_core(asset.uri, archive, infos[core], ctx, people)
         yield from metadata_values(asset.uri, {"creator": people.get("creator", [])}, "metadata:author")
         yield from metadata_values(
             asset.uri, {"last modified by": people.get("lastModifiedBy", [])}, "metadata:last modified by"
         )
         yield from metadata_values(asset.uri, state.authors, "metadata:author")
         yield from _read_embedded(asset.uri, archive, infos, ctx)
+        if problems:
+            raise problems[0]
+
+
+@contextmanager
+def _part_problem(problems: list[ReaderError], state: _Document, ctx: ReadContext) -> Iterator[None]:
+    """A broken part (malformed XML, a bomb, a bad CRC) is kept for the end, the other parts are
+    still read; a spent bound of the whole document (paragraphs, cells, seconds, bytes) ends it."""
+    try:
+        yield
+    except ReaderError as exc:
+        if state.budget.spent or ctx.budget.remaining < 0:
+            raise
+        problems.append(exc)
 
 
 def _parts(

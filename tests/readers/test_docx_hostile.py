@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from govscan.cli import cli
 from govscan.readers import office
 
-from .word_files import IINS, NAMES, docx_with_table, iin_rows, rewrite_zip
+from .word_files import IINS, NAMES, add_footnote_part, docx_with_table, iin_rows, rewrite_zip
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
@@ -371,3 +371,26 @@ def test_a_password_protected_odt_is_encrypted_not_read(tmp_path):
     code, _, errors, _ = check(path, good_docx(tmp_path))
     assert code == 2
     assert errors == [f"govscan: error: {path}: {office.ENCRYPTED}"]
+
+
+def test_one_broken_part_does_not_leave_the_rest_of_the_document_unread(tmp_path):
+    book = openpyxl.Workbook()
+    for row in iin_rows(12):
+        book.active.append(row)
+    annex = tmp_path / "annex.xlsx"
+    book.save(annex)
+    path = docx_with_table(tmp_path / "decision.docx", iin_rows(3))
+    comments = "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"
+    rewrite_zip(path, {"word/comments.xml": b"<w:comments broken"}, content_type=("/word/comments.xml", comments))
+    add_footnote_part(path, f"Сведения о заявителе: {PLAIN_NAME}, ИИН {IINS[20]}")
+    rewrite_zip(path, {"word/embeddings/Microsoft_Excel_Worksheet.xlsx": annex.read_bytes()})
+    code, report, errors, _ = check(path)
+    assert code == 2
+    assert len(errors) == 1 and "word/comments.xml" in errors[0], errors
+    found = {(f["location"]["uri"].rsplit("!/", 1)[-1], f["location"]["part"]) for f in json.loads(report)["findings"]}
+    found = {(uri, part) for uri, part in found if uri.endswith((".docx", ".xlsx"))}
+    assert {
+        (str(path), None),
+        (str(path), "footnote"),
+        ("word/embeddings/Microsoft_Excel_Worksheet.xlsx", None),
+    } <= found
