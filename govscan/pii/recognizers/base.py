@@ -46,6 +46,7 @@ _SENTENCE_END = re.compile(r"(?:(?<=[^\W\d_]{3})|(?<=[0-9]))[.!?;]\s+(?=[A-ZА-�
 
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
+_PUNCT = re.compile(r"[\W_]+")
 
 
 def _fold(text: str) -> str:
@@ -224,13 +225,29 @@ class Recognizer:
         """
         if not self.context:
             return False
-        window = text[max(0, start - CONTEXT_WINDOW) : start].lower()
-        return any(word in window for word in self.context) or (end is not None and self.context_after(text, end))
+        lo = max(0, start - CONTEXT_WINDOW)
+        while lo > 0 and text[lo - 1].isalnum() and start - lo < CONTEXT_WINDOW + 32:
+            lo -= 1  # a word cut by the window is not a different word
+        return self._context_in(text[lo:start]) or (end is not None and self.context_after(text, end))
 
     def context_after(self, text: str, end: int) -> bool:
         """Whether a context word follows the match closely ("1985 жылғы 3 қаңтарда туған")."""
-        window = text[end : end + CONTEXT_AFTER].lower()
-        return any(word in window for word in self.context)
+        hi = min(len(text), end + CONTEXT_AFTER)
+        while hi < len(text) and text[hi].isalnum() and hi - end < CONTEXT_AFTER + 32:
+            hi += 1
+        return self._context_in(text[end:hi])
+
+    def _context_in(self, window: str) -> bool:
+        """A context word in ``window``: as written, or as a whole abbreviation whose dots the
+        rule's normalised hints dropped ("г.р." for the hint "г р", "д.р." for "д р")."""
+        window = window.lower()
+        if any(word in window for word in self.context):
+            return True
+        spaced = [word for word in self.context if " " in word]
+        if not spaced:
+            return False
+        words = " " + " ".join(_PUNCT.sub(" ", window).split()) + " "
+        return any(f" {word} " in words for word in spaced)
 
     @property
     def base_score(self) -> float:
