@@ -158,7 +158,12 @@ def decide(place: Field, sample: list[str], plans: list[EntityPlan]) -> list[Tal
     for plan in plans:
         spec = plan.spec
         verdict = judge_header(header, spec.header_hints.all(), spec.negative_header_hints.all())
-        if verdict is HeaderVerdict.NEGATIVE or not sample:
+        if not sample:
+            continue
+        if verdict is HeaderVerdict.NEGATIVE:
+            despite = plan.recognizer.share_despite_header(sample)
+            if despite >= spec.min_share_with_hint:
+                tallies.append(Tally(plan, "column", despite, HeaderVerdict.NONE))
             continue
         share, whole = _shares(plan.recognizer, sample)
         if verdict is HeaderVerdict.POSITIVE and share >= spec.min_share_with_hint and share > 0:

@@ -84,3 +84,22 @@ def test_iins_of_sole_traders_in_a_column_headed_bin_are_iins(tmp_path: Path) ->
     found = scan(write_csv(tmp_path / "postavshiki.csv", ["Поставщик", "БИН"], rows))
     assert places(found, "KZ_IIN") == {"БИН": 12}
     assert places(found, "KZ_BIN") == {"БИН": 12}
+
+
+@pytest.mark.parametrize("header", ["Поставщик", "Наименование поставщика", "Победитель конкурса"])
+def test_tender_winners_that_are_sole_traders_are_people_under_a_supplier_header(tmp_path: Path, header: str) -> None:
+    """A supplier header says "organisation", but a cell "ИП Иванов Иван Иванович" says person."""
+    kinds = [n % 4 for n in range(40)]  # 0, 2, 3: sole traders named after their owner; 1: a farm
+    rows = []
+    for n, kind in enumerate(kinds):
+        name, number = recipient(kind if kind != 1 else 5)
+        rows.append([str(n + 1), name, number, f"№{RNG.randrange(1, 999)}-ГЗ/2024"])
+    found = scan(write_csv(tmp_path / "itogi.csv", ["№", header, "ИИН/БИН", "Номер договора"], rows))
+    assert places(found, "PERSON") == {header: sum(1 for k in kinds if k != 1)}
+
+
+def test_a_supplier_column_of_companies_only_holds_no_people(tmp_path: Path) -> None:
+    rows = [[recipient(5)[0], synth.bin_(RNG)] for _ in range(20)]
+    rows += [[f"АО «{RNG.choice(['Казпочта', 'Казахтелеком'])}»", synth.bin_(RNG)] for _ in range(5)]
+    found = scan(write_csv(tmp_path / "dogovory.csv", ["Поставщик", "БИН"], rows))
+    assert places(found, "PERSON") == {}

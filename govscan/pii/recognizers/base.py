@@ -152,6 +152,11 @@ class Recognizer:
         """Masked evidence: keep a little of each end, hide the middle (``9001******17``)."""
         return mask_middle(self.normalize(text))
 
+    def share_despite_header(self, sample: Sequence[str]) -> float:
+        """Share of sampled cells that hold the entity whatever their header says: a cell's own
+        words can outweigh the header ("ИП Иванов Иван Иванович" under "Поставщик")."""
+        return 0.0
+
     def repair_column(self, joined: str) -> str:
         """Undo spreadsheet damage in a newline-joined column chunk (whole cells only)."""
         return joined

@@ -39,6 +39,12 @@ SOLE_TRADER = (
     rf"[ \u00a0]+[{UPPER}]\.(?:[ \u00a0]?[{UPPER}]\.)?)(?![\w*])"
 )
 
+# The legal forms that a person trades or farms under, at the start of a cell.
+LEGAL_FORM = re.compile(
+    r"\s*[«\"]?(?:(?:ИП|ЖК|КХ|ФХ|ШҚ|ШК)(?![\w-])|(?i:индивидуальный предприниматель|жеке кәсіпкер"
+    r"|крестьянское(?: \(?фермерское\)?)? хозяйство|фермерское хозяйство|шаруа қожалығы))"
+)
+
 PATRONYMIC = re.compile(
     r"(?:ович|евич|ьич|овна|евна|ична|инична|ұлы|улы|қызы|кызы|uly|ulı|kyzy|qyzy|ovich|evich|ovna|evna)$"
 )
@@ -141,6 +147,12 @@ class PersonRecognizer(Recognizer):
             owner = m.group("owner")
             if owner.split()[0].lower() not in NOT_NAME_WORDS:
                 yield Match(m.start("owner"), m.end("owner"), owner, self.patterns[1].score)
+
+    def share_despite_header(self, sample: Sequence[str]) -> float:
+        # A supplier or winner column ("Поставщик", "Наименование поставщика") holds companies,
+        # but a cell that opens with a person's own legal form and names its owner is a person.
+        named = sum(1 for cell in sample if LEGAL_FORM.match(cell) and next(self.find(cell), None) is not None)
+        return named / len(sample) if sample else 0.0
 
     def count_in_column(self, joined: str) -> tuple[int, str | None]:
         # The column was judged from a sample with the full morphology check; the rest is
