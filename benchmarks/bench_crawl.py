@@ -18,9 +18,9 @@ import resource
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from govscan.web.crawl import Crawler, CrawlSettings, DataLink
-from govscan.web.model import FetchError, Page
-from govscan.web.scope import TrapLimits
+from govscan.net.model import FetchError, Page
+from govscan.net.scope import TrapLimits
+from govscan.sources.crawl import Crawler, CrawlSettings, DataLink
 
 
 def _page(n: int, total: int) -> bytes:

@@ -17,10 +17,10 @@ import random
 import tempfile
 import time
 
+from govscan.model import SourceAsset
 from govscan.pii.detector import PiiDetector
 from govscan.pipeline import scan_assets
 from govscan.rules import load_rules
-from govscan.sources.files import SourceAsset
 from govscan.testing import synth
 from govscan.web.audit import NER_MAX_CHARS
 

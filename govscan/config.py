@@ -74,7 +74,7 @@ class TargetConfig(BaseModel):
         than when its audit starts (where it could only say "could not be audited")."""
         if url is None:
             return None
-        from govscan.web.urls import UnsafeURL, parse
+        from govscan.net.urls import UnsafeURL, parse
 
         try:
             parse(url)

@@ -7,7 +7,9 @@ boundaries (pickling) and reporters can be tested on hand-built values.
 from __future__ import annotations
 
 import enum
+import shutil
 from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Any
 
 from govscan.redact import public_json, public_text, public_uri
@@ -205,6 +207,29 @@ class Asset:
     uri: str
     path: str
     media_hint: str | None = None  # Content-Type from HTTP, when known
+
+
+@dataclass(frozen=True, slots=True)
+class SourceAsset(Asset):
+    """An ``Asset`` that owns its temp directory (downloads) and removes it on exit.
+
+    Here, not in ``sources/``, because the network layer (``net/download.py``), the sources and
+    the portal audit all hand these out: a shared type, so no room imports another for it.
+    """
+
+    cleanup_dir: str | None = None
+
+    def __enter__(self) -> SourceAsset:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.release()
+
+    def release(self) -> None:
+        if self.cleanup_dir:
+            shutil.rmtree(self.cleanup_dir, ignore_errors=True)
 
 
 @dataclass(frozen=True, slots=True)

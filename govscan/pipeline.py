@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from govscan import __version__
-from govscan.model import Finding, Piece, ReadError
+from govscan.model import Finding, Piece, ReadError, SourceAsset
 from govscan.pii.detector import PiiDetector
 from govscan.progress import Progress
 from govscan.readers import read_asset
@@ -17,7 +17,6 @@ from govscan.redact import redact
 from govscan.report.base import ScanResult
 from govscan.rules import RuleSet
 from govscan.sources import expand_inputs
-from govscan.sources.files import SourceAsset
 
 
 @dataclass

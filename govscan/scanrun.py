@@ -28,6 +28,7 @@ from govscan.identity import key_id, public_uri, stored_uri
 from govscan.model import Severity, WorkResult
 from govscan.rules import RuleSet
 from govscan.sources import expand_inputs, is_url
+from govscan.sources.crawl import CrawlSettings
 from govscan.store.keys import check_key
 from govscan.store.lifecycle import finish_scan, start_scan
 from govscan.store.locks import ScanBusy, scan_lock
@@ -35,7 +36,6 @@ from govscan.store.queries import scan_changes
 from govscan.store.tables import Asset, AssetRead, FindingRow, Scan
 from govscan.store.writer import FindingsWriter, Recorded
 from govscan.web.audit import PortalSettings
-from govscan.web.crawl import CrawlSettings
 from govscan.work import (
     STOP,
     DatasetUnit,

@@ -76,10 +76,10 @@ def crawl(
     be reached (problems with single pages or files are printed as warnings).
     """
     from govscan.config import CrawlConfig
+    from govscan.net.urls import UnsafeURL, parse
     from govscan.pii.detector import PiiDetector
     from govscan.scanrun import portal_settings
     from govscan.web.audit import audit_portal
-    from govscan.web.urls import UnsafeURL, parse
 
     try:
         parse(url)  # read as the client will connect: a URL the parsers read differently is refused here

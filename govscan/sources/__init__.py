@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from govscan.sources.files import SourceAsset, expand_inputs, is_excluded, is_url
+from govscan.sources.files import expand_inputs, is_excluded, is_url
 
-__all__ = ["SourceAsset", "expand_inputs", "is_excluded", "is_url"]
+__all__ = ["expand_inputs", "is_excluded", "is_url"]

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+from govscan.net.model import FetchError, Response
 from govscan.sources.portal_api import Fetch, api_url, call, decode_json
-from govscan.web.model import FetchError, Response
 
 SEARCH = "api/3/action/package_search"
 STATUS = "api/3/action/status_show"

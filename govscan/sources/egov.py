@@ -24,9 +24,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from govscan.sources.files import SourceAsset
+from govscan.model import SourceAsset
+from govscan.net.model import FetchError, Response
 from govscan.sources.portal_api import Fetch, api_url, call, decode_json
-from govscan.web.model import FetchError, Response
 
 PAGE_SIZE_MAX = 1000  # the server caps ``size`` at 1000
 KEY_REQUIRED = "API key is required"

@@ -18,40 +18,18 @@ from __future__ import annotations
 import glob
 import os
 import posixpath
-import shutil
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from types import TracebackType
 from typing import TYPE_CHECKING
 
-from govscan.model import Asset, ReadError
+from govscan.model import ReadError, SourceAsset
 from govscan.readers.limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
-    from govscan.sources.http import Downloader
+    from govscan.net.download import Downloader
 
 _GLOB_CHARS = frozenset("*?[")
-
-
-@dataclass(frozen=True, slots=True)
-class SourceAsset(Asset):
-    """An ``Asset`` that owns its temp directory (downloads) and removes it on exit."""
-
-    cleanup_dir: str | None = None
-
-    def __enter__(self) -> SourceAsset:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.release()
-
-    def release(self) -> None:
-        if self.cleanup_dir:
-            shutil.rmtree(self.cleanup_dir, ignore_errors=True)
 
 
 def is_url(text: str) -> bool:
@@ -67,7 +45,7 @@ def expand_inputs(
     and non-regular files (FIFOs would block); ``exclude`` globs are matched against the path
     relative to the directory (or glob) given, each of its parent directories, and the file
     name. A path seen twice is read once. URLs are fetched through the guarded web client
-    (``sources.http``), trusting ``ca_file`` for TLS when given; they share one rate limit
+    (``net.download``), trusting ``ca_file`` for TLS when given; they share one rate limit
     and byte budget.
     """
     limits = limits or DEFAULT_LIMITS
@@ -77,7 +55,7 @@ def expand_inputs(
     for raw in inputs:
         if is_url(raw):
             if downloader is None:  # imported on first use: a check of local files never loads requests
-                from govscan.sources.http import Downloader
+                from govscan.net.download import Downloader
 
                 downloader = Downloader(limits, ca_file=ca_file)
             yield from _url(raw, downloader)

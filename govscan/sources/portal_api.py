@@ -27,11 +27,11 @@ from importlib import metadata
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import quote, urlsplit
 
-from govscan.web.model import FetchError, Response
+from govscan.net.model import FetchError, Response
 
 if TYPE_CHECKING:
+    from govscan.model import SourceAsset
     from govscan.sources.ckan import DataResource
-    from govscan.sources.files import SourceAsset
 
 ENTRY_POINT_GROUP = "govscan.sources"
 

@@ -28,20 +28,19 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from govscan.model import AssetOutcome, ReadError, WorkResult
+from govscan.model import AssetOutcome, ReadError, SourceAsset, WorkResult
+from govscan.net.client import WebClient
+from govscan.net.model import FetchError, Page, Response
+from govscan.net.robots import ROBOTS_MODES, Robots, RobotsGate, refused_by_robots
 from govscan.pii.detector import PiiDetector
 from govscan.pipeline import scan_assets
 from govscan.readers.limits import Limits
 from govscan.rules import RuleSet
-from govscan.sources.files import SourceAsset
-from govscan.web.client import WebClient
-from govscan.web.crawl import Crawler, CrawlSettings, DataLink, data_extension, parse_page
+from govscan.sources.crawl import Crawler, CrawlSettings, DataLink, data_extension, parse_page
 from govscan.web.facts import SiteFacts, origin_of
 from govscan.web.grade import http_grade
 from govscan.web.judge import judge_site
-from govscan.web.model import FetchError, Page, Response
 from govscan.web.probes import run_probes
-from govscan.web.robots import ROBOTS_MODES, Robots, RobotsGate, refused_by_robots
 
 MiB = 1024 * 1024
 PROBE_ORIGIN = "https://govscan-cors-probe.invalid"  # an origin no portal can know: echoing it is reflection

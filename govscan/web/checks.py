@@ -21,8 +21,8 @@ from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 from govscan.identity import normal_uri
+from govscan.net.model import Form, Page, Response
 from govscan.web.facts import Policy, SetCookie, SiteFacts, parse_csp, parse_hsts, scan_html, scheme_of
-from govscan.web.model import Form, Page, Response
 
 Scope = Literal["site", "page", "cookie"]
 

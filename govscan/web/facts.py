@@ -18,8 +18,8 @@ from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+from govscan.net.model import Page, Response
 from govscan.readers.html import close_safely
-from govscan.web.model import Page, Response
 
 
 @dataclass(frozen=True)

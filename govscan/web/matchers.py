@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from govscan.net.model import Response
 from govscan.rules.probe import Matcher, ProbeGroup
-from govscan.web.model import Response
 
 BODY_SCAN_LIMIT = 256 * 1024
 EVIDENCE_ITEM_CHARS = 60

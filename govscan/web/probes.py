@@ -9,7 +9,7 @@ looks like one of them — same status and the same body once the asked-for path
 near-identical one — or whose random sibling the rule's matchers accept as well, proves nothing.
 
 The fetch function is injected (the real client, with its SSRF guard and rate limit, lives in
-``web/client.py``); this module only decides what to ask and what the answers prove.
+``net/client.py``); this module only decides what to ask and what the answers prove.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from urllib.parse import quote, urlsplit
 
 from govscan.identity import fingerprint
 from govscan.model import Field, Finding, Location
+from govscan.net.model import FetchError, Response
 from govscan.rules import RuleSet, RuleSpec
 from govscan.rules.probe import ProbeGroup
 from govscan.web.judge import CONFIDENCE
 from govscan.web.matchers import body_text, evidence_captures, group_matches
-from govscan.web.model import FetchError, Response
 
 Fetch = Callable[[str], Response | FetchError]
 

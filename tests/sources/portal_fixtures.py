@@ -28,8 +28,8 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from openpyxl import Workbook
 
+from govscan.net.model import FetchError, Response
 from govscan.testing import synth
-from govscan.web.model import FetchError, Response
 
 API_KEY = "k3y-SECRET-0042"
 RNG = random.Random(20240516)

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 import pytest
 
+from govscan.net.download import download
+from govscan.net.model import FetchError
 from govscan.readers import read_asset
 from govscan.sources import portal_api
 from govscan.sources.ckan import DataResource, ckan_resources, looks_like_ckan
-from govscan.sources.http import download
 from govscan.sources.portal_api import API_SOURCES, CkanSource, applicable_sources, discover, load_entry_points
-from govscan.web.model import FetchError
 
 from .portal_fixtures import PEOPLE, PortalServer, portal_server, requests_fetch
 

@@ -10,15 +10,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from govscan.identity import load_secret
-from govscan.model import ReadError, Values
+from govscan.model import ReadError, SourceAsset, Values
+from govscan.net.model import FetchError
 from govscan.pii.detector import PiiDetector
 from govscan.pipeline import CheckOptions, run_check
 from govscan.readers import read_asset
 from govscan.rules import load_rules
 from govscan.sources.egov import KEY_REQUIRED, EgovLimits, egov_dataset_ids, egov_records_pages, latest_version
-from govscan.sources.files import SourceAsset
 from govscan.sources.portal_api import EgovSource
-from govscan.web.model import FetchError
 
 from .portal_fixtures import API_KEY, PEOPLE, PortalServer, portal_server, requests_fetch
 

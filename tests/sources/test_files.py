@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from govscan.model import Asset, ReadError
-from govscan.sources import SourceAsset, expand_inputs, is_excluded
+from govscan.model import Asset, ReadError, SourceAsset
+from govscan.sources import expand_inputs, is_excluded
 
 
 @pytest.fixture

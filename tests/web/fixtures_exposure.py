@@ -16,9 +16,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
+from govscan.net.model import FetchError, Response
 from govscan.rules import RuleSet, load_rules
 from govscan.testing.synth import iin
-from govscan.web.model import FetchError, Response
 
 Answer = tuple[int, dict[str, str], bytes]
 Fallback = Callable[[str], Answer]

@@ -6,12 +6,12 @@ from collections.abc import Callable
 
 import responses
 
+from govscan.net.client import WebClient, retry_after_seconds
+from govscan.net.guard import address_problem
+from govscan.net.model import FetchError, Response
 from govscan.rules import load_rules
-from govscan.web.client import WebClient, retry_after_seconds
-from govscan.web.crawl import parse_page
+from govscan.sources.crawl import parse_page
 from govscan.web.facts import parse_hsts
-from govscan.web.guard import address_problem
-from govscan.web.model import FetchError, Response
 from govscan.web.probes import run_probes
 
 PORTAL = "https://portal.example"
@@ -95,7 +95,7 @@ def _dripping_server(lines: list[bytes], pause: float):  # type: ignore[no-untyp
 
 
 def test_a_server_dripping_header_lines_meets_the_deadline() -> None:
-    from govscan.web.client import ClientSettings
+    from govscan.net.client import ClientSettings
 
     lines = [b"HTTP/1.1 200 OK\r\n"] + [f"X-Drip-{n}: x\r\n".encode() for n in range(90)] + [b"\r\n"]
     port, stop = _dripping_server(lines, pause=0.25)  # ~23 s of headers, each within the read timeout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from govscan.net.model import Form, FormField, Page, Response
 from govscan.web import checks
 from govscan.web.facts import (
     SiteFacts,
@@ -14,7 +15,6 @@ from govscan.web.facts import (
     scan_html,
     split_set_cookie,
 )
-from govscan.web.model import Form, FormField, Page, Response
 
 ORIGIN = "https://portal.gov.kz/"
 

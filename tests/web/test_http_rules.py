@@ -13,12 +13,12 @@ from collections.abc import Callable
 import pytest
 
 from govscan.model import Severity
+from govscan.net.model import Form, FormField, Page, Response
 from govscan.rules import RuleSet, load_rules
 from govscan.rules.spec import RuleSpec
 from govscan.web.checks import HTTP_CHECKS
 from govscan.web.facts import SiteFacts
 from govscan.web.judge import UnknownCheck, judge_site
-from govscan.web.model import Form, FormField, Page, Response
 
 KEY = b"test-key"
 ORIGIN = "https://portal.gov.kz/"

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from govscan.net.model import FetchError, Response
 from govscan.rules.probe import Matcher, ProbeGroup, ProbeSpec
 from govscan.testing.beside import load_beside
 from govscan.testing.synth import control_digit
 from govscan.web.matchers import body_text, evidence_captures, group_matches, matches
-from govscan.web.model import FetchError, Response
 from govscan.web.probes import looks_like, make_baseline, run_probes, sibling_path, site_root
 
 fx = load_beside(__file__, "fixtures_exposure.py")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from govscan.web.scope import Scope, TrapDetector, TrapLimits, normalise
+from govscan.net.scope import Scope, TrapDetector, TrapLimits, normalise
 
 
 @pytest.mark.parametrize(

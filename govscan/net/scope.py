@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
-from govscan.web.urls import DEFAULT_PORTS, UnsafeURL, parse
+from govscan.net.urls import DEFAULT_PORTS, UnsafeURL, parse
 
 TRACKING_PARAMS = frozenset(
     {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "yclid", "ysclid", "msclkid", "mc_cid", "mc_eid", "_openstat"}

@@ -27,8 +27,8 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NewConnectionError
 
-from govscan.web.urls import DEFAULT_PORTS, UnsafeURL, WebURL, parse
-from govscan.web.watchdog import attach_current
+from govscan.net.urls import DEFAULT_PORTS, UnsafeURL, WebURL, parse
+from govscan.net.watchdog import attach_current
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Sequence[str]]

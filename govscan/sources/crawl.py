@@ -36,13 +36,13 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
+from govscan.net.client import ClientSettings, WebClient
+from govscan.net.model import FetchError, Form, FormField, Page, Response
+from govscan.net.robots import Robots
+from govscan.net.scope import Pattern, Scope, TrapDetector, TrapLimits, normalise, origin
 from govscan.readers import EXTENSIONS as READER_EXTENSIONS
 from govscan.readers import MEDIA_TYPES as READER_MEDIA_TYPES
 from govscan.readers import SNIFF
-from govscan.web.client import ClientSettings, WebClient
-from govscan.web.model import FetchError, Form, FormField, Page, Response
-from govscan.web.robots import Robots
-from govscan.web.scope import Pattern, Scope, TrapDetector, TrapLimits, normalise, origin
 
 MiB = 1024 * 1024
 # What counts as a data link is what govscan can read (listed once, in govscan.readers), less the

@@ -15,12 +15,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from govscan.net.client import ClientSettings, WebClient
+from govscan.net.guard import Guard
+from govscan.net.model import FetchError, Response
+from govscan.net.scope import Scope, normalise
+from govscan.net.urls import UnsafeURL, parse
 from govscan.sources.ckan import DataResource, ckan_resources
-from govscan.web.client import ClientSettings, WebClient
-from govscan.web.guard import Guard
-from govscan.web.model import FetchError, Response
-from govscan.web.scope import Scope, normalise
-from govscan.web.urls import UnsafeURL, parse
 
 
 @pytest.mark.parametrize(

@@ -17,11 +17,11 @@ import pytest
 import requests
 import responses
 
-from govscan.model import ReadError
+from govscan.model import ReadError, SourceAsset
+from govscan.net.download import download
 from govscan.readers import read_asset
 from govscan.readers.limits import Limits, ReaderError
-from govscan.sources import SourceAsset, expand_inputs
-from govscan.sources.http import download
+from govscan.sources import expand_inputs
 from govscan.testing.tls_lab import closed_port
 
 PEOPLE = "ИИН;ФИО\n710508363018;Иванов Иван\n".encode()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import gzip
 import time
 
-from govscan.web.crawl import Crawler, CrawlSettings, DataLink, is_html, parse_page, parse_sitemap
-from govscan.web.model import FetchError, Page, Response
-from govscan.web.scope import TrapLimits
+from govscan.net.model import FetchError, Page, Response
+from govscan.net.scope import TrapLimits
+from govscan.sources.crawl import Crawler, CrawlSettings, DataLink, is_html, parse_page, parse_sitemap
 
 FAST = {"rate": None}
 
@@ -237,7 +237,7 @@ PUBLISHED_FORMATS = [
 
 
 def test_documents_scans_and_office_files_are_data_links_by_extension() -> None:
-    from govscan.web.crawl import data_extension
+    from govscan.sources.crawl import data_extension
 
     for ext in PUBLISHED_FORMATS:
         assert data_extension(f"https://akimat.gov.kz/docs/reshenie{ext}") is not None, ext
@@ -246,7 +246,7 @@ def test_documents_scans_and_office_files_are_data_links_by_extension() -> None:
 
 
 def test_documents_scans_and_office_files_are_data_links_by_content_type() -> None:
-    from govscan.web.crawl import data_media
+    from govscan.sources.crawl import data_media
 
     for media in [
         "application/pdf",
@@ -271,7 +271,7 @@ def test_documents_scans_and_office_files_are_data_links_by_content_type() -> No
 
 def test_every_format_a_reader_reads_is_a_data_link_listed_once() -> None:
     from govscan.readers import EXTENSIONS, MEDIA_TYPES
-    from govscan.web.crawl import DATA_EXTENSIONS, DATA_MEDIA_TYPES
+    from govscan.sources.crawl import DATA_EXTENSIONS, DATA_MEDIA_TYPES
 
     readable = {ext for ext, fmt in EXTENSIONS.items() if fmt != "html"}
     assert readable <= set(DATA_EXTENSIONS)

@@ -1,6 +1,6 @@
 """What a fetch left behind, as plain data: checks and probes judge these, never a live socket.
 
-The client (``web/client.py``) is the only code that talks to the network; header, cookie,
+The client (``net/client.py``) is the only code that talks to the network; header, cookie,
 form and probe checks are pure functions of a ``Response`` (sslyze's split of I/O and analysis).
 """
 

@@ -8,8 +8,8 @@ import pytest
 import requests
 import responses
 
-from govscan.web.client import WebClient
-from govscan.web.robots import Robots
+from govscan.net.client import WebClient
+from govscan.net.robots import Robots
 
 PORTAL = "https://portal.example"
 MakeClient = Callable[..., WebClient]

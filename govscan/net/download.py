@@ -1,9 +1,9 @@
 """Dataset URLs (``govscan check URL``, ``datasets:`` in a scan) fetched through the guarded client.
 
-A thin adapter over ``govscan.web.client.WebClient``, so a dataset URL gets what every other
+A thin adapter over ``govscan.net.client.WebClient``, so a dataset URL gets what every other
 request gets: the SSRF guard before the request and at connect time, redirects followed by hand
 with the guard on every hop, no proxies from the environment, the per-host rate limit, a byte
-budget, retries with backoff, one reading of the URL (``web.urls``) and ``--ca-file``. What is
+budget, retries with backoff, one reading of the URL (``net.urls``) and ``--ca-file``. What is
 particular to a dataset:
 
 * the target's own address is allowed (a ``check`` of ``http://127.0.0.1:8000/x.csv`` works),
@@ -27,12 +27,12 @@ import time
 from collections.abc import Callable
 from email.message import Message
 
+from govscan.model import SourceAsset
+from govscan.net.client import ByteBudget, ClientSettings, WebClient, user_agent
+from govscan.net.guard import Guard, Resolver, resolve
+from govscan.net.limiter import HostLimiter
+from govscan.net.model import FetchError, Response
 from govscan.readers.limits import DEFAULT_LIMITS, Limits, ReaderError
-from govscan.sources.files import SourceAsset
-from govscan.web.client import ByteBudget, ClientSettings, WebClient, user_agent
-from govscan.web.guard import Guard, Resolver, resolve
-from govscan.web.limiter import HostLimiter
-from govscan.web.model import FetchError, Response
 
 __all__ = ["Downloader", "download", "user_agent"]
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 import requests
 
-from govscan.web.guard import Guard, GuardedAdapter, address_problem
+from govscan.net.guard import Guard, GuardedAdapter, address_problem
 
 
 @pytest.mark.parametrize(

@@ -28,9 +28,9 @@ from urllib.parse import urljoin
 
 from protego import Protego
 
-from govscan.web.client import WebClient
-from govscan.web.model import FetchError, Response
-from govscan.web.scope import host_of, origin
+from govscan.net.client import WebClient
+from govscan.net.model import FetchError, Response
+from govscan.net.scope import host_of, origin
 
 ROBOTS_AGENT = "govscan"
 MAX_ROBOTS_BYTES = 500 * 1024

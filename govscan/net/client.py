@@ -21,7 +21,7 @@ Every request goes through one ``requests.Session`` and:
 * is cached: one URL is fetched once per scan, concurrent callers share the one fetch;
 * optionally (``max_decoded_ratio``) stops a Content-Encoding bomb at a decompression ratio, and
   (``whole_bodies``) fails a body over the limit instead of truncating it: the dataset gate's
-  settings (``sources/http.py``).
+  settings (``net/download.py``).
 
 Failures come back as ``FetchError`` with a one-line problem (never a traceback, never the body).
 """
@@ -46,12 +46,12 @@ import certifi
 import requests
 import urllib3
 
-from govscan.web.guard import Guard, GuardedAdapter, GuardRefused, Resolver, resolve
-from govscan.web.limiter import HostLimiter
-from govscan.web.model import FetchError, Response
-from govscan.web.scope import Pattern, Scope, host_of, normalise
-from govscan.web.urls import NOT_HTTP, UnsafeURL, WebURL, parse
-from govscan.web.watchdog import Watch
+from govscan.net.guard import Guard, GuardedAdapter, GuardRefused, Resolver, resolve
+from govscan.net.limiter import HostLimiter
+from govscan.net.model import FetchError, Response
+from govscan.net.scope import Pattern, Scope, host_of, normalise
+from govscan.net.urls import NOT_HTTP, UnsafeURL, WebURL, parse
+from govscan.net.watchdog import Watch
 
 CHUNK_BYTES = 64 * 1024
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})

@@ -16,10 +16,10 @@ import pytest
 import requests
 import responses
 
-from govscan.web.client import ClientSettings, WebClient, build_user_agent, retry_after_seconds
-from govscan.web.guard import Guard
-from govscan.web.limiter import HostLimiter
-from govscan.web.model import FetchError, Response
+from govscan.net.client import ClientSettings, WebClient, build_user_agent, retry_after_seconds
+from govscan.net.guard import Guard
+from govscan.net.limiter import HostLimiter
+from govscan.net.model import FetchError, Response
 
 PORTAL = "https://portal.example"
 MakeClient = Callable[..., WebClient]
