@@ -143,9 +143,14 @@ def public_uri(uri: str) -> str:
     host = rest[:end].rpartition("@")[2]
     tail = rest[end:].partition("#")[0]
     path, question, query = tail.partition("?")
+    if ";" in path:  # path parameters: ;jsessionid=… is a session as much as ?sid=… is
+        path = _PATH_PARAM.sub(lambda m: _public_param(m.group()), path)
     if question:
         query = "".join(_public_param(part) for part in re.split(r"([&;])", query))
     return mask_identifiers(f"{scheme.group()}{host}{path}{question}{query}")
+
+
+_PATH_PARAM = re.compile(r"(?<=;)[^/;]+")
 
 
 def _public_param(part: str) -> str:
@@ -176,7 +181,16 @@ def public_text(text: str) -> str:
         text = _URL_IN_TEXT.sub(_public_url_match, text)
     if "=" in text:
         text = _PARAM_IN_TEXT.sub(_public_param_match, text)
+    if "uthoriz" in text or "UTHORIZ" in text:
+        text = _AUTHORIZATION.sub(lambda m: m.group(1) + (m.group(2) or "") + SECRET_VALUE, text)
     return mask_identifiers(text)
+
+
+# An Authorization header quoted in a message (a server echoing the request): the scheme is kept.
+_AUTHORIZATION = re.compile(
+    r"""((?:proxy-)?authorization['"]?\s*[:=]\s*['"]?)((?:basic|bearer|digest|negotiate|token)\s+)?[^\s'",;}]+""",
+    re.IGNORECASE,
+)
 
 
 def _public_url_match(match: re.Match[str]) -> str:

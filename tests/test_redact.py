@@ -167,6 +167,22 @@ def test_query_parameters_quoted_without_their_url_are_made_public_too() -> None
     assert "T0K" not in shown and "/x.csv?access_token=***&page=2 (Caused by …)" in shown
 
 
+def test_session_ids_in_path_parameters_are_masked() -> None:
+    """Java servlets put the session in the path (``;jsessionid=``), before the query and mid-path."""
+    assert public_uri("https://h/a;jsessionid=S3SS10N?page=2") == "https://h/a;jsessionid=***?page=2"
+    assert public_uri("https://h/a;jsessionid=S3SS10N;v=1/b.csv") == "https://h/a;jsessionid=***;v=1/b.csv"
+    assert "S3SS10N" not in public_text("failed for https://h/a;JSESSIONID=S3SS10N/b.csv: HTTP 500")
+
+
+def test_an_authorization_header_quoted_in_a_message_is_masked() -> None:
+    """A server echoing the request's headers into an error body must not carry the credential out."""
+    for message in ["echo: Authorization: Basic dXNlcjpwYXNz", "{'Authorization': 'Bearer abc.def-ghi'}",
+                    "proxy-authorization=Basic dXNlcjpwYXNz; x"]:  # fmt: skip
+        shown = public_text(message)
+        assert "dXNlcjpwYXNz" not in shown and "abc.def-ghi" not in shown, shown
+        assert "uthorization" in shown
+
+
 def test_a_personal_certificate_loses_its_pem_and_its_identifier() -> None:
     raw = {
         "certificate_chain": [
