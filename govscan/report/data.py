@@ -19,16 +19,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from govscan.model import Location, Severity
 from govscan.report.base import SEVERITIES_DESC, place_of
 from govscan.report.i18n import LANGUAGES
 from govscan.rules import RuleSet
-from govscan.store.queries import PRESENT
-from govscan.store.tables import Asset, AssetRead, FindingEvent, FindingRow, Scan, Target, TriageNote
-from govscan.store.writer import chunks
+from govscan.store import queries
+from govscan.store.queries import PRESENT, FindingAt, ScanRead
+from govscan.store.tables import Asset, FindingRow, Scan, Target, TriageNote
 
 TREND_SCANS = 12  # scans on the trend chart: about a quarter of weekly scans
 CLOSED_BY_TRIAGE = ("false_positive", "accepted_risk", "suppressed")
@@ -259,34 +258,15 @@ def build_report_data(
     """
     scan = _pick_scan(session, scan_id)
     assert scan.id is not None
-    reads = _reads(session, scan.id)
-    known_targets = sorted({t.name for _, _, t in reads})
-    if target is not None and target not in known_targets:
-        listed = ", ".join(known_targets) or "none"
-        raise ReportError(f"scan {scan.id} has no target {target!r} (targets: {listed})")
-    if target is not None:
-        reads = [r for r in reads if r[2].name == target]
-
-    events = _events(session, scan.id)
-    rows = _findings(session, [fid for fid, kind in events.items() if kind in PRESENT], target)
-    notes = _notes(session, [r.id for r, _, _ in rows if r.id is not None])
-    items = {r.id: _finding_item(r, a, events[r.id], rules, notes.get(r.id, [])) for r, a, _ in rows if r.id}
-    by_target: dict[str, list[FindingItem]] = {}
-    for row, _, tgt in rows:
-        by_target.setdefault(tgt.name, []).append(items[row.id])  # type: ignore[index]
-
-    sections = [
-        _target_section(tgt, [r for r in reads if r[2].id == tgt.id], by_target.get(tgt.name, []))
-        for tgt in _unique_targets(reads)
-    ]
+    reads = _reads_of(session, scan.id, target)
+    events = queries.scan_events(session, scan.id)
+    sections = _sections(session, reads, events, target, rules)
     seen = [f for s in sections for f in s.findings]
     open_findings = [f for f in seen if f.status == "open"]
     counts = {s.label: 0 for s in SEVERITIES_DESC}
     for finding in open_findings:
         counts[finding.severity] = counts.get(finding.severity, 0) + 1
     fixed_ids = [fid for fid, kind in events.items() if kind == "fixed"]
-    fixed_in_scan = len(_findings(session, fixed_ids, target)) if fixed_ids else 0
-
     kinds = kinds_exercised(reads, target_settings(recorded_settings(scan)))
     rules_run = sorted(r.id for r in rules if r.kind in kinds)
     framework_sections = _compliance(
@@ -294,24 +274,14 @@ def build_report_data(
     )
     return ReportData(
         generated_at=now or dt.datetime.now(dt.UTC),
-        scan=ScanInfo(
-            id=scan.id,
-            name=scan.name,
-            status=scan.status,
-            started_at=_utc(scan.started_at),
-            finished_at=_utc(scan.finished_at) if scan.finished_at else None,
-            govscan_version=scan.govscan_version,
-            ruleset_digest=scan.ruleset_digest,
-            config_digest=scan.config_digest,
-            fingerprint_key_id=scan.fingerprint_key_id,
-        ),
+        scan=_scan_info(scan),
         target_filter=target,
         framework_filter=framework,
         counts_by_severity=counts,
         open_total=len(open_findings),
         seen_total=len(seen),
         triaged_total=sum(1 for f in seen if f.status in CLOSED_BY_TRIAGE),
-        fixed_in_scan=fixed_in_scan,
+        fixed_in_scan=len(_findings(session, fixed_ids, target)),
         grades=[(s.name, g) for s in sections for g in s.grades],
         targets=sections,
         trend=_trend(session, scan, target),
@@ -320,9 +290,50 @@ def build_report_data(
     )
 
 
-def kinds_exercised(
-    reads: Iterable[tuple[AssetRead, Asset, Target]], recorded: dict[str, dict[str, Any]] | None = None
-) -> set[str]:
+def _reads_of(session: Session, scan_id: int, target: str | None) -> list[ScanRead]:
+    """The scan's asset reads (only ``target``'s when given: an unknown target is a ReportError)."""
+    reads = queries.scan_reads(session, scan_id)
+    if target is None:
+        return reads
+    known_targets = sorted({t.name for _, _, t in reads})
+    if target not in known_targets:
+        listed = ", ".join(known_targets) or "none"
+        raise ReportError(f"scan {scan_id} has no target {target!r} (targets: {listed})")
+    return [r for r in reads if r[2].name == target]
+
+
+def _sections(
+    session: Session, reads: list[ScanRead], events: dict[int, str], target: str | None, rules: RuleSet
+) -> list[TargetSection]:
+    """One section per target the scan read, with the findings the scan saw there."""
+    rows = _findings(session, [fid for fid, kind in events.items() if kind in PRESENT], target)
+    notes = queries.triage_notes(session, [r.id for r, _, _ in rows if r.id is not None])
+    items = {r.id: _finding_item(r, a, events[r.id], rules, notes.get(r.id, [])) for r, a, _ in rows if r.id}
+    by_target: dict[str, list[FindingItem]] = {}
+    for row, _, tgt in rows:
+        by_target.setdefault(tgt.name, []).append(items[row.id])  # type: ignore[index]
+    return [
+        _target_section(tgt, [r for r in reads if r[2].id == tgt.id], by_target.get(tgt.name, []))
+        for tgt in _unique_targets(reads)
+    ]
+
+
+def _scan_info(scan: Scan) -> ScanInfo:
+    assert scan.id is not None
+    return ScanInfo(
+        id=scan.id,
+        name=scan.name,
+        status=scan.status,
+        started_at=_utc(scan.started_at),
+        finished_at=_utc(scan.finished_at) if scan.finished_at else None,
+        govscan_version=scan.govscan_version,
+        ruleset_digest=scan.ruleset_digest,
+        config_digest=scan.config_digest,
+        fingerprint_key_id=scan.fingerprint_key_id,
+    )
+
+
+def kinds_exercised(reads: Iterable[ScanRead], recorded: dict[str, dict[str, Any]] | None = None) -> set[str]:
     """Rule kinds a scan exercised, from the assets it read successfully (see the module docstring).
 
     A portal target (kind ``url``) whose recorded crawl settings turned probes off exercised no
@@ -350,58 +361,21 @@ def _pick_scan(session: Session, scan_id: int | None) -> Scan:
         if scan is None:
             raise ReportError(f"no scan with id {scan_id}")
         return scan
-    latest = session.exec(select(Scan).where(Scan.status == "completed").order_by(col(Scan.id).desc())).first()
+    latest = queries.latest_completed_scan(session)
     if latest is None:
         raise ReportError("no completed scan recorded yet; run `govscan scan` first or pass --scan")
     return latest
 
 
-def _reads(session: Session, scan_id: int) -> list[tuple[AssetRead, Asset, Target]]:
-    query = (
-        select(AssetRead, Asset, Target)
-        .join(Asset, col(Asset.id) == AssetRead.asset_id)
-        .join(Target, col(Target.id) == Asset.target_id)
-        .where(AssetRead.scan_id == scan_id)
-        .order_by(col(Target.name), col(Asset.uri_display))
-    )
-    return list(session.exec(query).all())
-
-
-def _unique_targets(reads: Iterable[tuple[AssetRead, Asset, Target]]) -> list[Target]:
+def _unique_targets(reads: Iterable[ScanRead]) -> list[Target]:
     return list({t.id: t for _, _, t in reads}.values())
 
 
-def _events(session: Session, scan_id: int) -> dict[int, str]:
-    """Finding id → what this scan recorded about it (new / seen / reopened / fixed)."""
-    query = select(FindingEvent.finding_id, FindingEvent.kind).where(FindingEvent.scan_id == scan_id)
-    return {fid: kind for fid, kind in session.exec(query).all()}
-
-
-def _findings(session: Session, ids: Sequence[int], target: str | None) -> list[tuple[FindingRow, Asset, Target]]:
-    if not ids:
-        return []
-    out: list[tuple[FindingRow, Asset, Target]] = []
-    for chunk in chunks(ids):
-        query = (
-            select(FindingRow, Asset, Target)
-            .join(Asset, col(Asset.id) == FindingRow.asset_id)
-            .join(Target, col(Target.id) == Asset.target_id)
-            .where(col(FindingRow.id).in_(chunk))
-        )
-        if target is not None:
-            query = query.where(Target.name == target)
-        out.extend(session.exec(query).all())
+def _findings(session: Session, ids: Sequence[int], target: str | None) -> list[FindingAt]:
+    """The findings with these ids, most severe first, then by uri and rule."""
+    out = queries.findings_at(session, ids, target) if ids else []
     out.sort(key=lambda r: (-_rank(r[0].severity), r[1].uri_display, r[0].rule_id, r[0].id or 0))
     return out
-
-
-def _notes(session: Session, ids: Sequence[int]) -> dict[int, list[TriageNote]]:
-    notes: dict[int, list[TriageNote]] = {}
-    for chunk in chunks(ids):
-        query = select(TriageNote).where(col(TriageNote.finding_id).in_(chunk))
-        for note in session.exec(query.order_by(col(TriageNote.id))).all():
-            notes.setdefault(note.finding_id, []).append(note)
-    return notes
 
 
 def _rank(severity: str) -> int:
@@ -463,9 +437,7 @@ def _finding_item(row: FindingRow, asset: Asset, event: str, rules: RuleSet, not
     )
 
 
-def _target_section(
-    target: Target, reads: list[tuple[AssetRead, Asset, Target]], findings: list[FindingItem]
-) -> TargetSection:
+def _target_section(target: Target, reads: list[ScanRead], findings: list[FindingItem]) -> TargetSection:
     grades: list[GradeItem] = []
     observations: list[dict[str, Any]] = []
     for read, asset, _ in reads:
@@ -506,32 +478,11 @@ def _trend(session: Session, scan: Scan, target: str | None) -> list[TrendItem]:
     "Open" is the status at the time of that scan, replayed from triage notes: a finding triaged
     away (false positive, accepted risk) before the scan finished does not count as open there.
     """
-    scans = list(
-        session.exec(
-            select(Scan)
-            .where(Scan.name == scan.name, col(Scan.id) <= scan.id)
-            .where(or_(Scan.status == "completed", Scan.id == scan.id))
-            .order_by(col(Scan.id).desc())
-            .limit(TREND_SCANS)
-        ).all()
-    )[::-1]
-    present: dict[int, list[int]] = {}
-    for s in scans:
-        query = select(FindingEvent.finding_id).where(FindingEvent.scan_id == s.id, col(FindingEvent.kind).in_(PRESENT))
-        if target is not None:
-            query = (
-                query.join(FindingRow, col(FindingRow.id) == FindingEvent.finding_id)
-                .join(Asset, col(Asset.id) == FindingRow.asset_id)
-                .join(Target, col(Target.id) == Asset.target_id)
-                .where(Target.name == target)
-            )
-        present[s.id or 0] = list(session.exec(query).all())
+    scans = queries.recent_scans(session, scan, TREND_SCANS)
+    present = {s.id or 0: queries.present_in(session, s.id or 0, target) for s in scans}
     all_ids = sorted({fid for ids in present.values() for fid in ids})
-    notes = _notes(session, all_ids)
-    current = {}
-    for chunk in chunks(all_ids):
-        query = select(FindingRow.id, FindingRow.status).where(col(FindingRow.id).in_(chunk))
-        current.update(dict(session.exec(query).all()))
+    notes = queries.triage_notes(session, all_ids)
+    current = queries.statuses(session, all_ids)
     trend = []
     for s in scans:
         moment = _naive(s.finished_at or s.started_at)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
 
-from govscan.store.tables import Asset, FindingEvent, FindingRow, Scan, Target
-from govscan.store.writer import Recorded
+from govscan.store.tables import Asset, AssetRead, FindingEvent, FindingRow, Scan, Target, TriageNote
+from govscan.store.writer import Recorded, chunks
 
 PRESENT = ("new", "seen", "reopened")  # event kinds meaning "this scan saw the finding"
 OPEN_LIKE = ("open",)
@@ -142,3 +143,91 @@ def _present(session: Session, scan_id: int) -> set[int]:
         FindingEvent.kind.in_(PRESENT),  # type: ignore[attr-defined]
     )
     return set(session.exec(query).all())
+
+
+# --- what the compliance report reads -----------------------------------------------------------
+ScanRead = tuple[AssetRead, Asset, Target]
+FindingAt = tuple[FindingRow, Asset, Target]
+
+
+def latest_completed_scan(session: Session) -> Scan | None:
+    query = select(Scan).where(Scan.status == "completed").order_by(col(Scan.id).desc())
+    return session.exec(query).first()
+
+
+def scan_reads(session: Session, scan_id: int) -> list[ScanRead]:
+    """Every asset read of a scan with its asset and target, by target name then uri."""
+    query = (
+        select(AssetRead, Asset, Target)
+        .join(Asset, col(Asset.id) == AssetRead.asset_id)
+        .join(Target, col(Target.id) == Asset.target_id)
+        .where(AssetRead.scan_id == scan_id)
+        .order_by(col(Target.name), col(Asset.uri_display))
+    )
+    return list(session.exec(query).all())
+
+
+def scan_events(session: Session, scan_id: int) -> dict[int, str]:
+    """Finding id → what this scan recorded about it (new / seen / reopened / fixed)."""
+    query = select(FindingEvent.finding_id, FindingEvent.kind).where(FindingEvent.scan_id == scan_id)
+    return {fid: kind for fid, kind in session.exec(query).all()}
+
+
+def findings_at(session: Session, ids: Sequence[int], target: str | None = None) -> list[FindingAt]:
+    """The findings with these ids, each with its asset and target (only ``target``'s when given)."""
+    out: list[FindingAt] = []
+    for chunk in chunks(ids):
+        query = (
+            select(FindingRow, Asset, Target)
+            .join(Asset, col(Asset.id) == FindingRow.asset_id)
+            .join(Target, col(Target.id) == Asset.target_id)
+            .where(col(FindingRow.id).in_(chunk))
+        )
+        if target is not None:
+            query = query.where(Target.name == target)
+        out.extend(session.exec(query).all())
+    return out
+
+
+def triage_notes(session: Session, ids: Sequence[int]) -> dict[int, list[TriageNote]]:
+    """Finding id → its triage notes, oldest first."""
+    notes: dict[int, list[TriageNote]] = {}
+    for chunk in chunks(ids):
+        query = select(TriageNote).where(col(TriageNote.finding_id).in_(chunk))
+        for note in session.exec(query.order_by(col(TriageNote.id))).all():
+            notes.setdefault(note.finding_id, []).append(note)
+    return notes
+
+
+def recent_scans(session: Session, scan: Scan, limit: int) -> list[Scan]:
+    """The last ``limit`` scans of ``scan``'s configuration up to it (completed ones, and itself), oldest first."""
+    query = (
+        select(Scan)
+        .where(Scan.name == scan.name, col(Scan.id) <= scan.id)
+        .where(or_(Scan.status == "completed", Scan.id == scan.id))
+        .order_by(col(Scan.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(query).all())[::-1]
+
+
+def present_in(session: Session, scan_id: int, target: str | None = None) -> list[int]:
+    """Ids of the findings a scan saw (only ``target``'s when given)."""
+    query = select(FindingEvent.finding_id).where(FindingEvent.scan_id == scan_id, col(FindingEvent.kind).in_(PRESENT))
+    if target is not None:
+        query = (
+            query.join(FindingRow, col(FindingRow.id) == FindingEvent.finding_id)
+            .join(Asset, col(Asset.id) == FindingRow.asset_id)
+            .join(Target, col(Target.id) == Asset.target_id)
+            .where(Target.name == target)
+        )
+    return list(session.exec(query).all())
+
+
+def statuses(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """Finding id → its current status."""
+    current: dict[int, str] = {}
+    for chunk in chunks(ids):
+        query = select(FindingRow.id, FindingRow.status).where(col(FindingRow.id).in_(chunk))
+        current.update(dict(session.exec(query).all()))  # type: ignore[arg-type]
+    return current
