@@ -74,10 +74,7 @@ def _walk(archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: ReadContext) -> 
     full walk), entities not resolved, no DTD or network; a finished row is dropped at once."""
     from lxml import etree
 
-    sheets: dict[str, SheetExtras] = {}
-    current: SheetExtras | None = None
-    row = column = next_column = 0
-    kept = cells = row_cells = high_row = high_col = 0
+    walk = _Walk()
     check_part(info, ctx.limits, "ODS")
     with archive.open(info) as stream:
         events = etree.iterparse(
@@ -91,54 +88,73 @@ def _walk(archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: ReadContext) -> 
         )
         try:
             for event, elem in events:
-                tag = elem.tag
                 if event == "start":
-                    if current is None and elem.getroottree().docinfo.internalDTD is not None:
-                        raise ReaderError("ODS content.xml declares a DTD (entities refused)")
-                    if tag == _T + "table":
-                        current = sheets.setdefault(elem.get(_T + "name") or "", SheetExtras())
-                        row, next_column, high_row, high_col = 0, 1, 0, 0
-                    elif tag == _T + "table-row":
-                        column, row_cells = 1, 0
-                    continue
-                if current is None:
-                    continue
-                if tag == _T + "table-column":
-                    count = _repeat(elem, "number-columns-repeated")
-                    if _hidden(elem) and kept < _MAX_HIDDEN:
-                        end = next_column + min(count, 16384, _MAX_HIDDEN - kept)
-                        current.hidden_columns.update(range(next_column, end))
-                        kept += count
-                    next_column += count
-                elif tag in (_T + "table-cell", _T + "covered-table-cell"):
-                    count = _repeat(elem, "number-columns-repeated")
-                    if len(elem) or elem.get(_VALUE_TYPE):
-                        row_cells += count  # calamine builds every repeated cell that holds something
-                        high_col = max(high_col, column + count - 1)
-                    column += count
-                elif tag == _ANNOTATION:
-                    text = " ".join(" ".join(p.itertext()) for p in elem.iter(_TEXT_P))
-                    text = " ".join(text.split())
-                    if text and len(current.comments) < _MAX_COMMENTS:
-                        current.comments.append((row + 1, column, text))
-                elif tag == _T + "table-row":
-                    count = _repeat(elem, "number-rows-repeated")
-                    if _hidden(elem) and kept < _MAX_HIDDEN:
-                        current.hidden_rows.update(range(row + 1, row + 1 + min(count, _MAX_HIDDEN - kept)))
-                        kept += count
-                    row += count
-                    cells += count * row_cells
-                    if row_cells:
-                        high_row = row
-                        current.extent = high_row * high_col  # from A1: calamine's start may be later
-                    if cells > MAX_CELLS:
-                        raise ReaderError(f"ODS expands to more than {MAX_CELLS} cells (repeated cells); not read")
-                    elem.clear()
-                    parent = elem.getparent()
-                    while parent is not None and len(parent) > 1 and parent[0] is not elem:
-                        del parent[0]  # rows (and columns) already walked: memory stays one row deep
-                elif tag == _T + "table":
-                    current = None
+                    walk.start(elem)
+                elif walk.current is not None:
+                    walk.end(elem)
         except etree.XMLSyntaxError as exc:
             raise ReaderError(f"malformed XML in ODS part content.xml: {describe(exc)}") from None
-    return sheets
+    return walk.sheets
+
+
+class _Walk:
+    """The walk's position (sheet, row, column) and its counts: hidden indexes kept, cells built."""
+
+    def __init__(self) -> None:
+        self.sheets: dict[str, SheetExtras] = {}
+        self.current: SheetExtras | None = None
+        self.row = self.column = self.next_column = 0
+        self.kept = self.cells = self.row_cells = self.high_row = self.high_col = 0
+
+    def start(self, elem: Any) -> None:
+        tag = elem.tag
+        if self.current is None and elem.getroottree().docinfo.internalDTD is not None:
+            raise ReaderError("ODS content.xml declares a DTD (entities refused)")
+        if tag == _T + "table":
+            self.current = self.sheets.setdefault(elem.get(_T + "name") or "", SheetExtras())
+            self.row, self.next_column, self.high_row, self.high_col = 0, 1, 0, 0
+        elif tag == _T + "table-row":
+            self.column, self.row_cells = 1, 0
+
+    def end(self, elem: Any) -> None:
+        tag, current = elem.tag, self.current
+        assert current is not None
+        if tag == _T + "table-column":
+            count = _repeat(elem, "number-columns-repeated")
+            if _hidden(elem) and self.kept < _MAX_HIDDEN:
+                end = self.next_column + min(count, 16384, _MAX_HIDDEN - self.kept)
+                current.hidden_columns.update(range(self.next_column, end))
+                self.kept += count
+            self.next_column += count
+        elif tag in (_T + "table-cell", _T + "covered-table-cell"):
+            count = _repeat(elem, "number-columns-repeated")
+            if len(elem) or elem.get(_VALUE_TYPE):
+                self.row_cells += count  # calamine builds every repeated cell that holds something
+                self.high_col = max(self.high_col, self.column + count - 1)
+            self.column += count
+        elif tag == _ANNOTATION:
+            text = " ".join(" ".join(p.itertext()) for p in elem.iter(_TEXT_P))
+            text = " ".join(text.split())
+            if text and len(current.comments) < _MAX_COMMENTS:
+                current.comments.append((self.row + 1, self.column, text))
+        elif tag == _T + "table-row":
+            self.end_row(elem, current)
+        elif tag == _T + "table":
+            self.current = None
+
+    def end_row(self, elem: Any, current: SheetExtras) -> None:
+        count = _repeat(elem, "number-rows-repeated")
+        if _hidden(elem) and self.kept < _MAX_HIDDEN:
+            current.hidden_rows.update(range(self.row + 1, self.row + 1 + min(count, _MAX_HIDDEN - self.kept)))
+            self.kept += count
+        self.row += count
+        self.cells += count * self.row_cells
+        if self.row_cells:
+            self.high_row = self.row
+            current.extent = self.high_row * self.high_col  # from A1: calamine's start may be later
+        if self.cells > MAX_CELLS:
+            raise ReaderError(f"ODS expands to more than {MAX_CELLS} cells (repeated cells); not read")
+        elem.clear()
+        parent = elem.getparent()
+        while parent is not None and len(parent) > 1 and parent[0] is not elem:
+            del parent[0]  # rows (and columns) already walked: memory stays one row deep

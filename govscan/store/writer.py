@@ -100,10 +100,33 @@ class FindingsWriter:
 
     # --- the write ----------------------------------------------------------------------------
     def _write(self, entries: list[_Entry]) -> Recorded:
+        """Reads, then new findings, then known ones seen again, then the ones proven fixed."""
         conn = self.session.connection()
         recorded = Recorded()
         self._ensure_assets(conn, entries)
         now = utcnow()
+        ok_assets = self._record_reads(conn, entries)
+        findings = self._findings_by_key(entries)
+        known = self._known(conn, list(findings))
+        events: list[dict[str, Any]] = []
+        seen_ids = self._insert_fresh(conn, findings, known, now, events, recorded)
+        seen_ids.update(row_id for row_id, _ in known.values())
+        self._update_known(conn, findings, known, now, events, recorded)
+        fixed = [row_id for row_id in self._open_in(conn, ok_assets) if row_id not in seen_ids]
+        if fixed:
+            conn.execute(
+                update(FINDING).where(FINDING.c.id == bindparam("b_id")).values(status="fixed"),
+                [{"b_id": row_id} for row_id in fixed],
+            )
+            events += [self._event(row_id, "fixed", 0) for row_id in fixed]
+            recorded.fixed += fixed
+        if events:
+            conn.execute(insert(EVENT), events)
+            self._evented.update(e["finding_id"] for e in events)
+        return recorded
+
+    def _record_reads(self, conn: Any, entries: list[_Entry]) -> set[int]:
+        """One asset read per outcome; the assets read successfully (with their archive members)."""
         reads, ok_assets = [], set()
         for entry in entries:
             assets = self._targets[entry.target]
@@ -126,39 +149,62 @@ class FindingsWriter:
                     ok_assets.update(m for m in assets.members.get(uri, ()) if m not in unreadable)
         if reads:
             conn.execute(insert(ASSET_READ), reads)
+        return ok_assets
 
-        # A finding is one fingerprint at one target's asset: a file two targets name is two findings.
+    def _findings_by_key(self, entries: list[_Entry]) -> dict[tuple[int, str], Finding]:
+        """A finding is one fingerprint at one target's asset: a file two targets name is two findings."""
         findings: dict[tuple[int, str], Finding] = {}
         for entry in entries:
             assets = self._targets[entry.target]
             for finding in entry.findings:
                 asset_id = assets.by_uri[stored_uri(finding.location.uri)]
                 findings.setdefault((asset_id, finding.fingerprint), finding)
-        known = self._known(conn, list(findings))
-        events: list[dict[str, Any]] = []
+        return findings
+
+    def _insert_fresh(
+        self,
+        conn: Any,
+        findings: dict[tuple[int, str], Finding],
+        known: dict[tuple[int, str], tuple[int, str]],
+        now: Any,
+        events: list[dict[str, Any]],
+        recorded: Recorded,
+    ) -> set[int]:
+        """Insert the findings the database lacks; ``known`` gains those another scan stored first."""
         seen_ids: set[int] = set()
-
         fresh = [(key, f) for key, f in findings.items() if key not in known]
-        if fresh:
-            rows = [self._new_row(f, asset_id, now) for (asset_id, _), f in fresh]
-            returned = insert_new(
-                conn,
-                FINDING,
-                rows,
-                ("asset_id", "fingerprint"),
-                (FINDING.c.id, FINDING.c.asset_id, FINDING.c.fingerprint),
-            )
-            ids = {(asset_id, fp): row_id for row_id, asset_id, fp in returned}
-            # another scan sharing this target stored some first: they are known findings now
-            known.update(self._known(conn, [key for key, _ in fresh if key not in ids]))
-            fresh = [(key, f) for key, f in fresh if key in ids]
-            for key, finding in fresh:
-                row_id = ids[key]
-                seen_ids.add(row_id)
-                events.append(self._event(row_id, "new", finding.count))
-                (recorded.suppressed if finding.fingerprint in self.suppress else recorded.new).append(row_id)
-        seen_ids.update(row_id for row_id, _ in known.values())
+        if not fresh:
+            return seen_ids
+        rows = [self._new_row(f, asset_id, now) for (asset_id, _), f in fresh]
+        returned = insert_new(
+            conn,
+            FINDING,
+            rows,
+            ("asset_id", "fingerprint"),
+            (FINDING.c.id, FINDING.c.asset_id, FINDING.c.fingerprint),
+        )
+        ids = {(asset_id, fp): row_id for row_id, asset_id, fp in returned}
+        # another scan sharing this target stored some first: they are known findings now
+        known.update(self._known(conn, [key for key, _ in fresh if key not in ids]))
+        for key, finding in fresh:
+            if key not in ids:
+                continue
+            row_id = ids[key]
+            seen_ids.add(row_id)
+            events.append(self._event(row_id, "new", finding.count))
+            (recorded.suppressed if finding.fingerprint in self.suppress else recorded.new).append(row_id)
+        return seen_ids
 
+    def _update_known(
+        self,
+        conn: Any,
+        findings: dict[tuple[int, str], Finding],
+        known: dict[tuple[int, str], tuple[int, str]],
+        now: Any,
+        events: list[dict[str, Any]],
+        recorded: Recorded,
+    ) -> None:
+        """Findings the database had: seen again, reopened, or suppressed by the baseline."""
         updates = []
         for key, (row_id, status) in known.items():
             finding, fingerprint = findings[key], key[1]
@@ -195,19 +241,6 @@ class FindingsWriter:
                 ),
                 updates,
             )
-
-        fixed = [row_id for row_id in self._open_in(conn, ok_assets) if row_id not in seen_ids]
-        if fixed:
-            conn.execute(
-                update(FINDING).where(FINDING.c.id == bindparam("b_id")).values(status="fixed"),
-                [{"b_id": row_id} for row_id in fixed],
-            )
-            events += [self._event(row_id, "fixed", 0) for row_id in fixed]
-            recorded.fixed += fixed
-        if events:
-            conn.execute(insert(EVENT), events)
-            self._evented.update(e["finding_id"] for e in events)
-        return recorded
 
     def _new_row(self, finding: Finding, asset_id: int, now: Any) -> dict[str, Any]:
         return {

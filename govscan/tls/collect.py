@@ -121,82 +121,95 @@ def facts_from_result(endpoint: Endpoint, result: Any, settings: ScanSettings) -
         return _error_facts(endpoint, _connectivity_error(trace), ip=ip)
     if result.scan_status != ServerScanStatusEnum.COMPLETED or result.scan_result is None:
         return _error_facts(endpoint, "scan did not complete", ip=ip)
-    attempts = result.scan_result
-    errors: dict[str, str] = {}
+    attempts = _Attempts(result.scan_result)
+    protocols, suites = _protocols_and_suites(attempts)
+    chain, trust, in_order, ocsp = _certificate_facts(attempts.completed("certificate_info"), settings)
+    headers = attempts.completed("http_headers")
+    hsts = headers.strict_transport_security_header if headers is not None else None
+    renegotiation = attempts.completed("session_renegotiation")
+    robot = attempts.completed("robot")
+    return TlsFacts(
+        endpoint=endpoint,
+        scanned_at=now,
+        ip=ip,
+        protocols=protocols,
+        suites=suites,
+        chain=chain,
+        trust=trust,
+        chain_in_order=in_order,
+        heartbleed=_attr(attempts.completed("heartbleed"), "is_vulnerable_to_heartbleed"),
+        ccs_injection=_attr(attempts.completed("openssl_ccs_injection"), "is_vulnerable_to_ccs_injection"),
+        robot=robot.robot_result.name if robot is not None else None,
+        compression=_attr(attempts.completed("tls_compression"), "supports_compression"),
+        secure_renegotiation=_attr(renegotiation, "supports_secure_renegotiation"),
+        client_renegotiation=_attr(renegotiation, "is_vulnerable_to_client_renegotiation_dos"),
+        fallback_scsv=_attr(attempts.completed("tls_fallback_scsv"), "supports_fallback_scsv"),
+        ocsp_stapling=ocsp,
+        hsts_tested=headers is not None,
+        hsts_max_age=hsts.max_age if hsts is not None else None,
+        hsts_include_subdomains=bool(hsts and hsts.include_subdomains),
+        mozilla_issues=_mozilla_issues(result) if settings.profile == "full" else {},
+        command_errors=attempts.errors,
+        raw=_raw_json(result),
+    )
 
-    def completed(name: str) -> Any:
-        attempt = getattr(attempts, name)
+
+class _Attempts:
+    """sslyze's per-command attempts: a completed command's result, a failed one noted in ``errors``."""
+
+    def __init__(self, attempts: Any) -> None:
+        self.attempts = attempts
+        self.errors: dict[str, str] = {}
+
+    def completed(self, name: str) -> Any:
+        attempt = getattr(self.attempts, name)
         status = getattr(attempt.status, "value", str(attempt.status))
         if status == "COMPLETED":
             return attempt.result
         if status == "ERROR":
             reason = getattr(attempt.error_reason, "value", attempt.error_reason)
-            errors[name] = f"{reason}: {_trace_line(attempt.error_trace)}"
+            self.errors[name] = f"{reason}: {_trace_line(attempt.error_trace)}"
         return None
 
+
+def _protocols_and_suites(attempts: _Attempts) -> tuple[dict[str, bool | None], tuple[Suite, ...]]:
+    """Each protocol version accepted or not (None: not tested), and every accepted suite."""
     protocols: dict[str, bool | None] = {}
     suites: list[Suite] = []
     for protocol, command in PROTOCOL_COMMANDS.items():
-        outcome = completed(command.lower())
+        outcome = attempts.completed(command.lower())
         if outcome is None:
             protocols[protocol] = None
             continue
         accepted = outcome.accepted_cipher_suites
         protocols[protocol] = bool(accepted)
         suites.extend(_suite(protocol, s) for s in accepted)
+    return protocols, tuple(suites)
 
-    chain: tuple[Certificate, ...] = ()
+
+def _certificate_facts(
+    info: Any, settings: ScanSettings
+) -> tuple[tuple[Certificate, ...], tuple[Trust, ...], bool | None, bool | None]:
+    """The received chain, each trust store's verdict, chain order and OCSP stapling (first deployment)."""
+    if info is None or not info.certificate_deployments:
+        return (), (), None, None
+    deployment = info.certificate_deployments[0]
+    chain = tuple(describe_certificate(c) for c in deployment.received_certificate_chain)
     trust: list[Trust] = []
-    in_order = ocsp = None
-    info = completed("certificate_info")
-    if info is not None and info.certificate_deployments:
-        deployment = info.certificate_deployments[0]
-        chain = tuple(describe_certificate(c) for c in deployment.received_certificate_chain)
-        in_order = deployment.received_chain_has_valid_order
-        ocsp = deployment.ocsp_response is not None
-        for validation in deployment.path_validation_results:
-            store = validation.trust_store
-            configured = bool(settings.ca_file) and Path(str(store.path)) == Path(settings.ca_file)
-            verified = validation.verified_certificate_chain
-            trust.append(
-                Trust(
-                    store=f"{store.name} {store.version}".strip(),
-                    trusted=validation.was_validation_successful,
-                    error=validation.validation_error,
-                    configured=configured,
-                    anchor_sha256=_sha256(verified[-1]) if verified else None,
-                )
+    for validation in deployment.path_validation_results:
+        store = validation.trust_store
+        configured = bool(settings.ca_file) and Path(str(store.path)) == Path(settings.ca_file)
+        verified = validation.verified_certificate_chain
+        trust.append(
+            Trust(
+                store=f"{store.name} {store.version}".strip(),
+                trusted=validation.was_validation_successful,
+                error=validation.validation_error,
+                configured=configured,
+                anchor_sha256=_sha256(verified[-1]) if verified else None,
             )
-
-    headers = completed("http_headers")
-    hsts = headers.strict_transport_security_header if headers is not None else None
-    renegotiation = completed("session_renegotiation")
-    robot = completed("robot")
-    facts = TlsFacts(
-        endpoint=endpoint,
-        scanned_at=now,
-        ip=ip,
-        protocols=protocols,
-        suites=tuple(suites),
-        chain=chain,
-        trust=tuple(trust),
-        chain_in_order=in_order,
-        heartbleed=_attr(completed("heartbleed"), "is_vulnerable_to_heartbleed"),
-        ccs_injection=_attr(completed("openssl_ccs_injection"), "is_vulnerable_to_ccs_injection"),
-        robot=robot.robot_result.name if robot is not None else None,
-        compression=_attr(completed("tls_compression"), "supports_compression"),
-        secure_renegotiation=_attr(renegotiation, "supports_secure_renegotiation"),
-        client_renegotiation=_attr(renegotiation, "is_vulnerable_to_client_renegotiation_dos"),
-        fallback_scsv=_attr(completed("tls_fallback_scsv"), "supports_fallback_scsv"),
-        ocsp_stapling=ocsp,
-        hsts_tested=headers is not None,
-        hsts_max_age=hsts.max_age if hsts is not None else None,
-        hsts_include_subdomains=bool(hsts and hsts.include_subdomains),
-        mozilla_issues=_mozilla_issues(result) if settings.profile == "full" else {},
-        command_errors=errors,
-        raw=_raw_json(result),
-    )
-    return facts
+        )
+    return chain, tuple(trust), deployment.received_chain_has_valid_order, deployment.ocsp_response is not None
 
 
 def describe_certificate(cert: Any) -> Certificate:

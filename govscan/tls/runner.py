@@ -52,6 +52,18 @@ def run(
                     on_done(facts)
                 yield facts
         return
+    yield from _run_pool(batches, settings, workers, pacer, endpoint_timeout, on_done)
+
+
+def _run_pool(
+    batches: list[list[Endpoint]],
+    settings: ScanSettings,
+    workers: int,
+    pacer: _Pacer,
+    endpoint_timeout: float,
+    on_done: Callable[[TlsFacts], None] | None,
+) -> Iterator[TlsFacts]:
+    """Batches on a process pool, each with a deadline; a worker stuck past it is killed."""
     import sslyze  # noqa: F401 - imported once here, inherited by every forked worker
 
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
