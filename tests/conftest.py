@@ -28,6 +28,16 @@ CONTRACT_FINDING_KEYS = frozenset(
 CONTRACT_LOCATION_KEYS = frozenset({"uri", "sheet", "column", "column_index", "json_path", "line", "page", "part"})
 
 
+@pytest.fixture
+def fresh_plugins():
+    """The plugin registry rebuilt for this test (entry points read again) and forgotten after it."""
+    from govscan import plugins
+
+    plugins.reset()
+    yield plugins
+    plugins.reset()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test gets its own key and config home, and sees no third-party rule packs."""

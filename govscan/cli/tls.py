@@ -110,13 +110,15 @@ def tls(
             state = facts.error or "done"
             click.echo(f"govscan: [{len(done)}/{len(endpoints)}] {facts.endpoint.address}: {state}", err=True)
 
+    # --expiring-days reaches every rule built on the expiry check (overrides are keyed by rule id)
+    expiring = {r.id: {"days": expiring_days} for r in rules.of_kind("tls") if r.tls and r.tls.check == "cert_expiring"}
     findings, errors, summaries = [], [], []
     for facts in run(endpoints, settings, workers=workers, rate=rate, on_done=report_progress):
         summaries.append(summary(facts))
         if facts.error:
             errors.append(ReadError(facts.endpoint.uri, facts.error))
             continue
-        findings.extend(judge(facts, rules, key, {"cert_expiring": {"days": expiring_days}}))
+        findings.extend(judge(facts, rules, key, expiring))
     order = {e.uri: i for i, e in enumerate(endpoints)}
     summaries.sort(key=lambda s: order.get(f"tls://{s['host']}:{s['port']}", 0))
     result = ScanResult(

@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from govscan.compliance.spec import Framework
-from govscan.rules.loader import RuleLoadError, _entry_point_dirs, builtin_rules_dir, read_mapping
+from govscan.rules.files import RuleLoadError, read_mapping, rule_dirs
 
 COMPLIANCE_DIR = "compliance"
 
@@ -64,10 +64,8 @@ def frameworks_in_dirs(dirs: Iterable[Path]) -> list[Framework]:
 
 def load_frameworks(extra_dirs: Iterable[Path] = (), plugins: bool = True) -> list[Framework]:
     """The bundled frameworks plus those of ``extra_dirs`` and (optionally) installed rule packs."""
-    dirs = [builtin_rules_dir(), *extra_dirs]
-    if plugins:
-        dirs.extend(_entry_point_dirs())
-    return frameworks_in_dirs(dirs)
+    bundled, *packs = rule_dirs(plugins)
+    return frameworks_in_dirs([bundled, *extra_dirs, *packs])
 
 
 def rule_links(frameworks: Iterable[Framework], rule_ids: Iterable[str]) -> dict[str, list[str]]:

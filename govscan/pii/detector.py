@@ -10,30 +10,25 @@ import copy
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from govscan.identity import fingerprint
+from govscan import plugins
 from govscan.model import Field, Finding, Location, Piece, ReadError, Text, Values
 from govscan.pii.columns import EntityPlan, FieldScanner, Tally
 from govscan.pii.name_parts import finish_fields
-from govscan.pii.recognizers import BUILTIN, Recognizer
+from govscan.pii.recognizers import Recognizer
 from govscan.pii.recognizers.person import PersonRecognizer
 from govscan.rules import RuleSet
+from govscan.rules.judge import Hit, finding, lookup
 
 LETTERHEAD_PART = "header/footer"  # the readers' part name for page headers and footers
 
 
-class UnknownRecognizer(Exception):
-    pass
-
-
-def build_plans(rules: RuleSet, extra: dict[str, type[Recognizer]] | None = None) -> list[EntityPlan]:
-    """One recognizer per pii rule; its context words are the rule's header hints."""
-    registry = {**BUILTIN, **(extra or {})}
+def build_plans(rules: RuleSet) -> list[EntityPlan]:
+    """One recognizer per pii rule (any plugin's); its context words are the rule's header hints."""
+    registry = plugins.recognizers()
     plans = []
     for rule in rules.pii_rules():
         assert rule.pii is not None
-        cls = registry.get(rule.pii.recognizer)
-        if cls is None:
-            raise UnknownRecognizer(f"rule {rule.id}: no recognizer named {rule.pii.recognizer!r}")
+        cls: type[Recognizer] = lookup(registry, rule, rule.pii.recognizer, "recognizer")
         own = rule.pii.own_contact
         recognizer = cls(context=rule.pii.header_hints.all()).with_own_contact(own.words.all(), own.labels.all())
         plans.append(EntityPlan(rule, recognizer))
@@ -183,24 +178,30 @@ class PiiDetector:
         page: int | None = None,
     ) -> Finding:
         rule = plan.rule
-        severity, compliance, distinct = rule.level, list(rule.compliance), ""
+        hit = Hit(plan.recognizer.mask(example) if example else "", count)
         over = self.part_rules.get(place.part) if place.part else None
-        if over is not None:  # e.g. a failed redaction: its own rule, never milder than the entity's
-            severity = max(over.level, rule.level)
-            compliance = list(dict.fromkeys([*over.compliance, *rule.compliance]))
-            distinct = plan.recognizer.entity  # one finding per entity in the same place
-            rule = over
-        return Finding(
-            rule_id=rule.id,
+        if over is None:
+            return finding(
+                rule,
+                hit,
+                Location.of(uri, place, line, page),
+                self.key,
+                place=place,
+                entity=plan.recognizer.entity,
+                confidence=confidence,
+            )
+        # e.g. a failed redaction: its own rule, never milder than the entity's, keeping the entity
+        # rule's requirements too, one finding per entity in the same place
+        return finding(
+            over,
+            Hit(hit.evidence, count, rule.level),
+            Location.of(uri, place, line, page),
+            self.key,
+            place=place,
+            value=plan.recognizer.entity,
             entity=plan.recognizer.entity,
-            severity=severity,
-            title=rule.title,
-            location=Location.of(uri, place, line, page),
-            count=count,
-            evidence=plan.recognizer.mask(example) if example else "",
             confidence=confidence,
-            fingerprint=fingerprint(self.key, rule.id, uri, place, distinct),
-            compliance=compliance,
+            compliance=rule.compliance,
         )
 
 

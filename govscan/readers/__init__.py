@@ -1,6 +1,7 @@
 """Readers: turn an ``Asset`` into a stream of ``Values``/``Text`` pieces, never crashing.
 
-``read_asset`` sniffs the format and dispatches to a reader from ``FORMATS``. Any problem with
+``read_asset`` sniffs the format and dispatches to the reader registered for it (the
+``govscan_readers`` hook of :mod:`govscan.plugins`). Any problem with
 the input (a limit, a parse error, an unexpected exception inside a parser) ends that asset's
 stream with one ``ReadError`` item; pieces yielded before it stay valid.
 
@@ -24,14 +25,17 @@ Format sniffing, in order:
    consistently on one delimiter, else plain text (``.txt`` files go through this step
    too: Excel "Unicode text" exports are TAB-separated ``.txt``).
 
-Plugins add formats with :func:`register_format`.
+Plugins add formats by implementing ``govscan_readers`` (returning :class:`Format` entries); the
+built-in ones below are registered through the same hook.
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
+from govscan import plugins
 from govscan.model import Asset, Piece, ReadError
 from govscan.readers.archive import BudgetExhausted, read_gzip, read_tar, read_zip
 from govscan.readers.csv_ import looks_like_table, read_csv
@@ -51,23 +55,36 @@ from govscan.readers.text import read_text
 from govscan.readers.xml_ import read_xml
 
 __all__ = [
-    "EXTENSIONS",
-    "FORMATS",
-    "MEDIA_TYPES",
+    "SNIFF",
+    "Format",
     "Limits",
     "ReadContext",
     "Reader",
     "ReaderError",
     "read_asset",
     "read_with_context",
-    "register_format",
     "sniff_format",
 ]
 
 Reader = Callable[[Asset, ReadContext], Iterator[Piece | ReadError]]
 """A reader streams pieces of one asset; it raises ``ReaderError`` for bad input."""
 
-FORMATS: dict[str, Reader] = {
+
+@dataclass(frozen=True)
+class Format:
+    """One document format a plugin offers: its reader and the names that announce it.
+
+    ``extensions`` include the dot (``.ods``). A format without a reader only claims names for
+    another decision (:data:`SNIFF`: "text of some kind, decided by content").
+    """
+
+    name: str
+    reader: Reader | None
+    extensions: tuple[str, ...] = ()
+    media_types: tuple[str, ...] = ()
+
+
+_READERS: dict[str, Reader] = {
     "csv": read_csv,
     "text": read_text,
     "json": read_json,
@@ -105,7 +122,7 @@ _KIND_NAMES = {  # container kinds no reader is registered for
     "ole": "OLE2 compound file of an unknown kind",
 }
 
-EXTENSIONS: dict[str, str] = {
+_EXTENSIONS: dict[str, str] = {
     ".csv": "csv",
     ".tsv": "csv",
     ".tab": "csv",
@@ -154,7 +171,7 @@ EXTENSIONS: dict[str, str] = {
     ".tar.gz": "tar",
 }
 
-MEDIA_TYPES: dict[str, str] = {
+_MEDIA_TYPES: dict[str, str] = {
     "text/csv": "csv",
     "text/tab-separated-values": "csv",
     "application/csv": "csv",
@@ -198,13 +215,17 @@ _UNSUPPORTED_MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def register_format(name: str, reader: Reader, extensions: Iterable[str] = (), media_types: Iterable[str] = ()) -> None:
-    """Add or replace a reader; ``extensions`` include the dot (``.ods``)."""
-    FORMATS[name] = reader
-    for ext in extensions:
-        EXTENSIONS[ext.lower()] = name
-    for media in media_types:
-        MEDIA_TYPES[media.lower()] = name
+def builtin_formats() -> list[Format]:
+    """The formats govscan ships (:mod:`govscan.builtins` registers them like a plugin's)."""
+    return [
+        Format(
+            name,
+            _READERS.get(name),
+            tuple(e for e, f in _EXTENSIONS.items() if f == name),
+            tuple(m for m, f in _MEDIA_TYPES.items() if f == name),
+        )
+        for name in dict.fromkeys([*_READERS, SNIFF])
+    ]
 
 
 def read_asset(asset: Asset, limits: Limits | None = None, *, depth: int = 0) -> Iterator[Piece | ReadError]:
@@ -220,7 +241,7 @@ def read_asset(asset: Asset, limits: Limits | None = None, *, depth: int = 0) ->
 def read_with_context(asset: Asset, ctx: ReadContext) -> Iterator[Piece | ReadError]:
     """``read_asset`` for readers that recurse (archives): shares depth and byte budget."""
     try:
-        reader = FORMATS[sniff_format(asset)]
+        reader = plugins.formats()[sniff_format(asset)]
         yield from reader(asset, ctx)
     except BudgetExhausted as exc:
         if ctx.depth > 0:
@@ -236,7 +257,7 @@ def read_with_context(asset: Asset, ctx: ReadContext) -> Iterator[Piece | ReadEr
 
 
 def sniff_format(asset: Asset) -> str:
-    """Name of the format of ``asset`` (a key of ``FORMATS``); see the module docstring."""
+    """Name of the format of ``asset`` (a key of ``plugins.formats()``); see the module docstring."""
     try:
         head = read_sample(asset.path)
     except IsADirectoryError:
@@ -270,14 +291,14 @@ def sniff_format(asset: Asset) -> str:
 def format_by_extension(uri: str) -> str | None:
     name = posixpath.basename(_uri_path(uri)).lower()
     if name.endswith((".tar.gz", ".tar.gzip")):
-        return EXTENSIONS.get(".tar.gz")
-    return EXTENSIONS.get(posixpath.splitext(name)[1])
+        return plugins.extensions().get(".tar.gz")
+    return plugins.extensions().get(posixpath.splitext(name)[1])
 
 
 def format_by_media_type(media_hint: str | None) -> str | None:
     if not media_hint:
         return None
-    return MEDIA_TYPES.get(media_hint.split(";", 1)[0].strip().lower())
+    return plugins.media_types().get(media_hint.split(";", 1)[0].strip().lower())
 
 
 def _uri_path(uri: str) -> str:
@@ -326,7 +347,7 @@ _IMAGES = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")  # PNG, JPEG, TI
 
 def _registered(kind: str) -> str:
     """The format of a container kind, or one clear line when no reader is registered for it."""
-    if kind in FORMATS:
+    if kind in plugins.formats():
         return kind
     raise ReaderError(f"{_KIND_NAMES.get(kind, kind)} is not supported")
 

@@ -295,7 +295,8 @@ def header_hints() -> tuple[str, ...]:
     Read from the rule files (the one place the vocabulary is kept); loaded once, on the first
     table that needs it.
     """
-    from govscan.rules.loader import builtin_rules_dir, parse_rule_file
+    from govscan.rules.files import builtin_rules_dir
+    from govscan.rules.loader import parse_rule_file
 
     hints: list[str] = []
     for path in sorted((builtin_rules_dir() / "pii").glob("*.yaml")):

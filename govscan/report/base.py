@@ -68,7 +68,7 @@ class ScanResult:
 
 
 class Reporter(Protocol):
-    """One output format; instances are registered in :data:`govscan.report.REPORTERS`."""
+    """One output format; plugins offer instances through the ``govscan_reporters`` hook."""
 
     name: str
     media_type: str

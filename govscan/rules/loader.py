@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from importlib import metadata, resources
 from pathlib import Path
-from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from govscan.compliance.loader import frameworks_in_dirs, merge_ids, rule_links
+from govscan.rules.files import RuleLoadError, read_mapping, rule_dirs
 from govscan.rules.spec import RuleSpec
-from govscan.safeyaml import load_yaml
-
-ENTRY_POINT_GROUP = "govscan.rules"
-# libyaml's safe loader when PyYAML was built with it (5x faster start-up), else the pure one.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class RuleLoadError(Exception):
-    """A rule file that cannot be used; the message names the file and the problem."""
 
 
 @dataclass(frozen=True)
@@ -66,39 +55,6 @@ class RuleSet:
         return h.hexdigest()[:16]
 
 
-def builtin_rules_dir() -> Path:
-    """The bundled ``rules/``: force-included into wheels as ``govscan/_rules``, else the source tree."""
-    packaged = resources.files("govscan") / "_rules"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "rules"
-
-
-def _entry_point_dirs() -> Iterator[Path]:
-    if os.environ.get("GOVSCAN_LOAD_PLUGINS", None) == "":
-        return
-    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            target = ep.load()
-        except Exception as exc:  # a broken plugin must not stop the scan
-            raise RuleLoadError(f"rule pack entry point {ep.name!r}: cannot load ({exc})") from exc
-        value = target() if callable(target) else getattr(target, "RULES_DIR", target)
-        paths = value if isinstance(value, (list, tuple)) else [value]
-        for path in paths:
-            yield Path(str(path))
-
-
-def read_mapping(path: Path, what: str, error: type[Exception] = RuleLoadError) -> dict[str, Any]:
-    """A YAML file that must hold one mapping (a rule, a framework); ``error`` names the file."""
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8"), _SAFE_LOADER)  # bounded: depth, number length
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise error(f"{path}: cannot read {what} ({_one_line(exc)})") from exc
-    if not isinstance(data, dict):
-        raise error(f"{path}: a {what} file must hold one mapping")
-    return data
-
-
 def parse_rule_file(path: Path) -> RuleSpec:
     data = read_mapping(path, "rule")
     try:
@@ -119,9 +75,8 @@ def load_rules(extra_dirs: Iterable[Path] = (), *, plugins: bool = True) -> Rule
     A rule's ``compliance`` ids come from the framework files under ``compliance/`` (the one
     place the mapping is kept); ids a rule file still lists itself are kept after them.
     """
-    dirs = [builtin_rules_dir(), *extra_dirs]
-    if plugins:
-        dirs.extend(_entry_point_dirs())
+    bundled, *packs = rule_dirs(plugins)
+    dirs = [bundled, *extra_dirs, *packs]
     rules: dict[str, RuleSpec] = {}
     sources: dict[str, Path] = {}
     for directory in dirs:
@@ -137,15 +92,8 @@ def load_rules(extra_dirs: Iterable[Path] = (), *, plugins: bool = True) -> Rule
 
 
 def _with_compliance(rules: dict[str, RuleSpec], dirs: list[Path]) -> dict[str, RuleSpec]:
-    # Imported here: govscan.compliance builds on this module (RuleLoadError, the rule dirs).
-    from govscan.compliance.loader import frameworks_in_dirs, merge_ids, rule_links
-
     links = rule_links(frameworks_in_dirs(dirs), rules)
     return {
         rule_id: rule.model_copy(update={"compliance": merge_ids(links[rule_id], rule.compliance)})
         for rule_id, rule in rules.items()
     }
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())

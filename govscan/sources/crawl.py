@@ -10,7 +10,7 @@
 
 The crawl stays inside the ``Scope`` (same host, include/exclude patterns), obeys robots.txt
 unless ``ignore_robots``, reads ``/sitemap.xml`` and the sitemaps robots.txt names, and refuses
-trap URLs (``TrapDetector``). Fetching runs in a thread pool of ``concurrency`` workers, each
+trap URLs (``TrapDetector``). Fetching runs in a thread pool of the client's ``concurrency`` workers, each
 request paced by the client's limiter; scheduling, the seen-set and the frontier live in the
 generator's thread only.
 
@@ -29,32 +29,48 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.message import Message
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
+from pydantic import BaseModel, ConfigDict, Field
 
+from govscan import plugins
 from govscan.net.client import ClientSettings, WebClient
 from govscan.net.model import FetchError, Form, FormField, Page, Response
 from govscan.net.robots import Robots
 from govscan.net.scope import Pattern, Scope, TrapDetector, TrapLimits, normalise, origin
-from govscan.readers import EXTENSIONS as READER_EXTENSIONS
-from govscan.readers import MEDIA_TYPES as READER_MEDIA_TYPES
 from govscan.readers import SNIFF
 
 MiB = 1024 * 1024
-# What counts as a data link is what govscan can read (listed once, in govscan.readers), less the
-# formats of pages, plus the names of dumps and backups the readers sniff by content.
+# What counts as a data link is what govscan can read (the readers' names, a plugin's included),
+# less the formats of pages, plus the names of dumps and backups the readers sniff by content.
 _PAGE_FORMATS = frozenset({"html", SNIFF})
-DATA_EXTENSIONS = tuple(
-    sorted({ext for ext, fmt in READER_EXTENSIONS.items() if fmt != "html"} | {".txt", ".sql", ".bak", ".dump"})
-)
-DATA_MEDIA_TYPES = frozenset(
-    {media for media, fmt in READER_MEDIA_TYPES.items() if fmt not in _PAGE_FORMATS}
-    | {"application/vnd.ms-excel", "application/sql"}
-)
+
+
+def data_extensions() -> tuple[str, ...]:
+    """File extensions of data links (``str.endswith`` form), from every registered reader."""
+    return plugins.cached(
+        "crawl.data_extensions",
+        lambda: tuple(
+            sorted({e for e, fmt in plugins.extensions().items() if fmt != "html"} | {".txt", ".sql", ".bak", ".dump"})
+        ),
+    )
+
+
+def data_media_types() -> frozenset[str]:
+    """Content-Types of data files, from every registered reader."""
+    return plugins.cached(
+        "crawl.data_media_types",
+        lambda: frozenset(
+            {m for m, fmt in plugins.media_types().items() if fmt not in _PAGE_FORMATS}
+            | {"application/vnd.ms-excel", "application/sql"}
+        ),
+    )
+
+
 HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 BUTTON_TYPES = frozenset({"submit", "button", "reset", "image"})
 MAX_SITEMAP_BYTES = 20 * MiB  # decompressed .xml.gz sitemaps stop here
@@ -71,52 +87,43 @@ class DataLink:
     media_hint: str = ""
 
 
-@dataclass(frozen=True)
-class CrawlSettings:
-    """Bounds of one crawl. The defaults are polite for one small portal."""
+class CrawlSettings(BaseModel):
+    """The crawler's own bounds (how far, what to follow); how it talks HTTP is the client's
+    ``ClientSettings``. The defaults are polite for one small portal. A pydantic model because
+    ``max_pages``, ``max_depth``, ``include`` and ``exclude`` are also a scan config's ``crawl:`` keys."""
 
-    max_pages: int = 500  # URLs fetched by the crawl itself (robots.txt and sitemaps aside)
-    max_depth: int = 5
-    max_bytes_per_response: int = 5 * MiB
-    max_total_bytes: int = 500 * MiB
-    rate: float | None = 2.0  # requests per second per host; 0/None = off
-    concurrency: int = 4  # worker threads, and requests in flight per host
-    ignore_robots: bool = False
-    include: tuple[Pattern, ...] = ()
-    exclude: tuple[Pattern, ...] = ()
-    contact: str = ""  # e-mail or URL put in the User-Agent
-    verify: bool | str = True
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    max_pages: int = Field(500, ge=1)  # URLs fetched by the crawl itself (robots.txt and sitemaps aside)
+    max_depth: int = Field(5, ge=0)
+    include: tuple[Pattern, ...] = Field((), description="URL globs or 're:' regexes the crawl must stay within")
+    exclude: tuple[Pattern, ...] = Field((), description="URL globs or 're:' regexes never fetched")
+    ignore_robots: bool = False  # set by the audit from its robots mode, not by YAML
     use_sitemaps: bool = True
     max_sitemaps: int = 10  # sitemap files read (an index's children included)
     seen_factor: int = 10  # the seen-set stops growing at seen_factor × max_pages
     allow_private: bool = False  # let the guard pass every address (internal-network audits)
-    trap_limits: TrapLimits = field(default_factory=TrapLimits)
-
-    def client_settings(self) -> ClientSettings:
-        return ClientSettings(
-            contact=self.contact,
-            max_bytes_per_response=self.max_bytes_per_response,
-            max_total_bytes=self.max_total_bytes,
-            rate=self.rate,
-            concurrency=self.concurrency,
-            verify=self.verify,
-        )
+    trap_limits: TrapLimits = Field(default_factory=TrapLimits)
 
 
 Item = Page | FetchError | DataLink
 
 
 class Crawler:
-    """One crawl of one site. ``client`` may be None: one is built for the start URL's site."""
+    """One crawl of one site. ``client`` may be None: one is built for the start URL's site from
+    ``client_settings``. The client's ``concurrency`` is also the number of fetching workers."""
 
     def __init__(
         self,
         client: WebClient | None = None,
         settings: CrawlSettings | None = None,
         on_fetch: Callable[[str], None] | None = None,
+        *,
+        client_settings: ClientSettings | None = None,
     ) -> None:
         self.client = client
         self.settings = settings or CrawlSettings()
+        self.client_settings = client.settings if client is not None else client_settings or ClientSettings()
         self.on_fetch = on_fetch  # told of every URL the crawl asks for (the audit tallies robots.txt overrides)
         self.seen: set[str] = set()
         self.frontier: deque[tuple[str, int, str]] = deque()
@@ -151,7 +158,7 @@ class Crawler:
         if self.client is None:
             self.client = WebClient.for_target(
                 start,
-                settings.client_settings(),
+                self.client_settings,
                 include=settings.include,
                 exclude=settings.exclude,
                 allow_private=settings.allow_private,
@@ -170,12 +177,13 @@ class Crawler:
         if settings.use_sitemaps:
             yield from self._read_sitemaps(start)
 
-        pool = ThreadPoolExecutor(max_workers=max(1, settings.concurrency), thread_name_prefix="govscan-crawl")
+        workers = max(1, client.settings.concurrency)
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="govscan-crawl")
         running: dict[Future[Item | None], tuple[str, int]] = {}
         try:
             while self.frontier or running:
                 while (
-                    self.frontier and len(running) < max(1, settings.concurrency) and self.fetched < settings.max_pages
+                    self.frontier and len(running) < workers and self.fetched < settings.max_pages
                 ):
                     url, depth, found_on = self.frontier.popleft()
                     if self.on_fetch is not None:
@@ -284,7 +292,7 @@ def _visit(client: WebClient, url: str, depth: int, found_on: str) -> Item | Non
 def data_extension(url: str) -> str | None:
     """The media type implied by a data-file extension in the URL's path, "" if unknown, None if not data."""
     path = urlsplit(url).path.lower()
-    if not path.endswith(DATA_EXTENSIONS):
+    if not path.endswith(data_extensions()):
         return None
     return mimetypes.guess_type(path)[0] or mimetypes.guess_type(path)[1] or ""
 
@@ -292,14 +300,14 @@ def data_extension(url: str) -> str | None:
 def data_media(response: Response) -> str | None:
     """The Content-Type when it says "data file" (or an attachment's file name does), else None."""
     media = response.media_type
-    if media in DATA_MEDIA_TYPES:
+    if media in data_media_types():
         return media
     disposition = response.header("content-disposition")
     if disposition:
         message = Message()
         message["Content-Disposition"] = disposition
         filename = (message.get_filename() or "").lower()
-        if filename.endswith(DATA_EXTENSIONS):
+        if filename.endswith(data_extensions()):
             return mimetypes.guess_type(filename)[0] or media or ""
     return None
 

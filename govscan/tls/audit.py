@@ -5,49 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from govscan.identity import fingerprint
-from govscan.model import Field, Finding, Location
+from govscan import plugins
+from govscan.model import Finding
 from govscan.rules import RuleSet
-from govscan.tls.checks import CHECKS
+from govscan.rules.judge import Overrides, finding, lookup, params
 from govscan.tls.facts import PROTOCOLS, TlsFacts
 from govscan.tls.grade import Grade, grade
 
 
-class UnknownCheck(Exception):
-    pass
+def judge(facts: TlsFacts, rules: RuleSet, key: bytes, overrides: Overrides | None = None) -> list[Finding]:
+    """Every tls rule whose check hits, as one finding on ``tls://host:port``.
 
-
-def judge(
-    facts: TlsFacts, rules: RuleSet, key: bytes, overrides: dict[str, dict[str, Any]] | None = None
-) -> list[Finding]:
-    """Every tls rule whose check hits, as one finding on ``tls://host:port``."""
+    ``overrides`` maps a rule id to extra params (``{"tls.cert.expiring": {"days": 60}}``).
+    """
     findings = []
-    place = Field()
+    registry = plugins.tls_checks()
     for rule in rules.of_kind("tls"):
         assert rule.tls is not None
-        check = CHECKS.get(rule.tls.check)
-        if check is None:
-            raise UnknownCheck(f"rule {rule.id}: no TLS check named {rule.tls.check!r}")
-        params = {**rule.tls.params, **(overrides or {}).get(rule.tls.check, {})}
-        hit = check(facts, params)
-        if hit is None:
-            continue
-        findings.append(
-            Finding(
-                rule_id=rule.id,
-                entity=None,
-                severity=rule.level,
-                title=rule.title,
-                location=Location(facts.endpoint.uri),
-                count=hit.count,
-                evidence=hit.evidence,
-                confidence=1.0,
-                # Identity leaves the evidence out: the same weakness stays one finding across
-                # scans even when, say, the expiry date in its text changes.
-                fingerprint=fingerprint(key, rule.id, facts.endpoint.uri, place),
-                compliance=list(rule.compliance),
-            )
-        )
+        check = lookup(registry, rule, rule.tls.check, "TLS check")
+        hit = check.fn(facts, params(rule, rule.tls.params, overrides))
+        if hit is not None:
+            findings.append(finding(rule, hit, facts.endpoint.uri, key))
     return findings
 
 

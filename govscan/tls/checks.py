@@ -1,5 +1,8 @@
 """TLS verdicts as small pure functions of an endpoint's facts, registered by name.
 
+They reach the judge through the ``govscan_tls_checks`` hook (:mod:`govscan.plugins`), like a
+plugin's; :mod:`govscan.rules.judge` turns a ``Hit`` into the finding.
+
 Rule files (``rules/tls/*.yaml``) refer to a check by name and pass ``params``. A check returns
 ``None`` (passes) or a ``Hit`` with a short evidence string; it never does I/O.
 """
@@ -12,26 +15,37 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from govscan.rules.judge import Hit
 from govscan.tls.facts import Certificate, Suite, TlsFacts
 from govscan.tls.known_roots import known_roots
 
+Check = Callable[[TlsFacts, Mapping[str, Any]], Hit | None]
+
 
 @dataclass(frozen=True)
-class Hit:
-    evidence: str
-    count: int = 1
+class TlsCheck:
+    """A check as rules name it: ``check: <name>``."""
+
+    name: str
+    fn: Check
 
 
-Check = Callable[[TlsFacts, Mapping[str, Any]], Hit | None]
-CHECKS: dict[str, Check] = {}
+_BUILTIN: list[TlsCheck] = []
 
 
 def check(name: str) -> Callable[[Check], Check]:
+    """Mark ``fn`` as the built-in check ``name``."""
+
     def register(fn: Check) -> Check:
-        CHECKS[name] = fn
+        _BUILTIN.append(TlsCheck(name, fn))
         return fn
 
     return register
+
+
+def builtin_checks() -> list[TlsCheck]:
+    """The TLS checks govscan ships (:mod:`govscan.builtins` registers them like a plugin's)."""
+    return list(_BUILTIN)
 
 
 # --- protocols ------------------------------------------------------------------------------

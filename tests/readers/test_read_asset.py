@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from govscan.hookspecs import hookimpl
 from govscan.model import Asset, Field, Text, Values
-from govscan.readers import EXTENSIONS, FORMATS, read_asset, register_format, sniff_format
+from govscan.readers import Format, read_asset, sniff_format
 from govscan.readers.limits import ReaderError
 
 
@@ -67,12 +68,27 @@ def test_an_empty_file_yields_nothing(read):
     assert read("empty.csv", b"") == []
 
 
-def test_an_unexpected_reader_exception_becomes_a_trailing_read_error(tmp_path, monkeypatch):
+@pytest.fixture
+def add_format(fresh_plugins):
+    """Register a plugin offering one format (replacing a built-in of the same name)."""
+
+    def add(fmt: Format) -> None:
+        class Plugin:
+            @hookimpl
+            def govscan_readers(self) -> list[Format]:
+                return [fmt]
+
+        fresh_plugins.register(Plugin())
+
+    return add
+
+
+def test_an_unexpected_reader_exception_becomes_a_trailing_read_error(tmp_path, add_format):
     def flaky(asset, ctx):
         yield Text(asset.uri, "first piece")
         raise ValueError("boom\nsecond line")
 
-    monkeypatch.setitem(FORMATS, "csv", flaky)
+    add_format(Format("csv", flaky))
     path = tmp_path / "a.csv"
     path.write_text("x")
     items = list(read_asset(Asset(uri="a.csv", path=str(path))))
@@ -80,25 +96,22 @@ def test_an_unexpected_reader_exception_becomes_a_trailing_read_error(tmp_path, 
     assert items[1].problem == "ValueError: boom second line"
 
 
-def test_reader_errors_keep_their_message(tmp_path, monkeypatch):
+def test_reader_errors_keep_their_message(tmp_path, add_format):
     def refusing(asset, ctx):
         raise ReaderError("too odd")
         yield
 
-    monkeypatch.setitem(FORMATS, "csv", refusing)
+    add_format(Format("csv", refusing))
     path = tmp_path / "a.csv"
     path.write_text("x")
     assert [e.problem for e in read_asset(Asset(uri="a.csv", path=str(path)))] == ["too odd"]
 
 
-def test_plugins_register_formats_by_extension(tmp_path, monkeypatch):
-    monkeypatch.setattr("govscan.readers.FORMATS", dict(FORMATS))
-    monkeypatch.setattr("govscan.readers.EXTENSIONS", dict(EXTENSIONS))
-
+def test_plugins_register_formats_by_extension(tmp_path, add_format):
     def read_ods(asset, ctx):
         yield Values(asset.uri, Field(), ["x"])
 
-    register_format("ods", read_ods, extensions=[".ods"])
+    add_format(Format("ods", read_ods, extensions=(".ods",)))
     path = tmp_path / "a.ods"
     path.write_text("anything")
     assert [v.values for v in read_asset(Asset(uri="a.ods", path=str(path)))] == [["x"]]

@@ -8,8 +8,9 @@ import json
 import pytest
 from pydantic import ValidationError
 
+from govscan import plugins
 from govscan.model import ReadError, Severity
-from govscan.report import REPORTERS, render
+from govscan.report import render
 from govscan.report.json_ import JsonReport, json_schema
 
 from ..conftest import CONTRACT_FINDING_KEYS, CONTRACT_LOCATION_KEYS
@@ -211,9 +212,10 @@ def test_schema_is_exported_and_forbids_extra_keys():
 
 
 def test_registry_names_and_media_types():
-    assert set(REPORTERS) == {"text", "json", "sarif", "csv"}
-    assert REPORTERS["json"].media_type == "application/json"
-    for name, reporter in REPORTERS.items():
+    reporters = plugins.reporters()
+    assert set(reporters) == {"text", "json", "sarif", "csv"}
+    assert reporters["json"].media_type == "application/json"
+    for name, reporter in reporters.items():
         assert reporter.name == name
 
 

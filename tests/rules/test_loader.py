@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from govscan import plugins
+from govscan.plugins import RULES_GROUP
 from govscan.rules import RuleLoadError, builtin_rules_dir, load_rules
-from govscan.rules.loader import ENTRY_POINT_GROUP
 
 ENTITIES = {
     "KZ_IIN", "KZ_BIN", "KZ_PASSPORT", "KZ_ID_CARD", "PHONE_NUMBER", "EMAIL_ADDRESS",
@@ -29,12 +30,11 @@ pii:
 
 
 def test_every_tls_rule_names_a_registered_check_and_has_compliance_links() -> None:
-    from govscan.tls.checks import CHECKS
-
+    checks = plugins.tls_checks()
     tls_rules = load_rules(plugins=False).of_kind("tls")
     assert len(tls_rules) >= 25
     for rule in tls_rules:
-        assert rule.tls is not None and rule.tls.check in CHECKS, rule.id
+        assert rule.tls is not None and rule.tls.check in checks, rule.id
         assert rule.compliance and rule.remediation, rule.id
 
 
@@ -73,7 +73,7 @@ def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
 
 
 def test_rule_packs_from_installed_packages_are_loaded_through_entry_points(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_plugins: object
 ) -> None:
     pack = tmp_path / "pack"
     pack.mkdir()
@@ -82,12 +82,14 @@ def test_rule_packs_from_installed_packages_are_loaded_through_entry_points(
     module.write_text(f"from pathlib import Path\nRULES_DIR = Path({str(pack)!r})\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv("GOVSCAN_LOAD_PLUGINS", "1")
-    entry = metadata.EntryPoint("test-pack", "govscan_test_pack", ENTRY_POINT_GROUP)
-    monkeypatch.setattr(metadata, "entry_points", lambda group=None: [entry] if group == ENTRY_POINT_GROUP else [])
+    entry = metadata.EntryPoint("test-pack", "govscan_test_pack", RULES_GROUP)
+    monkeypatch.setattr(metadata, "entry_points", lambda: metadata.EntryPoints([entry]))
     assert "pii.kz-rnn" in load_rules().rules
 
 
-def test_plugins_can_be_switched_off_for_reproducible_gates(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plugins_can_be_switched_off_for_reproducible_gates(
+    monkeypatch: pytest.MonkeyPatch, fresh_plugins: object
+) -> None:
     monkeypatch.setenv("GOVSCAN_LOAD_PLUGINS", "")
     called = []
     monkeypatch.setattr(metadata, "entry_points", lambda group=None: called.append(group) or [])

@@ -270,9 +270,9 @@ def test_documents_scans_and_office_files_are_data_links_by_content_type() -> No
 
 
 def test_every_format_a_reader_reads_is_a_data_link_listed_once() -> None:
-    from govscan.readers import EXTENSIONS, MEDIA_TYPES
-    from govscan.sources.crawl import DATA_EXTENSIONS, DATA_MEDIA_TYPES
+    from govscan import plugins
+    from govscan.sources.crawl import data_extensions, data_media_types
 
-    readable = {ext for ext, fmt in EXTENSIONS.items() if fmt != "html"}
-    assert readable <= set(DATA_EXTENSIONS)
-    assert {m for m, fmt in MEDIA_TYPES.items() if fmt not in ("html", "sniff")} <= DATA_MEDIA_TYPES
+    readable = {ext for ext, fmt in plugins.extensions().items() if fmt != "html"}
+    assert readable <= set(data_extensions())
+    assert {m for m, fmt in plugins.media_types().items() if fmt not in ("html", "sniff")} <= data_media_types()

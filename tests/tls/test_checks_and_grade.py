@@ -53,7 +53,7 @@ def facts(**changes: object) -> TlsFacts:
 
 
 def rule_ids(f: TlsFacts) -> set[str]:
-    return {x.rule_id for x in judge(f, load_rules(plugins=False), load_secret(), {"cert_expired": {"now": NOW}})}
+    return {x.rule_id for x in judge(f, load_rules(plugins=False), load_secret(), {"tls.cert.expired": {"now": NOW}})}
 
 
 def test_a_well_configured_endpoint_has_no_findings_and_an_a_plus() -> None:

@@ -1,4 +1,7 @@
-"""Built-in recognizers, registered by name: rule files refer to them as ``recognizer: kz_iin``."""
+"""Built-in recognizers, registered by name: rule files refer to them as ``recognizer: kz_iin``.
+
+They reach the detector through the ``govscan_recognizers`` hook (:mod:`govscan.plugins`), like a plugin's.
+"""
 
 from __future__ import annotations
 
@@ -14,21 +17,20 @@ from govscan.pii.recognizers.kz_iin import KzIinRecognizer
 from govscan.pii.recognizers.person import PersonRecognizer
 from govscan.pii.recognizers.phone import PhoneRecognizer
 
-BUILTIN: dict[str, type[Recognizer]] = {
-    cls.name: cls
-    for cls in (
-        KzIinRecognizer,
-        KzBinRecognizer,
-        PassportRecognizer,
-        IdCardRecognizer,
-        PhoneRecognizer,
-        EmailRecognizer,
-        IbanRecognizer,
-        CardRecognizer,
-        BirthDateRecognizer,
-        AddressRecognizer,
-        PersonRecognizer,
-    )
-}
+BUILTIN_RECOGNIZERS: tuple[type[Recognizer], ...] = (
+    KzIinRecognizer,
+    KzBinRecognizer,
+    PassportRecognizer,
+    IdCardRecognizer,
+    PhoneRecognizer,
+    EmailRecognizer,
+    IbanRecognizer,
+    CardRecognizer,
+    BirthDateRecognizer,
+    AddressRecognizer,
+    PersonRecognizer,
+)
+"""The recognizers govscan ships (:mod:`govscan.builtins` registers them like a plugin's)."""
 
-__all__ = ["BUILTIN", "Match", "PatternDef", "Recognizer"]
+
+__all__ = ["BUILTIN_RECOGNIZERS", "Match", "PatternDef", "Recognizer"]
