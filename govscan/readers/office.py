@@ -283,6 +283,8 @@ def iter_xml(stream: IO[bytes], limits: Limits, what: str, where: str = "") -> I
         raise ReaderError(f"{what} XML entity/DTD refused ({type(exc).__name__})") from None
     except ParseError as exc:
         raise ReaderError(f"malformed XML{where}: {exc}") from None
+    except (LookupError, ValueError) as exc:  # expat on a declared encoding it cannot decode
+        raise ReaderError(f"malformed XML{where}: encoding not supported ({exc})") from None
 
 
 def describe(exc: BaseException) -> str:

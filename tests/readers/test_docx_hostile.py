@@ -394,3 +394,87 @@ def test_one_broken_part_does_not_leave_the_rest_of_the_document_unread(tmp_path
         (str(path), "footnote"),
         ("word/embeddings/Microsoft_Excel_Worksheet.xlsx", None),
     } <= found
+
+
+# --- declared encodings -------------------------------------------------------------------------
+
+
+def test_a_part_in_a_single_byte_cyrillic_encoding_is_read(tmp_path):
+    prose = "".join(word_paragraph(f"Заявитель {PLAIN_NAME}, ИИН {IINS[i]}") for i in range(4))
+    body = b'<?xml version="1.0" encoding="windows-1251"?>' + word_body(prose).decode().encode("cp1251")
+    code, report, errors, _ = check(raw_docx(tmp_path / "cp1251.docx", body))
+    assert (code, errors) == (1, [])
+    assert iin_uris(report) == {"cp1251.docx": 4}
+
+
+def test_an_encoding_the_parser_cannot_use_is_one_line_naming_the_part(tmp_path):
+    shift_jis = raw_docx(
+        tmp_path / "sjis.docx", b'<?xml version="1.0" encoding="Shift_JIS"?>' + word_body(word_paragraph("abc"))
+    )
+    unknown = raw_docx(tmp_path / "x.docx", b'<?xml version="1.0" encoding="x-unknown-9"?>' + word_body(""))
+    code, _, errors, _ = check(shift_jis, unknown, good_docx(tmp_path))
+    assert code == 2
+    part = "malformed XML in DOCX part word/document.xml: encoding not supported"
+    assert errors == [
+        f"govscan: error: {shift_jis}: {part} (multi-byte encodings are not supported)",
+        f"govscan: error: {unknown}: {part} (unknown encoding: x-unknown-9)",
+    ]
+
+
+# --- privacy ------------------------------------------------------------------------------------
+
+
+def test_an_iin_in_names_the_file_carries_never_leaves_unmasked(tmp_path):
+    """The IIN is in the file's own name, a table header, a comment author, a part and an embedded
+    file name, and a broken part's error line: every report format and stderr show it masked."""
+    iin = IINS[7]
+    path = docx_with_table(tmp_path / f"spravka_{iin}.docx", [["ФИО", f"ИИН {iin}"]] + iin_rows(5)[1:])
+    comments = (
+        f'<w:comments xmlns:w="{W_NS}"><w:comment w:id="1" w:author="Иванов {iin}">'
+        "<w:p><w:r><w:t>проверено</w:t></w:r></w:p></w:comment></w:comments>"
+    )
+    header_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
+    rewrite_zip(
+        path,
+        {
+            f"word/header{iin}.xml": b"<w:hdr broken",
+            "word/comments.xml": comments.encode(),
+            f"word/embeddings/list_{iin}.csv": f"ФИО;ИИН\n{PLAIN_NAME};{IINS[8]}\n".encode(),
+        },
+        content_type=(f"/word/header{iin}.xml", header_type),
+    )
+    masked = f"{iin[:4]}******{iin[-2:]}"
+    for fmt in ("text", "json", "sarif", "csv"):
+        code, report, errors, stderr = check(path, fmt=fmt)
+        assert code == 2, (fmt, errors)
+        assert iin not in report and iin not in stderr, fmt
+        assert masked in report and masked in stderr, fmt
+
+
+# --- legacy .doc converters that hang or crash --------------------------------------------------
+
+
+def converter(path: Path, body: str) -> str:
+    path.write_text(f"#!{sys.executable}\nimport os, signal, time\n{body}\n", encoding="utf-8")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_a_doc_that_hangs_one_converter_and_crashes_the_other_is_one_line_in_bounded_time(tmp_path, monkeypatch):
+    import time
+
+    from govscan.readers import doc
+
+    hangs = converter(tmp_path / "antiword", "time.sleep(60)")
+    crashes = converter(tmp_path / "catdoc", "os.kill(os.getpid(), signal.SIGSEGV)")
+    monkeypatch.setattr(doc, "converters", lambda: (hangs, crashes))
+    monkeypatch.setattr(doc, "MAX_SECONDS", 2)
+    hostile = tmp_path / "hostile.doc"
+    hostile.write_bytes((Path(__file__).parents[1] / "fixtures" / "readers" / "recipients.doc").read_bytes())
+    started = time.monotonic()
+    code, report, errors, stderr = check(hostile, good_docx(tmp_path))
+    assert time.monotonic() - started < 30
+    assert "Traceback" not in stderr
+    assert code == 2
+    assert errors == [f"govscan: error: {hostile}: catdoc could not read it (exit code -11)"]
+    assert iin_uris(report) == {"good.docx": 10}
