@@ -107,7 +107,8 @@ class Robots:
             return RobotsRules(key, None, "unavailable")
         if 400 <= status < 500:
             return RobotsRules(key, None, "missing")
-        text = result.body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
+        # utf-8-sig: a BOM (Windows editors, IIS portals) is not a character of the first line
+        text = result.body[:MAX_ROBOTS_BYTES].decode("utf-8-sig", errors="replace")
         parser = Protego.parse(text)
         sitemaps = [urljoin(result.where, s.strip()) for s in parser.sitemaps if s.strip()]
         delay = _delay(parser, self.agent)

@@ -139,3 +139,12 @@ def test_a_garbled_crawl_delay_is_ignored(make_client: MakeClient) -> None:
     robots = Robots(make_client())
     assert robots.crawl_delay(f"{PORTAL}/") is None
     assert not robots.allowed(f"{PORTAL}/x")
+
+
+@responses.activate
+def test_a_byte_order_mark_does_not_hide_the_first_group(make_client: MakeClient) -> None:
+    """robots.txt saved by Windows editors (IIS portals) starts with a UTF-8 BOM; Google ignores it, so do we."""
+    responses.get(f"{PORTAL}/robots.txt", body=b"\xef\xbb\xbfUser-agent: *\nDisallow: /private/\n")
+    robots = Robots(make_client())
+    assert not robots.allowed(f"{PORTAL}/private/list")
+    assert robots.allowed(f"{PORTAL}/news")
