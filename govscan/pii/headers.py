@@ -23,8 +23,13 @@ class HeaderVerdict(enum.Enum):
 @lru_cache(maxsize=4096)
 def header_words(header: str) -> tuple[str, ...]:
     """``Ф.И.О. получателя`` → (ф, и, о, получателя); ``fullName`` → (full, name)."""
-    text = _CAMEL.sub(" ", header).lower().replace("ё", "е")
+    text = _CAMEL.sub(" ", header).lower().replace("ё", "е").translate(_LOOK_ALIKE)
     return tuple(w for w in _PUNCT.split(text) if w)
+
+
+# Kazakh letters folded to the Russian look-alikes that cp1251 exports write instead ("Туган куні"
+# for "Туған күні", "Т.А.А." for "Т.А.Ә."); hints and headers are folded alike.
+_LOOK_ALIKE = str.maketrans("әғқңөұүһі", "агкноуухи")
 
 
 def field_header(place: Field) -> str | None:
