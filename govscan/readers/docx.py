@@ -104,7 +104,7 @@ def read_docx(asset: Asset, ctx: ReadContext) -> Iterator[Piece | ReadError]:
             asset.uri, {"last modified by": people.get("lastModifiedBy", [])}, "metadata:last modified by"
         )
         yield from metadata_values(asset.uri, state.authors, "metadata:author")
-        yield from _read_embedded(asset.uri, archive, infos, ctx)
+        yield from _read_embedded(asset.uri, archive, ctx)
         if problems:
             raise problems[0]
 
@@ -400,11 +400,11 @@ def _read_core(
 
 EMBEDDED = (".xlsx", ".xlsm", ".xls", ".docx", ".docm", ".doc", ".ods", ".odt", ".csv")
 """Embedded objects read as documents of their own (an Excel annex pasted into a decision)."""
+MAX_EMBEDDED = 200
+"""Embedded documents read from one document (a decision embeds a few annexes)."""
 
 
-def _read_embedded(
-    uri: str, archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], ctx: ReadContext
-) -> Iterator[Piece | ReadError]:
+def _read_embedded(uri: str, archive: zipfile.ZipFile, ctx: ReadContext) -> Iterator[Piece | ReadError]:
     """Spreadsheets and documents embedded in ``word/embeddings/``, read like archive members.
 
     They are extracted with the archive reader's bounds and read by the dispatcher
@@ -413,15 +413,21 @@ def _read_embedded(
     """
     from govscan.readers.archive import _extract_and_read  # noqa: PLC2701 - the same bounded copy
 
-    names = [n for n in infos if n.startswith("word/embeddings/") and n.lower().endswith(EMBEDDED)]
-    if not names:
+    embedded: dict[int, zipfile.ZipInfo] = {}  # by offset: entries overlapping one member's bytes add nothing
+    for info in archive.infolist():
+        name = info.filename
+        if name.startswith("word/embeddings/") and name.lower().endswith(EMBEDDED):
+            embedded.setdefault(info.header_offset, info)
+    if not embedded:
         return
     if ctx.depth >= ctx.limits.archive_max_depth:
         yield ReadError(uri, f"embedded documents nested deeper than {ctx.limits.archive_max_depth} levels not read")
         return
     with tempfile.TemporaryDirectory(prefix="govscan-docx-") as tmp:
-        for number, name in enumerate(names):
-            info = infos[name]
+        for number, info in enumerate(embedded.values()):
+            if number >= MAX_EMBEDDED:
+                yield ReadError(uri, f"more than {MAX_EMBEDDED} embedded documents; rest not read")
+                return
             yield from _extract_and_read(
-                lambda info=info: archive.open(info), f"{uri}!/{name}", info.compress_size, tmp, number, ctx
+                lambda info=info: archive.open(info), f"{uri}!/{info.filename}", info.compress_size, tmp, number, ctx
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 import resource
+import struct
 import subprocess
 import sys
 import warnings
@@ -478,3 +479,55 @@ def test_a_doc_that_hangs_one_converter_and_crashes_the_other_is_one_line_in_bou
     assert code == 2
     assert errors == [f"govscan: error: {hostile}: catdoc could not read it (exit code -11)"]
     assert iin_uris(report) == {"good.docx": 10}
+
+
+# --- embedded documents ---------------------------------------------------------------------------
+
+
+def overlapping_entries(path: Path, member: str, copies: int) -> None:
+    """Append ``copies`` central-directory entries that all point at ``member``'s bytes, each under
+    another name (the "overlapping files" zip-bomb trick)."""
+    data = path.read_bytes()
+    end = data.rfind(b"PK\x05\x06")
+    size, offset = struct.unpack("<II", data[end + 12 : end + 20])
+    directory = data[offset : offset + size]
+    entries, at = [], 0
+    while at < len(directory):
+        name_len, extra_len, comment_len = struct.unpack("<HHH", directory[at + 28 : at + 34])
+        entries.append(directory[at : at + 46 + name_len + extra_len + comment_len])
+        at += 46 + name_len + extra_len + comment_len
+    [target] = [e for e in entries if e[46 : 46 + struct.unpack("<H", e[28:30])[0]] == member.encode()]
+    name_len = struct.unpack("<H", target[28:30])[0]
+    added = []
+    for number in range(copies):
+        name = f"word/embeddings/copy{number:05d}.docx".encode()
+        added.append(target[:28] + struct.pack("<H", len(name)) + target[30:46] + name + target[46 + name_len :])
+    directory += b"".join(added)
+    count = len(entries) + copies
+    tail = struct.pack("<HHII", count, count, len(directory), offset)
+    path.write_bytes(data[:offset] + directory + data[end : end + 8] + tail + data[end + 20 :])
+
+
+def test_embedded_entries_overlapping_one_document_read_it_once_without_a_line_per_entry(tmp_path):
+    path = raw_docx(
+        tmp_path / "fan.docx",
+        word_body(word_paragraph("Решение")),
+        extra={"word/embeddings/annex.docx": good_docx(tmp_path).read_bytes()},
+    )
+    overlapping_entries(path, "word/embeddings/annex.docx", 3000)
+    code, report, errors, _ = check(path)
+    assert (code, errors) == (1, [])
+    assert iin_uris(report) == {"annex.docx": 10}
+
+
+def test_beyond_the_embedded_document_bound_the_rest_is_one_line(tmp_path):
+    from govscan.readers import docx as docx_reader
+
+    annexes = {
+        f"word/embeddings/list{n:04d}.csv": f"ИИН\n{IINS[n % 40]}\n".encode()
+        for n in range(docx_reader.MAX_EMBEDDED + 50)
+    }
+    path = raw_docx(tmp_path / "annexes.docx", word_body(word_paragraph("Решение")), extra=annexes)
+    code, _, errors, _ = check(path)
+    assert code == 2
+    assert errors == [f"govscan: error: {path}: more than {docx_reader.MAX_EMBEDDED} embedded documents; rest not read"]
