@@ -96,7 +96,7 @@ def load_baseline(path: str | os.PathLike[str], key: bytes | None = None) -> Bas
     """
     name = shown(os.fspath(path))
     try:
-        text = Path(name).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8")  # ``name`` is the clipped form for messages
     except FileNotFoundError:
         raise BaselineError(f"baseline {name}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -301,3 +301,13 @@ def test_the_check_gate_refuses_a_baseline_of_another_key_in_one_line(tmp_path, 
     assert refused.exit_code == 2 and refused.stdout == "" and "Traceback" not in refused.stderr
     (line,) = refused.stderr.splitlines()
     assert key_id(TEAM_KEY) in line and key_id(LAPTOP_KEY) in line and str(baseline) in line
+
+
+def test_a_baseline_at_a_long_or_odd_path_is_read_from_that_path(tmp_path):
+    """Error lines clip the path they echo; the file itself is read by its real name."""
+    deep = tmp_path.joinpath(*["d" * 60] * 5)  # a CI workspace path of more than 300 characters
+    deep.mkdir(parents=True)
+    for path in [deep / "baseline.json", tmp_path / "base\tline.json"]:
+        write_baseline(path, [finding("aa01")], rules(), key=TEAM_KEY, now=DAY_ONE)
+        write_baseline(path, [finding("aa01")], rules(), key=TEAM_KEY, now=DAY_TWO)  # rewriting reads it first
+        assert set(load_baseline(path, key=TEAM_KEY).entries) == {"aa01"}
