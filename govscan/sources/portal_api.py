@@ -5,8 +5,9 @@ Elasticsearch-backed ``/api/v4``) rather than as links a crawler would follow. A
 a portal's base URL into things to scan: ``DataResource`` (a file URL to download and read),
 ``SourceAsset`` (records already saved to a temp file) or ``FetchError`` (a problem, as data).
 
-Plugins are looked up by name in :data:`API_SOURCES` ("ckan", "egov"); third parties add one
-through the ``govscan.sources`` entry point group (like rule packs use ``govscan.rules``)::
+Plugins are looked up by name in ``govscan.plugins.portal_sources()`` ("ckan", "egov", and any
+a ``govscan`` plugin offers through the ``govscan_portal_sources`` hook); third parties may also
+add one through the ``govscan.sources`` entry point group (like rule packs use ``govscan.rules``)::
 
     [project.entry-points."govscan.sources"]
     myportal = "mypack.portal:SOURCE"     # an object with name/applies/discover, or a class
@@ -20,20 +21,17 @@ secrets into errors, and decoding a JSON body into a value or a one-line error.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from importlib import metadata
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import quote, urlsplit
 
+from govscan import plugins
 from govscan.net.model import FetchError, Response
 
 if TYPE_CHECKING:
     from govscan.model import SourceAsset
     from govscan.sources.ckan import DataResource
-
-ENTRY_POINT_GROUP = "govscan.sources"
 
 Fetch = Callable[[str], Response | FetchError]
 """What plugins get to talk to the network: one GET, the body bounded by the client."""
@@ -174,44 +172,9 @@ class EgovSource:
                     return
 
 
-API_SOURCES: dict[str, ApiSource] = {"ckan": CkanSource(), "egov": EgovSource()}
-"""Plugins by name; :func:`load_entry_points` adds third-party ones."""
-
-
-def register_api_source(source: ApiSource) -> None:
-    """Add or replace a plugin under ``source.name``."""
-    API_SOURCES[source.name] = source
-
-
-@dataclass(frozen=True)
-class PluginProblem:
-    """A third-party plugin that could not be loaded: reported, never fatal."""
-
-    name: str
-    problem: str
-
-
-def load_entry_points() -> list[PluginProblem]:
-    """Register the ``govscan.sources`` entry points; ``GOVSCAN_LOAD_PLUGINS=""`` disables them.
-
-    An entry point may name a plugin object, a class (instantiated without arguments) or a
-    list of either.
-    """
-    if os.environ.get("GOVSCAN_LOAD_PLUGINS", None) == "":
-        return []
-    problems: list[PluginProblem] = []
-    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            target = ep.load()
-            candidates = target if isinstance(target, (list, tuple)) else [target]
-            for candidate in candidates:
-                source = candidate() if isinstance(candidate, type) else candidate
-                if not isinstance(source, ApiSource):
-                    raise TypeError("not an API source (needs name, applies, discover)")
-                register_api_source(source)
-        except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the scan
-            problems.append(PluginProblem(ep.name, f"cannot load ({type(exc).__name__}: {_one_line(str(exc))})"))
-    return problems
+def builtin_sources() -> list[ApiSource]:
+    """The portal sources govscan ships (:mod:`govscan.builtins` registers them like a plugin's)."""
+    return [CkanSource(), EgovSource()]
 
 
 def applicable_sources(
@@ -227,7 +190,7 @@ def applicable_sources(
     the scan's API key), leaving the registry untouched. A plugin whose probe crashes is treated
     as not applying.
     """
-    registry = {**API_SOURCES, **(configured or {})}
+    registry = {**plugins.portal_sources(), **(configured or {})}
     chosen = [registry[n] for n in names if n in registry] if names is not None else list(registry.values())
     out = []
     for source in chosen:

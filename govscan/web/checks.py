@@ -22,34 +22,37 @@ from urllib.parse import urljoin, urlsplit
 
 from govscan.identity import normal_uri
 from govscan.net.model import Form, Page, Response
+from govscan.rules.judge import Hit
 from govscan.web.facts import Policy, SetCookie, SiteFacts, parse_csp, parse_hsts, scan_html, scheme_of
 
 Scope = Literal["site", "page", "cookie"]
 
 
 @dataclass(frozen=True)
-class Hit:
-    evidence: str
-    count: int = 1
-    severity: str | None = None  # raises the rule's severity for this finding (active mixed content)
-
-
-@dataclass(frozen=True)
 class HttpCheck:
+    """A check as rules name it (``check: <name>``) with the unit it judges."""
+
     name: str
     scope: Scope
     fn: Callable[[Any, Mapping[str, Any]], Hit | None]
 
 
-HTTP_CHECKS: dict[str, HttpCheck] = {}
+_BUILTIN: list[HttpCheck] = []
 
 
 def check(name: str, scope: Scope = "site") -> Callable[[Callable[..., Hit | None]], Callable[..., Hit | None]]:
+    """Mark ``fn`` as the built-in check ``name`` judging one ``scope`` unit."""
+
     def register(fn: Callable[..., Hit | None]) -> Callable[..., Hit | None]:
-        HTTP_CHECKS[name] = HttpCheck(name, scope, fn)
+        _BUILTIN.append(HttpCheck(name, scope, fn))
         return fn
 
     return register
+
+
+def builtin_checks() -> list[HttpCheck]:
+    """The HTTP checks govscan ships (:mod:`govscan.builtins` registers them like a plugin's)."""
+    return list(_BUILTIN)
 
 
 def _short(url: str, limit: int = 100) -> str:

@@ -24,12 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
-from govscan.identity import fingerprint
-from govscan.model import Field, Finding, Location
+from govscan.model import Finding
 from govscan.net.model import FetchError, Response
 from govscan.rules import RuleSet, RuleSpec
+from govscan.rules.judge import Hit, finding
 from govscan.rules.probe import ProbeGroup
-from govscan.web.judge import CONFIDENCE
 from govscan.web.matchers import body_text, evidence_captures, group_matches
 
 Fetch = Callable[[str], Response | FetchError]
@@ -277,22 +276,10 @@ def _probe_rule(prober: _Prober, rule: RuleSpec, key: bytes, result: ProbeResult
         return
     group, path, response = hits[0]
     url = prober.root + path
-    result.findings.append(
-        Finding(
-            rule_id=rule.id,
-            entity=None,
-            severity=rule.level,
-            title=rule.title,
-            location=Location(url),
-            count=len(hits),
-            evidence=_evidence(group, path, response, [p for _, p, _ in hits[1:]]),
-            confidence=CONFIDENCE[rule.confidence],
-            # Keyed on the site, not the path: the same exposure stays one finding when a later
-            # scan proves it through another path (/.git/config instead of /.git/HEAD).
-            fingerprint=fingerprint(key, rule.id, prober.root + "/", Field()),
-            compliance=list(rule.compliance),
-        )
-    )
+    hit = Hit(_evidence(group, path, response, [p for _, p, _ in hits[1:]]), len(hits))
+    # Keyed on the site, not the path: the same exposure stays one finding when a later scan
+    # proves it through another path (/.git/config instead of /.git/HEAD).
+    result.findings.append(finding(rule, hit, url, key, at=prober.root + "/"))
     if spec.scan_as_dataset:
         result.datasets.extend(r for _, _, r in hits)
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import metadata
 
 import pytest
 
+from govscan import plugins
+from govscan.hookspecs import hookimpl
 from govscan.net.download import download
 from govscan.net.model import FetchError
 from govscan.readers import read_asset
-from govscan.sources import portal_api
 from govscan.sources.ckan import DataResource, ckan_resources, looks_like_ckan
-from govscan.sources.portal_api import API_SOURCES, CkanSource, applicable_sources, discover, load_entry_points
+from govscan.sources.portal_api import ApiSource, CkanSource, applicable_sources, discover
 
 from .portal_fixtures import PEOPLE, PortalServer, portal_server, requests_fetch
 
@@ -143,25 +145,32 @@ def test_looks_like_ckan(portal: PortalServer) -> None:
 
 
 def test_registry_picks_the_ckan_plugin_for_a_ckan_site(portal: PortalServer) -> None:
-    assert set(API_SOURCES) >= {"ckan", "egov"}
+    assert set(plugins.portal_sources()) >= {"ckan", "egov"}
     assert [s.name for s in applicable_sources(portal.url + "/ckan", requests_fetch)] == ["ckan"]
     assert applicable_sources(portal.url, requests_fetch) == []
     found = list(discover(portal.url + "/ckan", requests_fetch))
     assert len([i for i in found if isinstance(i, DataResource)]) == 5
 
 
-def test_a_crashing_plugin_is_one_error(portal: PortalServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crashing_plugin_is_one_error(portal: PortalServer, fresh_plugins: object) -> None:
     class Crashing(CkanSource):
         def discover(self, base_url, fetch):  # type: ignore[no-untyped-def]
             raise ValueError("boom")
             yield
 
-    monkeypatch.setitem(API_SOURCES, "ckan", Crashing())
+    class Plugin:  # a plugin replacing the built-in ckan source
+        @hookimpl
+        def govscan_portal_sources(self) -> list[ApiSource]:
+            return [Crashing()]
+
+    plugins.register(Plugin())
     found = list(discover(portal.url + "/ckan", requests_fetch, names=["ckan"]))
     assert len(found) == 1 and isinstance(found[0], FetchError) and "boom" in found[0].problem
 
 
-def test_entry_points_add_plugins_and_broken_ones_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_entry_points_add_plugins_and_broken_ones_are_reported(
+    monkeypatch: pytest.MonkeyPatch, fresh_plugins: object
+) -> None:
     class FakeEntryPoint:
         def __init__(self, name: str, target: object) -> None:
             self.name, self._target = name, target
@@ -178,13 +187,17 @@ def test_entry_points_add_plugins_and_broken_ones_are_reported(monkeypatch: pyte
     points = [FakeEntryPoint("good", ThirdParty), FakeEntryPoint("bad", ImportError("no module")),
               FakeEntryPoint("odd", 42)]  # fmt: skip
     monkeypatch.setenv("GOVSCAN_LOAD_PLUGINS", "1")
-    monkeypatch.setattr(portal_api.metadata, "entry_points", lambda group: points if group == "govscan.sources" else [])
-    monkeypatch.setattr(portal_api, "API_SOURCES", dict(API_SOURCES))
-    problems = load_entry_points()
-    assert "thirdparty" in portal_api.API_SOURCES
-    assert [p.name for p in problems] == ["bad", "odd"]
+
+    class Installed:  # what importlib.metadata.entry_points() answers
+        def select(self, group: str) -> list[FakeEntryPoint]:
+            return points if group == "govscan.sources" else []
+
+    monkeypatch.setattr(metadata, "entry_points", Installed)
+    assert set(plugins.portal_sources()) == {"ckan", "egov", "thirdparty"}
+    problems = plugins.problems()
+    assert len(problems) == 2 and any("'bad'" in p for p in problems) and any("'odd'" in p for p in problems)
 
 
-def test_entry_points_are_off_when_plugins_are_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(portal_api.metadata, "entry_points", lambda group: pytest.fail("must not be consulted"))
-    assert load_entry_points() == []  # conftest sets GOVSCAN_LOAD_PLUGINS=""
+def test_entry_points_are_off_when_plugins_are_disabled(monkeypatch: pytest.MonkeyPatch, fresh_plugins: object) -> None:
+    monkeypatch.setattr(metadata, "entry_points", lambda: pytest.fail("must not be consulted"))
+    assert set(plugins.portal_sources()) == {"ckan", "egov"}  # conftest sets GOVSCAN_LOAD_PLUGINS=""

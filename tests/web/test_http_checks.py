@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from govscan import plugins
 from govscan.net.model import Form, FormField, Page, Response
+from govscan.rules.judge import Hit
 from govscan.web import checks
 from govscan.web.facts import (
     SiteFacts,
@@ -27,8 +29,8 @@ def site(*headers: tuple[str, str], body: bytes = b"", **kw: object) -> SiteFact
     return SiteFacts(ORIGIN, landing(*headers, body=body), **kw)  # type: ignore[arg-type]
 
 
-def run(name: str, subject: object, **params: object) -> checks.Hit | None:
-    return checks.HTTP_CHECKS[name].fn(subject, params)
+def run(name: str, subject: object, **params: object) -> Hit | None:
+    return plugins.http_checks()[name].fn(subject, params)
 
 
 # --- Set-Cookie ------------------------------------------------------------------------------

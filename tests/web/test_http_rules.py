@@ -12,13 +12,14 @@ from collections.abc import Callable
 
 import pytest
 
+from govscan import plugins
 from govscan.model import Severity
 from govscan.net.model import Form, FormField, Page, Response
 from govscan.rules import RuleSet, load_rules
+from govscan.rules.judge import UnknownCheck
 from govscan.rules.spec import RuleSpec
-from govscan.web.checks import HTTP_CHECKS
 from govscan.web.facts import SiteFacts
-from govscan.web.judge import UnknownCheck, judge_site
+from govscan.web.judge import judge_site
 
 KEY = b"test-key"
 ORIGIN = "https://portal.gov.kz/"
@@ -199,7 +200,7 @@ def test_every_http_rule_has_a_case_and_a_registered_check(rules: RuleSet) -> No
     http_rules = rules.of_kind("http")
     assert {r.id for r in http_rules} == set(CASES)
     for rule in http_rules:
-        assert rule.http is not None and rule.http.check in HTTP_CHECKS, rule.id
+        assert rule.http is not None and rule.http.check in plugins.http_checks(), rule.id
         assert rule.compliance and rule.references and rule.remediation and rule.risk, rule.id
         assert any(c.startswith("kz-pdl:") for c in rule.compliance), rule.id
 
