@@ -117,3 +117,36 @@ def test_crawl_uses_the_plugins_reader_check_and_rule(site: Path, portal: str) -
 
     plain = _report(govscan(site, "crawl", portal, "--rate", "0", "--format", "json", plugins=False))
     assert not [f for f in plain["findings"] if f["rule_id"].startswith("demo.") or f["rule_id"] == "pii.kz-iin"]
+
+
+def _install_entry_point(where: Path, group: str, value: str) -> None:
+    info = where / "broken_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-plugin\nVersion: 1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text(f"[{group}]\nbroken = {value}\n", encoding="utf-8")
+
+
+def test_a_plugin_that_cannot_be_imported_is_one_line_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_plugins: object
+) -> None:
+    from govscan.rules import RuleLoadError, load_rules
+
+    _install_entry_point(tmp_path, "govscan", "no_such_module_for_govscan")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("GOVSCAN_LOAD_PLUGINS", "1")
+    with pytest.raises(RuleLoadError, match=r"plugin cannot be loaded \(ModuleNotFoundError: .*no_such_module") as err:
+        load_rules()
+    assert "\n" not in str(err.value)
+
+
+def test_an_empty_govscan_load_plugins_leaves_installed_plugins_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_plugins: object
+) -> None:
+    from govscan import plugins
+    from govscan.rules import load_rules
+
+    _install_entry_point(tmp_path, "govscan", "no_such_module_for_govscan")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("GOVSCAN_LOAD_PLUGINS", "")
+    assert len(load_rules()) == len(load_rules(plugins=False))
+    assert [name for name, _ in plugins.manager().list_name_plugin()] == list(plugins.DEFAULT_PLUGINS)
