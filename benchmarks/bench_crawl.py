@@ -18,6 +18,7 @@ import resource
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from govscan.net.client import ClientSettings
 from govscan.net.model import FetchError, Page
 from govscan.net.scope import TrapLimits
 from govscan.sources.crawl import Crawler, CrawlSettings, DataLink
@@ -79,12 +80,11 @@ def main() -> None:
         settings = CrawlSettings(
             max_pages=args.pages + 100,
             max_depth=50,
-            rate=None,
-            concurrency=args.concurrency,
             trap_limits=TrapLimits(max_path_variants=10 * args.pages),
         )
+        client_settings = ClientSettings(rate=None, concurrency=args.concurrency)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        crawler = Crawler(None, settings)
+        crawler = Crawler(None, settings, client_settings=client_settings)
         pages = data = errors = 0
         started = time.perf_counter()
         for item in crawler.crawl(f"http://127.0.0.1:{port}/"):

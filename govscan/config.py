@@ -11,26 +11,56 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails
 
 from govscan.errors import InputError, shown
+from govscan.net.client import ClientSettings
 from govscan.readers.limits import Limits
 from govscan.safeyaml import MAX_BYTES, YamlBoundsError, compose_yaml, load_yaml
+from govscan.sources.crawl import CrawlSettings
 
 
 class ConfigError(InputError):
     """One line: ``scan.yaml:7: targets.0.datasets: Input should be a valid list``."""
 
 
+# The keys users write flat under ``crawl:``, by the block that owns them (the rest are the audit's).
+CLIENT_KEYS = ("contact", "rate", "concurrency", "max_bytes_per_response", "max_total_bytes", "ca_file")
+CRAWLER_KEYS = ("max_pages", "max_depth", "include", "exclude")
+BLOCKS = ("client", "crawler")
+# ``crawl:`` as recorded (a scan's settings, the config digest): flat, in this order, as ever.
+RECORDED_ORDER = (
+    "max_pages", "max_depth", "rate", "concurrency", "ignore_robots", "robots", "ner", "ner_max_chars",
+    "deadline", "include", "exclude", "contact", "max_bytes_per_response", "max_total_bytes", "ca_file",
+    "probes", "tls", "api_sources", "egov_api_key_env",
+)  # fmt: skip
+MIN_OPERATOR_BYTES = 1024  # a byte limit below this in a scan config is a typo, not a policy
+
+
 class CrawlConfig(BaseModel):
-    """How politely and how far a ``url:`` target is crawled."""
+    """How politely and how far a ``url:`` target is crawled and audited.
+
+    One block per owner, so nothing is copied between them: ``client`` is the network layer's own
+    ``ClientSettings``, which every client of the audit takes as is; ``crawler`` is the crawler's
+    ``CrawlSettings``; the other fields are the audit's. In YAML the keys stay flat under ``crawl:``
+    (``rate: 2``, ``max_pages: 500``) as users have always written them: each is routed to its block
+    on the way in, and the config is dumped flat again (``RECORDED_ORDER``).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    max_pages: int = Field(500, ge=1)
-    max_depth: int = Field(5, ge=0)
-    rate: float = Field(2.0, ge=0, description="requests per second to the host; 0 = no limit")
-    concurrency: int = Field(4, ge=1, le=64)
+    client: ClientSettings = ClientSettings()
+    crawler: CrawlSettings = CrawlSettings()
     ignore_robots: bool = Field(False, description="same as robots: ignore (kept for older configs)")
     robots: Literal["obey", "audit", "ignore"] = Field(
         "obey",
@@ -45,16 +75,71 @@ class CrawlConfig(BaseModel):
     deadline: float | None = Field(
         3600.0, gt=0, description="wall-clock seconds for the whole portal (crawl, probes, files, APIs); null: none"
     )
-    include: list[str] = Field([], description="URL globs or 're:' regexes the crawl must stay within")
-    exclude: list[str] = Field([], description="URL globs or 're:' regexes never fetched")
-    contact: str = Field("", description="e-mail or URL for the portal's admins, put in the User-Agent")
-    max_bytes_per_response: int = Field(5 * 1024 * 1024, ge=1024)
-    max_total_bytes: int = Field(500 * 1024 * 1024, ge=1024)
-    ca_file: str | None = Field(None, description="CA bundle for the portal's certificate (e.g. NCA RK roots)")
     probes: bool = Field(True, description="probe for exposed files (.git, .env, dumps…)")
     tls: bool = Field(True, description="audit TLS of an https target's host")
     api_sources: list[str] | None = Field(None, description="portal-API plugins (ckan, egov); default: all")
     egov_api_key_env: str | None = Field(None, description="environment variable holding the data.egov.kz key")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _route_flat_keys(cls, data: Any) -> Any:
+        """``crawl: {rate: 2, max_pages: 50}`` → ``client: {rate: 2}``, ``crawler: {max_pages: 50}``.
+
+        The blocks are not YAML keys (one way to write a setting): code may pass them built.
+        """
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        errors = [_error("extra_forbidden", block, data[block]) for block in BLOCKS if _raw(data.get(block))]
+        errors += [
+            _error("greater_than_equal", key, value, ge=MIN_OPERATOR_BYTES)
+            for key in ("max_bytes_per_response", "max_total_bytes")
+            if _number(value := data.get(key)) and value < MIN_OPERATOR_BYTES
+        ]
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        for block, keys in (("client", CLIENT_KEYS), ("crawler", CRAWLER_KEYS)):
+            flat = {key: data.pop(key) for key in keys if key in data}
+            if flat:
+                given = data.get(block)
+                data[block] = {**(given.model_dump() if isinstance(given, BaseModel) else {}), **flat}
+        return data
+
+    @model_serializer(mode="wrap")
+    def _flat(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        client, crawler = data.pop("client", {}), data.pop("crawler", {})
+        data.update({key: client[key] for key in CLIENT_KEYS if key in client})
+        data.update({key: crawler[key] for key in CRAWLER_KEYS if key in crawler})
+        for key in ("include", "exclude"):
+            if key in data:
+                data[key] = [p if isinstance(p, str) else p.pattern for p in data[key]]
+        return {key: data[key] for key in RECORDED_ORDER if key in data}
+
+
+def _raw(value: Any) -> bool:
+    return value is not None and not isinstance(value, BaseModel)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _error(kind: str, key: str, value: Any, **ctx: Any) -> InitErrorDetails:
+    return (
+        InitErrorDetails(type=kind, loc=(key,), input=value, ctx=ctx)
+        if ctx
+        else InitErrorDetails(type=kind, loc=(key,), input=value)
+    )
+
+
+def flat_loc(loc: tuple[Any, ...] | list[Any]) -> list[Any]:
+    """An error's path as the user wrote it: ``crawl.client.rate`` is ``crawl: {rate: …}`` in YAML."""
+    out: list[Any] = []
+    for i, part in enumerate(loc):
+        if not (out and out[-1] == "crawl" and part in BLOCKS and i + 1 < len(loc)):
+            out.append(part)
+    return out
 
 
 class TargetConfig(BaseModel):
@@ -156,7 +241,7 @@ def load_config(path: str | Path) -> ScanConfig:
         return ScanConfig.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
-        loc = [p for p in error["loc"]]
+        loc = flat_loc(error["loc"])
         where = ".".join(str(p) for p in loc) or "(top level)"
         return _raise(path, _line_of(node, loc), where, error["msg"])
 

@@ -28,7 +28,7 @@ from govscan.identity import key_id, public_uri, stored_uri
 from govscan.model import Severity, WorkResult
 from govscan.rules import RuleSet
 from govscan.sources import expand_inputs, is_url
-from govscan.sources.crawl import CrawlSettings
+from govscan.store.coverage import record_rules_run
 from govscan.store.keys import check_key
 from govscan.store.lifecycle import finish_scan, start_scan
 from govscan.store.locks import ScanBusy, scan_lock
@@ -155,8 +155,10 @@ def _run(
         batch.flush()
     except (KeyboardInterrupt, BrokenExecutor):
         batch.flush()
+        record_rules_run(session, scan, rules)
         finish_scan(session, scan, "interrupted")
         raise KeyboardInterrupt from None
+    record_rules_run(session, scan, rules)
     finish_scan(session, scan)
     changes = scan_changes(session, scan.id)
     whole = {part.name: getattr(changes, part.name) for part in fields(Recorded)}
@@ -178,7 +180,7 @@ def plan(
     for target in config.targets:
         for uri in dataset_assets(target):
             if stored_uri(uri) not in done:
-                unit = DatasetUnit(target.name, uri, target.crawl.ca_file if is_url(uri) else None)
+                unit = DatasetUnit(target.name, uri, target.crawl.client.ca_file if is_url(uri) else None)
                 (urls if is_url(uri) else files).append(unit)
         endpoints = list(target.tls)
         if target.url:
@@ -201,19 +203,8 @@ def plan(
 def portal_settings(crawl: CrawlConfig) -> PortalSettings:
     key = os.environ.get(crawl.egov_api_key_env) if crawl.egov_api_key_env else None
     return PortalSettings(
-        crawl=CrawlSettings(
-            max_pages=crawl.max_pages,
-            max_depth=crawl.max_depth,
-            max_bytes_per_response=crawl.max_bytes_per_response,
-            max_total_bytes=crawl.max_total_bytes,
-            rate=crawl.rate or None,
-            concurrency=crawl.concurrency,
-            ignore_robots=crawl.ignore_robots or crawl.robots == "ignore",
-            include=tuple(crawl.include),
-            exclude=tuple(crawl.exclude),
-            contact=crawl.contact,
-            verify=crawl.ca_file or True,
-        ),
+        client=crawl.client,  # the network layer's block and the crawler's, taken as they are
+        crawl=crawl.crawler,
         probes=crawl.probes,
         api_sources=tuple(crawl.api_sources) if crawl.api_sources is not None else None,
         egov_api_key=key,

@@ -96,3 +96,65 @@ def test_the_scan_command_reports_hostile_yaml_in_one_line_exit_2(tmp_path: Path
     assert result.exception is None or isinstance(result.exception, SystemExit)
     (line,) = result.stderr.splitlines()  # one line, not a usage banner around it
     assert line.startswith("govscan: error: ") and "scan.yaml" in line
+
+
+PORTAL = """\
+name: nightly
+targets:
+  - name: akimat portal
+    url: https://almaty.gov.kz/
+    crawl:
+      max_pages: 50
+      rate: 0.5
+      concurrency: 2
+      contact: soc@almaty.gov.kz
+      exclude: ["re:/calendar/"]
+      max_bytes_per_response: 2048
+      robots: audit
+      ca_file: nca-rk-roots.pem
+"""
+
+
+def test_crawl_keys_are_written_flat_and_each_lands_in_the_block_of_its_owner(tmp_path: Path) -> None:
+    from govscan.net.client import ClientSettings
+    from govscan.scanrun import portal_settings
+    from govscan.sources.crawl import CrawlSettings
+
+    crawl = load_config(write(tmp_path, PORTAL)).targets[0].crawl
+    assert crawl.client == ClientSettings(
+        rate=0.5, concurrency=2, contact="soc@almaty.gov.kz", max_bytes_per_response=2048, ca_file="nca-rk-roots.pem"
+    )
+    assert crawl.crawler == CrawlSettings(max_pages=50, exclude=["re:/calendar/"])
+    assert crawl.robots == "audit"
+    settings = portal_settings(crawl)
+    assert settings.client is crawl.client  # the client takes the config's block as it is: no copy to drift
+    assert settings.crawl is crawl.crawler
+
+
+def test_crawl_settings_are_recorded_flat_in_the_order_they_always_had(tmp_path: Path) -> None:
+    from govscan.scanrun import scan_settings
+
+    recorded = scan_settings(load_config(write(tmp_path, PORTAL)))["targets"][0]["crawl"]
+    assert list(recorded) == [
+        "max_pages", "max_depth", "rate", "concurrency", "ignore_robots", "robots", "ner", "ner_max_chars",
+        "deadline", "include", "exclude", "contact", "max_bytes_per_response", "max_total_bytes", "ca_file",
+        "probes", "tls", "api_sources",
+    ]  # fmt: skip
+    assert recorded["rate"] == 0.5 and recorded["exclude"] == ["re:/calendar/"] and recorded["max_pages"] == 50
+
+
+@pytest.mark.parametrize(
+    ("line", "where", "problem"),
+    [
+        ("rate: -1", "targets.0.crawl.rate", "greater than or equal to 0"),
+        ("max_pages: 0", "targets.0.crawl.max_pages", "greater than or equal to 1"),
+        ("max_bytes_per_response: 10", "targets.0.crawl.max_bytes_per_response", "greater than or equal to 1024"),
+        ("client: {rate: 1}", "targets.0.crawl.client", "Extra inputs are not permitted"),
+    ],
+)
+def test_a_bad_crawl_key_is_named_as_written_with_its_line(tmp_path: Path, line: str, where: str, problem: str) -> None:
+    text = (
+        f"name: n\ntargets:\n  - name: p\n    url: https://portal.kz/\n    crawl:\n      robots: obey\n      {line}\n"
+    )
+    with pytest.raises(ConfigError, match=rf"scan\.yaml:7: {where}: .*{problem}"):
+        load_config(write(tmp_path, text))

@@ -45,6 +45,7 @@ from urllib.parse import urljoin
 import certifi
 import requests
 import urllib3
+from pydantic import BaseModel, ConfigDict, Field
 
 from govscan.net.guard import Guard, GuardedAdapter, GuardRefused, Resolver, resolve
 from govscan.net.limiter import HostLimiter
@@ -80,24 +81,31 @@ def build_user_agent(contact: str = "") -> str:
     return f"{base} (contact: {contact})"
 
 
-@dataclass(frozen=True)
-class ClientSettings:
-    """Limits of one scan's HTTP traffic. Defaults suit a small government portal."""
+class ClientSettings(BaseModel):
+    """Limits of one scan's HTTP traffic. Defaults suit a small government portal.
 
-    contact: str = ""
+    A pydantic model because it is also the client block of a scan config's ``crawl:`` (``contact``,
+    ``rate``, ``concurrency``, ``max_bytes_per_response``, ``max_total_bytes``, ``ca_file``): the
+    config validates it once and the client takes it as it is, with no copy in between. The other
+    fields are set by code (the dataset downloader, the audit's deadline), never by YAML.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    contact: str = Field("", description="e-mail or URL for the portal's admins, put in the User-Agent")
     user_agent: str | None = None  # overrides the whole header; None builds it from ``contact``
     connect_timeout: float = 10.0
     read_timeout: float = 20.0  # between bytes
     deadline: float = 60.0  # whole response, per attempt: a server dripping a byte a second ends here
-    max_bytes_per_response: int = 5 * MiB
-    max_total_bytes: int = 500 * MiB
+    max_bytes_per_response: int = Field(5 * MiB, ge=1)
+    max_total_bytes: int = Field(500 * MiB, ge=1)
     max_redirects: int = 5
     retries: int = 2  # extra attempts after the first
     backoff: float = 1.0  # first retry waits this, then twice as long…
     max_retry_after: float = 60.0  # cap on Retry-After and backoff waits
-    verify: bool | str = True  # False, True or a CA bundle path (the national root CA for .gov.kz)
-    rate: float | None = 2.0  # requests per second per host; 0/None = off
-    concurrency: int | None = 4  # requests in flight per host
+    ca_file: str | None = Field(None, description="CA bundle for the portal's certificate (e.g. NCA RK roots)")
+    rate: float | None = Field(2.0, ge=0, description="requests per second to the host; 0 = no limit")
+    concurrency: int = Field(4, ge=1, le=64, description="requests in flight per host (and crawl workers)")
     cache_max_bytes: int = 128 * MiB  # bodies kept for re-use; older entries are dropped past this
     # Content-Encoding bombs: a gzip/deflate body expanding more than this many times over (once
     # past ``decoded_ratio_min_bytes``) is cut with an error; None: bounded by the byte limits only.
@@ -107,6 +115,11 @@ class ClientSettings:
     # response: for callers that need a file whole or not at all (the dataset gate).
     whole_bodies: bool = False
     stop_at: float | None = None  # a ``time.monotonic()`` moment (the audit's deadline): no request runs past it
+
+    @property
+    def verify(self) -> bool | str:
+        """What requests is told: the CA bundle (added to the public roots, see ``trust_context``) or True."""
+        return self.ca_file or True
 
     def agent(self) -> str:
         return self.user_agent or build_user_agent(self.contact)
@@ -458,7 +471,7 @@ class WebClient:
             return self._too_slow(seconds)
         except requests.exceptions.SSLError as exc:
             return _Failure(
-                f"TLS failure: {_cause(exc)} (verify={settings.verify!r}; a portal signed by the national "
+                f"TLS failure: {_cause(exc)} (ca_file={settings.ca_file!r}; a portal signed by the national "
                 "root CA needs its bundle: --ca-file, or ca_file in the scan config)"
             )
         except requests.exceptions.ConnectTimeout:

@@ -63,7 +63,7 @@ class Downloader:
             deadline=self.limits.url_max_seconds,
             max_bytes_per_response=self.limits.url_max_bytes,
             max_total_bytes=BUDGET_FILES * self.limits.url_max_bytes,
-            verify=ca_file or True,
+            ca_file=ca_file,
             max_decoded_ratio=self.limits.archive_max_ratio,
             decoded_ratio_min_bytes=self.limits.archive_ratio_min_bytes,
             whole_bodies=True,

@@ -96,8 +96,8 @@ class CrawlSettings(BaseModel):
 
     max_pages: int = Field(500, ge=1)  # URLs fetched by the crawl itself (robots.txt and sitemaps aside)
     max_depth: int = Field(5, ge=0)
-    include: tuple[Pattern, ...] = Field((), description="URL globs or 're:' regexes the crawl must stay within")
-    exclude: tuple[Pattern, ...] = Field((), description="URL globs or 're:' regexes never fetched")
+    include: list[Pattern] = Field([], description="URL globs or 're:' regexes the crawl must stay within")
+    exclude: list[Pattern] = Field([], description="URL globs or 're:' regexes never fetched")
     ignore_robots: bool = False  # set by the audit from its robots mode, not by YAML
     use_sitemaps: bool = True
     max_sitemaps: int = 10  # sitemap files read (an index's children included)
@@ -182,9 +182,7 @@ class Crawler:
         running: dict[Future[Item | None], tuple[str, int]] = {}
         try:
             while self.frontier or running:
-                while (
-                    self.frontier and len(running) < workers and self.fetched < settings.max_pages
-                ):
+                while self.frontier and len(running) < workers and self.fetched < settings.max_pages:
                     url, depth, found_on = self.frontier.popleft()
                     if self.on_fetch is not None:
                         self.on_fetch(url)

@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from govscan.model import AssetOutcome, ReadError, SourceAsset, WorkResult
-from govscan.net.client import WebClient
+from govscan.net.client import ClientSettings, WebClient
 from govscan.net.model import FetchError, Page, Response
 from govscan.net.robots import ROBOTS_MODES, Robots, RobotsGate, refused_by_robots
 from govscan.pii.detector import PiiDetector
@@ -52,7 +52,8 @@ KEPT_BODY_BYTES = 256 * 1024  # of each page, for the checks that read markup (m
 
 @dataclass(frozen=True)
 class PortalSettings:
-    crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    client: ClientSettings = field(default_factory=ClientSettings)  # the network layer's block of ``crawl:``
+    crawl: CrawlSettings = field(default_factory=CrawlSettings)  # the crawler's own bounds
     probes: bool = True  # exposure rules (.git, .env, dumps…)
     api_sources: tuple[str, ...] | None = None  # portal-API plugins to try; None = every registered one
     egov_api_key: str | None = None  # never written anywhere: only sent to data.egov.kz
@@ -111,15 +112,12 @@ def audit_portal(
         raise ValueError(f"robots must be one of {', '.join(ROBOTS_MODES)}, not {mode!r}")
     clock = _Deadline.start(settings)
     stop = clock.stopper(should_stop)
-    page_settings = dataclasses.replace(crawl.client_settings(), stop_at=clock.stop_at)
+    page_settings = settings.client.model_copy(update={"stop_at": clock.stop_at})
     client = WebClient.for_target(
         url, page_settings, include=crawl.include, exclude=crawl.exclude, allow_private=crawl.allow_private
     )
-    data_settings = dataclasses.replace(
-        page_settings,
-        max_bytes_per_response=settings.max_dataset_bytes,
-        cache_max_bytes=0,
-        deadline=DATA_DEADLINE,
+    data_settings = page_settings.model_copy(
+        update={"max_bytes_per_response": settings.max_dataset_bytes, "cache_max_bytes": 0, "deadline": DATA_DEADLINE}
     )
     data_client = WebClient.for_target(  # same host limits and one byte budget for pages and files
         url,
@@ -135,7 +133,7 @@ def audit_portal(
     try:
         crawler = Crawler(
             client,
-            dataclasses.replace(crawl, ignore_robots=mode == "ignore"),
+            crawl.model_copy(update={"ignore_robots": mode == "ignore"}),
             on_fetch=gate.fetched if mode == "ignore" else None,  # an obeying crawl asks robots.txt itself
         )
         pages, data_links, crawl_cut = _crawl(crawler, url, detector, result, on_asset, stop)
@@ -197,7 +195,7 @@ def audit_portal(
             "robots_overridden": gate.overridden,  # requests made although robots.txt disallows them
             "max_pages": crawl.max_pages,
             "max_depth": crawl.max_depth,
-            "rate": crawl.rate,
+            "rate": settings.client.rate or None,
             "ner": settings.ner,
             "ner_max_chars": settings.ner_max_chars,
         }

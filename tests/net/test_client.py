@@ -424,6 +424,6 @@ def test_a_ca_file_adds_to_the_public_roots_instead_of_replacing_them(tmp_path, 
     monkeypatch.setattr(certifi, "where", lambda: str(public_roots))
     national = lab_ca_file(tmp_path)
     with LabServer(issue_leaf(lab_ca())) as portal, LabServer(issue_leaf(other_ca())) as storage:
-        client = WebClient(ClientSettings(rate=None, verify=str(national)), guard=Guard(allow_private=True))
+        client = WebClient(ClientSettings(rate=None, ca_file=str(national)), guard=Guard(allow_private=True))
         assert _ok(client.get(portal.url)).status == 200
         assert _ok(client.get(storage.url)).status == 200

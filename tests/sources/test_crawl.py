@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import time
 
+from govscan.net.client import ClientSettings
 from govscan.net.model import FetchError, Page, Response
 from govscan.net.scope import TrapLimits
 from govscan.sources.crawl import Crawler, CrawlSettings, DataLink, is_html, parse_page, parse_sitemap
@@ -13,7 +14,10 @@ FAST = {"rate": None}
 
 
 def _crawl(portal, **settings: object) -> tuple[Crawler, list[Page | FetchError | DataLink]]:
-    crawler = Crawler(None, CrawlSettings(**{**FAST, **settings}))  # type: ignore[arg-type]
+    """Crawl the fixture portal; ``settings`` may name the crawler's bounds and the client's limits alike."""
+    client = {k: settings.pop(k) for k in list(settings) if k in ClientSettings.model_fields}
+    limits = ClientSettings(**{**FAST, **client})  # type: ignore[arg-type]
+    crawler = Crawler(None, CrawlSettings(**settings), client_settings=limits)  # type: ignore[arg-type]
     return crawler, list(crawler.crawl(f"{portal.url}/"))
 
 
@@ -52,7 +56,7 @@ def test_ignore_robots_fetches_private_and_does_not_read_robots(portal) -> None:
 
 
 def test_a_start_url_disallowed_by_robots_is_reported(portal) -> None:
-    crawler = Crawler(None, CrawlSettings(rate=None))
+    crawler = Crawler(None, CrawlSettings(), client_settings=ClientSettings(rate=None))
     items = list(crawler.crawl(f"{portal.url}/private/secret"))
     assert items[0] == FetchError(f"{portal.url}/private/secret", "disallowed by robots.txt")
     assert "/private/secret" not in portal.paths()
