@@ -110,9 +110,9 @@ def as_presidio(recognizer: Recognizer, language: str) -> Any:
             if recognizer.own_words:
                 results = [r for r in results if not recognizer.is_own_contact(text, r.start, r.end)]
             for r in results:
-                # presidio's enhancer counts words after the match's first token only; the word
-                # right after the value ("… қаңтарда туған") is checked here, as in the bulk path.
-                if r.score < REPORT_THRESHOLD and recognizer.context_after(text, r.end):
+                # presidio's enhancer counts words after the match's first token only and knows
+                # no abbreviations ("г.р."), nor a recognizer's own evidence (a date's IIN).
+                if r.score < REPORT_THRESHOLD and recognizer.context_presidio_misses(text, r.start, r.end):
                     r.score = max(MIN_SCORE_WITH_CONTEXT, r.score + CONTEXT_BOOST)
                     r.recognition_metadata[RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY] = True
             return results

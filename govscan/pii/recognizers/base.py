@@ -242,12 +242,21 @@ class Recognizer:
             hi += 1
         return self._context_in(text[end:hi])
 
+    def context_presidio_misses(self, text: str, start: int, end: int) -> bool:
+        """What presidio's context enhancer cannot see: a context word right after the match, an
+        abbreviation before it on its line ("д.р. 12.03.1985"), or a recognizer's own evidence."""
+        if self.context_after(text, end):
+            return True
+        lo = max(text.rfind("\n", max(0, start - CONTEXT_WINDOW), start) + 1, start - CONTEXT_WINDOW, 0)
+        return self._abbreviation_in(text[lo:start].lower())
+
     def _context_in(self, window: str) -> bool:
         """A context word in ``window``: as written, or as a whole abbreviation whose dots the
         rule's normalised hints dropped ("г.р." for the hint "г р", "д.р." for "д р")."""
         window = window.lower()
-        if any(word in window for word in self.context):
-            return True
+        return any(word in window for word in self.context) or self._abbreviation_in(window)
+
+    def _abbreviation_in(self, window: str) -> bool:
         spaced = [word for word in self.context if " " in word]
         if not spaced:
             return False

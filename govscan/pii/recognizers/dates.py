@@ -80,6 +80,37 @@ class BirthDateRecognizer(Recognizer):
             return False
         return None
 
+    def context_near(self, text: str, start: int, end: int | None = None) -> bool:
+        return super().context_near(text, start, end) or (end is not None and _iin_of_this_date(text, start, end))
+
+    def context_presidio_misses(self, text: str, start: int, end: int) -> bool:
+        return super().context_presidio_misses(text, start, end) or _iin_of_this_date(text, start, end)
+
     def mask(self, text: str) -> str:
         date = parse_date(text)
         return f"**.**.{date.year}" if date else "**.**.****"
+
+
+IIN_REACH = 120  # characters either side, within the line: one row of a list or one sentence
+_TWELVE_DIGITS = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
+_CENTURY = {1: 1800, 2: 1800, 3: 1900, 4: 1900, 5: 2000, 6: 2000}
+
+
+def _iin_of_this_date(text: str, start: int, end: int) -> bool:
+    """Whether the date's line holds an IIN that encodes this very date as its birth date.
+
+    An IIN starts with the birth date (YYMMDD) and its seventh digit gives the century, so a list
+    whose header OCR lost ("1 Серикова А. 850312400125 12.03.1985 …") still says what the date is.
+    """
+    date = parse_date(text[start:end])
+    if date is None:
+        return False
+    lo = max(text.rfind("\n", max(0, start - IIN_REACH), start) + 1, start - IIN_REACH)
+    hi = text.find("\n", end, end + IIN_REACH)
+    window = text[max(0, lo) : hi if hi >= 0 else end + IIN_REACH]
+    prefix = f"{date:%y%m%d}"
+    for number in _TWELVE_DIGITS.findall(window):
+        century = _CENTURY.get(int(number[6]))
+        if number.startswith(prefix) and century is not None and century <= date.year < century + 100:
+            return True
+    return False
