@@ -531,3 +531,49 @@ def test_beyond_the_embedded_document_bound_the_rest_is_one_line(tmp_path):
     code, _, errors, _ = check(path)
     assert code == 2
     assert errors == [f"govscan: error: {path}: more than {docx_reader.MAX_EMBEDDED} embedded documents; rest not read"]
+
+
+# --- held: names, entities and labels ---------------------------------------------------------
+
+
+def test_member_names_climbing_out_of_the_package_are_read_in_place(tmp_path):
+    escape = tmp_path / "outside"
+    target = f"word/embeddings/../../../../{escape.relative_to('/')}/evil.docx"
+    path = raw_docx(
+        tmp_path / "climb.docx",
+        word_body(word_paragraph("Решение")),
+        extra={target: good_docx(tmp_path).read_bytes(), "/abs/word/x.xml": b"<x/>", "../up.xml": b"<x/>"},
+    )
+    code, report, errors, _ = check(path)
+    assert (code, errors) == (1, [])
+    assert iin_uris(report) == {"evil.docx": 10}
+    assert not escape.exists()
+
+
+def test_external_entities_and_dtds_are_refused_in_one_line_and_the_body_before_them_is_kept(tmp_path):
+    entity = b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    external = raw_docx(tmp_path / "xxe.docx", entity + word_body(word_paragraph("&x;")))
+    core = (
+        '<?xml version="1.0"?><!DOCTYPE c [<!ENTITY a "aaaa">]><cp:coreProperties xmlns:cp="http://schemas.'
+        'openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        "<dc:creator>&a;</dc:creator></cp:coreProperties>"
+    )
+    listing = word_body("".join(word_paragraph(f"{PLAIN_NAME}, ИИН {IINS[i]}") for i in range(3)))
+    metadata = raw_docx(tmp_path / "core.docx", listing, extra={"docProps/core.xml": core.encode()})
+    code, report, errors, _ = check(external, metadata)
+    assert code == 2
+    assert errors == [
+        f"govscan: error: {external}: DOCX XML entity/DTD refused (DTDForbidden)",
+        f"govscan: error: {metadata}: DOCX XML entity/DTD refused (DTDForbidden)",
+    ]
+    assert "root:" not in report
+    assert iin_uris(report) == {"core.docx": 3}
+
+
+def test_a_zip_of_csvs_labelled_word_is_one_line_not_an_all_clear(tmp_path):
+    path = tmp_path / "list.docx"
+    with zipfile.ZipFile(path, "w") as package:
+        package.writestr("[Content_Types].xml", CONTENT_TYPES)
+        package.writestr("list.csv", "ИИН\n" + "\n".join(IINS[:5]) + "\n")
+    code, _, errors, _ = check(path)
+    assert (code, errors) == (2, [f"govscan: error: {path}: not a valid DOCX (no main document part)"])
