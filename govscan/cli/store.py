@@ -107,8 +107,7 @@ def scan(
 
 
 def _notify(url: str, session: Session, outcome: Any) -> None:
-    import requests
-
+    from govscan.net.webhook import post_json
     from govscan.store.tables import FindingRow
 
     rows = [session.get(FindingRow, i) for i in outcome.new + outcome.reopened]
@@ -119,13 +118,12 @@ def _notify(url: str, session: Session, outcome: Any) -> None:
         "fixed": len(outcome.fixed),
         "findings": [_row_dict(r) for r in rows if r is not None],
     }
-    try:
-        requests.post(url, json=payload, timeout=10).raise_for_status()
-    except requests.RequestException as exc:
+    problem = post_json(url, payload)  # the named host:port only, no redirects, no proxies: see net/webhook.py
+    if problem:
         from govscan.identity import public_uri
 
         shown = public_uri(url).split("/", 3)[:3]  # scheme and host only: webhook paths hold tokens
-        click.echo(f"govscan: error: notification to {'/'.join(shown)}/… failed ({type(exc).__name__})", err=True)
+        click.echo(f"govscan: error: notification to {'/'.join(shown)}/… failed ({problem})", err=True)
 
 
 def _row_dict(row: Any) -> dict[str, Any]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import responses
 from click.testing import CliRunner
 
 from govscan.cli import cli
@@ -134,14 +135,49 @@ def test_each_scan_records_which_configuration_it_ran(setup: dict) -> None:
     assert len(digests) == 2 and all(digests) and digests[0] != digests[1]
 
 
-@responses.activate
 def test_notify_posts_new_findings_to_a_webhook(setup: dict) -> None:
-    responses.add(responses.POST, "https://hooks.example.kz/govscan", status=200)
+    received: list[bytes] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)  # an internal receiver: the operator named it
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     write(setup, "a.csv", iins=True)
-    run(setup, "scan", str(setup["config"]), "--notify", "https://hooks.example.kz/govscan", "--fail-on", "none")
-    body = json.loads(responses.calls[0].request.body)
+    try:
+        hook = f"http://127.0.0.1:{server.server_address[1]}/govscan"
+        run(setup, "scan", str(setup["config"]), "--notify", hook, "--fail-on", "none")
+    finally:
+        server.shutdown()
+        server.server_close()
+    body = json.loads(received[0])
     assert body["new"] == 2 and {f["rule_id"] for f in body["findings"]} == {"pii.kz-iin", "pii.person"}
-    assert all(iin not in responses.calls[0].request.body.decode() for iin in IINS)
+    assert all(iin not in received[0].decode() for iin in IINS)
+
+
+def test_a_failed_notification_is_one_line_without_the_webhook_path(setup: dict) -> None:
+    import socket
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there
+    write(setup, "a.csv", iins=True)
+    result = CliRunner().invoke(
+        cli, ["scan", str(setup["config"]), "--db", setup["db"], "--notify", f"http://127.0.0.1:{port}/hooks/T0KEN"]
+    )
+    (line,) = [x for x in result.stderr.splitlines() if "notification" in x]
+    assert line == (
+        f"govscan: error: notification to http://127.0.0.1:{port}/… failed "
+        "(connection failed (refused, reset or unreachable))"
+    )
 
 
 def test_a_config_error_names_the_line(setup: dict) -> None:
