@@ -268,9 +268,10 @@ def terminal_line(text: str, limit: int = LINE_LIMIT) -> str:
     """One line as govscan prints it: clipped, public (``public_text``), neutralised.
 
     Clipped first (a 5 MB path costs nothing to mask then) and again after the escapes, which
-    may have made it longer.
+    may have made it longer. A line break inside (a file name ``bad\ngovscan: all clear.xlsx``)
+    is shown as ``\u000a``: one message never prints as two lines.
     """
-    return clip(neutralise(public_text(clip(text, 4 * limit))), limit)
+    return clip(neutralise(public_text(clip(text, 4 * limit))).replace("\n", "\\u000a"), limit)
 
 
 def terminal_text(text: str, limit: int = LINE_LIMIT) -> str:

@@ -13,7 +13,7 @@ from govscan.baseline import Baseline, apply_baseline, load_baseline, write_base
 from govscan.cli.options import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
 from govscan.cli.output import GuardedStream
 from govscan.model import Severity
-from govscan.redact import neutralise
+from govscan.redact import neutralise, terminal_line
 from govscan.report import render
 from govscan.report.base import ScanResult
 
@@ -44,7 +44,7 @@ def finish(
         render(fmt, result, out)  # type: ignore[arg-type]
         out.flush()
     for error in result.errors:
-        click.echo(f"govscan: error: {error}", err=True)
+        click.echo(f"govscan: error: {terminal_line(str(error))}", err=True)  # one line, whatever the name holds
     sys.exit(exit_code(result, fail_on))
 
 

@@ -154,3 +154,17 @@ def test_click_errors_quoting_an_argument_are_clipped_too(tmp_path: Path) -> Non
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 2
         assert len(result.stderr) < 3_000 and problem in result.stderr, args
+
+
+# --- a line break in a name does not forge a line -------------------------------------------------
+
+
+def test_a_line_break_in_a_file_name_cannot_forge_a_line_on_stderr(tmp_path: Path) -> None:
+    """``bad\\ngovscan: 0 findings, all clear.xlsx`` must print as one error line naming it, escaped."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "bad\ngovscan: 0 findings, all clear.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    result = CliRunner().invoke(cli, ["check", "--progress", "--no-ner", str(folder)])
+    assert result.exit_code == 2
+    assert not [line for line in result.stderr.splitlines() if line.startswith("govscan: 0 findings")]
+    assert "bad\\u000agovscan: 0 findings, all clear.xlsx: not a valid XLSX" in result.stderr
