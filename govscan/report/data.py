@@ -1,14 +1,13 @@
 """What a compliance report says, read from the findings database into one typed model.
 
-:func:`build_report_data` is the only place that queries the store for ``govscan report``; the
-HTML, Markdown, JSON, CSV and SARIF renderers are pure functions of :class:`ReportData`. Values in
+:func:`build_report_data` is the only place that reads the store for ``govscan report`` (its SQL
+is in :mod:`govscan.store.queries`); the HTML, Markdown, JSON, CSV and SARIF renderers are pure
+functions of :class:`ReportData`. Values in
 it come from scanned files and pages (column names, uris, page titles) and are hostile: renderers
 escape them. Evidence is the masked text stored at detection time; nothing raw is ever read here.
 
-Which rules "ran" in a scan is not recorded per rule, so it is derived from what the scan read
-(:func:`kinds_exercised`): a rule ran when its kind was exercised by at least one successfully read
-asset — ``pii`` rules on datasets and pages, ``tls`` rules on ``tls://`` endpoints, ``http`` and
-``exposure`` rules on http(s) assets of a portal (``url:``) target. Compliance verdicts build on that set.
+Which rules ran is recorded with the scan (:mod:`govscan.store.coverage`); for scans recorded
+before that, it is inferred from what they read. Compliance verdicts build on that set.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from govscan.report.base import SEVERITIES_DESC, place_of
 from govscan.report.i18n import LANGUAGES
 from govscan.rules import RuleSet
 from govscan.store import queries
+from govscan.store.coverage import kinds_exercised, recorded_rules_run, recorded_settings, target_settings
 from govscan.store.queries import PRESENT, FindingAt, ScanRead
 from govscan.store.tables import Asset, FindingRow, Scan, Target, TriageNote
 
@@ -267,8 +267,7 @@ def build_report_data(
     for finding in open_findings:
         counts[finding.severity] = counts.get(finding.severity, 0) + 1
     fixed_ids = [fid for fid, kind in events.items() if kind == "fixed"]
-    kinds = kinds_exercised(reads, target_settings(recorded_settings(scan)))
-    rules_run = sorted(r.id for r in rules if r.kind in kinds)
+    kinds, rules_run = _rules_run(scan, reads, rules, target)
     framework_sections = _compliance(
         frameworks, framework, set(rules_run), [(f.rule_id, f.severity) for f in open_findings]
     )
@@ -288,6 +287,18 @@ def build_report_data(
         frameworks=framework_sections,
         methodology=_methodology(scan, sections, kinds, rules_run, rules),
     )
+
+
+def _rules_run(scan: Scan, reads: list[ScanRead], rules: RuleSet, target: str | None) -> tuple[set[str], list[str]]:
+    """The kinds and ids of the rules the scan ran: as recorded with it, else inferred from its reads.
+
+    A report on one target infers from that target's reads (the recorded list is the whole scan's).
+    """
+    recorded = recorded_rules_run(scan)
+    if recorded is not None and target is None:
+        return {rule.kind if (rule := rules.get(r)) else r.split(".", 1)[0] for r in recorded}, recorded
+    kinds = kinds_exercised(reads, target_settings(recorded_settings(scan)))
+    return kinds, sorted(r.id for r in rules if r.kind in kinds and (recorded is None or r.id in recorded))
 
 
 def _reads_of(session: Session, scan_id: int, target: str | None) -> list[ScanRead]:
@@ -331,28 +342,6 @@ def _scan_info(scan: Scan) -> ScanInfo:
         config_digest=scan.config_digest,
         fingerprint_key_id=scan.fingerprint_key_id,
     )
-
-
-def kinds_exercised(reads: Iterable[ScanRead], recorded: dict[str, dict[str, Any]] | None = None) -> set[str]:
-    """Rule kinds a scan exercised, from the assets it read successfully (see the module docstring).
-
-    A portal target (kind ``url``) whose recorded crawl settings turned probes off exercised no
-    ``exposure`` rules.
-    """
-    kinds: set[str] = set()
-    for read, asset, target in reads:
-        if read.status != "ok":
-            continue
-        observed = json.loads(read.summary_json) if read.summary_json else {}
-        if asset.uri_display.startswith("tls://"):
-            kinds.add("tls")
-        elif observed.get("kind") == "portal":  # the portal's own read: did the crawl reach pages?
-            if observed.get("pages"):
-                crawl = (recorded or {}).get(target.name, {}).get("crawl") or {}
-                kinds.update(("http", "pii") if crawl.get("probes") is False else ("http", "exposure", "pii"))
-        else:
-            kinds.add("pii")  # a dataset, a page or a file: read for personal data
-    return kinds
 
 
 def _pick_scan(session: Session, scan_id: int | None) -> Scan:
@@ -568,23 +557,6 @@ def _localized(text: Any) -> Localized:
 
 
 CRAWL_LIMITS = ("max_pages", "max_depth", "rate", "concurrency", "max_bytes_per_response", "max_total_bytes")
-
-
-def recorded_settings(scan: Scan) -> dict[str, Any]:
-    """``Scan.settings_json`` as a dict (``{}`` when absent or unreadable: older scans did not record it)."""
-    try:
-        settings = json.loads(scan.settings_json or "{}")
-    except ValueError:
-        return {}
-    return settings if isinstance(settings, dict) else {}
-
-
-def target_settings(settings: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Recorded per-target settings by target name."""
-    targets = settings.get("targets")
-    if not isinstance(targets, list):
-        return {}
-    return {str(t["name"]): t for t in targets if isinstance(t, dict) and "name" in t}
 
 
 def _plan(section: TargetSection, recorded: dict[str, Any] | None) -> TargetPlan:

@@ -23,6 +23,8 @@ class Scan(SQLModel, table=True):
     fingerprint_key_id: str = ""
     config_digest: str = ""
     settings_json: str = "{}"  # limits, robots choice, targets: the report's methodology section
+    # rule ids the scan ran, a JSON list (migration 0007); None: recorded before, the report infers them
+    rules_run_json: str | None = None
 
 
 class Target(SQLModel, table=True):

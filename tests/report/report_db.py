@@ -22,6 +22,8 @@ from sqlmodel import Session
 
 from govscan.cli import cli
 from govscan.model import AssetOutcome
+from govscan.rules import load_rules
+from govscan.store.coverage import record_rules_run
 from govscan.store.engine import open_engine
 from govscan.store.lifecycle import record
 from govscan.store.tables import Scan
@@ -94,6 +96,8 @@ def build(root: Path) -> ReportDb:
         assert scan is not None and scan.status == "completed"
         summary = {"host": "portal.example.kz", "port": 443, "ip": "127.0.0.1", "grade": "B", "error": None}
         record(session, scan, TLS_TARGET, "tls", [AssetOutcome("tls://portal.example.kz:443", True, None, summary)], [])
+        record_rules_run(session, scan, load_rules(plugins=False))  # as a scan with this TLS target records
+        session.commit()
     return db
 
 

@@ -176,7 +176,7 @@ def test_methodology_from_recorded_settings(report_db) -> None:
 
 
 def test_which_rule_kinds_a_scan_exercised() -> None:
-    from govscan.report.data import kinds_exercised
+    from govscan.store.coverage import kinds_exercised
     from govscan.store.tables import Asset, AssetRead, Target
 
     portal = Target(id=1, name="portal", kind="url")
