@@ -236,7 +236,9 @@ def tender_table(rng: random.Random) -> tuple[str, list[Column]]:
         if p["org"]:
             return p["org"]
         form = r.choice(["ИП", "ИП", "КХ", "ЖК"])
-        return f"{form} {p['name']}" if form != "КХ" else f"КХ «{p['surname']}»"
+        if form == "КХ":  # a farm named after its owner, with initials (a bare surname is a trade name)
+            return f"КХ «{p['surname']} {p['given'][0]}.{p['patronymic'][0]}.»"
+        return f"{form} {p['name']}"
 
     def ident(r: random.Random, p: dict[str, Any]) -> str:
         return p["bin"] if p["org"] else p["iin"]
