@@ -19,6 +19,12 @@ from govscan.rules import RuleSet
 from govscan.sources import expand_inputs
 
 
+# Characters of one file's text given to name NER (~10 s of CPU per MiB): about a 300-page
+# document. Past it the text still goes through every rule-based recognizer; only NER stops, and
+# the result says where (a hostile 5 MiB page otherwise held one ``check`` for minutes).
+DOCUMENT_NER_MAX_CHARS = 1_000_000
+
+
 @dataclass
 class CheckOptions:
     inputs: list[str]
@@ -26,6 +32,7 @@ class CheckOptions:
     limits: Limits | None = None
     parallel: bool = True  # read big files in a child process while detecting in this one
     ner: bool = True  # natasha NER for names in documents (pages, text files)
+    ner_max_chars: int | None = DOCUMENT_NER_MAX_CHARS  # per file; None: no budget
     ca_file: str | None = None  # CA bundle trusted for https inputs (a portal signed by the national root CA)
 
 
@@ -42,7 +49,9 @@ def run_check(
     recognizers and presidio are built once.
     """
     progress = progress or Progress(enabled=False)
-    detector = detector or PiiDetector(rules, key, ner=options.ner)
+    detector = (detector or PiiDetector(rules, key, ner=options.ner)).budgeted(
+        ner=options.ner, ner_max_chars=options.ner_max_chars
+    )
     started = datetime.now(UTC)
     found = scan_assets(
         expand_inputs(options.inputs, options.exclude, options.limits, ca_file=options.ca_file),
@@ -61,6 +70,7 @@ def run_check(
         started_at=started,
         finished_at=datetime.now(UTC),
         scanned=found.scanned,
+        ner_cut=dict(detector.ner_cut),
     )
 
 

@@ -7,7 +7,7 @@ import click
 from govscan.cli.gate import finish, read_baseline
 from govscan.cli.options import gate_options, output_options
 from govscan.identity import load_secret
-from govscan.pipeline import CheckOptions, run_check
+from govscan.pipeline import DOCUMENT_NER_MAX_CHARS, CheckOptions, run_check
 from govscan.progress import Progress
 from govscan.readers.limits import Limits
 from govscan.readers.ocr import MODES
@@ -34,6 +34,14 @@ from govscan.rules import RuleLoadError, load_rules
     help="Use natasha's offline NER for names in pages and text documents (slower start-up).",
 )
 @click.option(
+    "--ner-max-chars",
+    type=click.IntRange(min=0),
+    default=DOCUMENT_NER_MAX_CHARS,
+    show_default=True,
+    help="Characters of one file's text given to name NER (about 10 s of CPU per MiB); the rest is still "
+    "read by every rule-based recognizer. 0: no NER budget limit.",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Progress on stderr (default: on for terminals, sparse lines otherwise).",
@@ -54,6 +62,7 @@ def check(
     exclude: tuple[str, ...],
     ocr: str,
     ner: bool,
+    ner_max_chars: int,
     progress: bool | None,
     ca_file: str | None,
 ) -> None:
@@ -68,11 +77,25 @@ def check(
         raise click.UsageError(str(exc)) from exc
     accepted = read_baseline(baseline)
     result = run_check(
-        CheckOptions(list(inputs), list(exclude), ner=ner, ca_file=ca_file, limits=Limits(ocr=ocr)),
+        CheckOptions(
+            list(inputs),
+            list(exclude),
+            ner=ner,
+            ner_max_chars=ner_max_chars or None,
+            ca_file=ca_file,
+            limits=Limits(ocr=ocr),
+        ),
         rules,
         load_secret(),
         Progress(enabled=progress is not False),
     )
+    if result.ner_cut:
+        click.echo(
+            f"govscan: note: name NER stopped after {ner_max_chars:,} characters in {len(result.ner_cut)} file(s) "
+            f"({sum(result.ner_cut.values()):,} characters read by the rule-based recognizers only; "
+            "--ner-max-chars raises the budget)",
+            err=True,
+        )
     finish(
         result,
         fmt=fmt,

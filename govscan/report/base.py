@@ -43,6 +43,7 @@ class ScanResult:
     scanned: list[str]
     baseline_path: str | None = None
     endpoints: list[dict[str, Any]] = field(default_factory=list)  # TLS audits: one summary each
+    ner_cut: dict[str, int] = field(default_factory=dict)  # uri -> characters read without name NER (budget)
 
     def __post_init__(self) -> None:
         # Findings and errors arrive masked (model.py); what the command was given and the TLS
@@ -50,6 +51,7 @@ class ScanResult:
         object.__setattr__(self, "inputs", [public_uri(i) for i in self.inputs])
         object.__setattr__(self, "scanned", [public_uri(s) for s in self.scanned])
         object.__setattr__(self, "endpoints", public_json(self.endpoints))
+        object.__setattr__(self, "ner_cut", {public_uri(uri): chars for uri, chars in self.ner_cut.items()})
 
     @property
     def baseline_applied(self) -> bool:

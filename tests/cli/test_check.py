@@ -213,3 +213,18 @@ def test_rules_list_and_show() -> None:
     assert "Remediation" in shown.output and "kz-pdl:art-6" in shown.output
     missing = CliRunner().invoke(cli, ["rules", "show", "pii.nope"])
     assert missing.exit_code == 1
+
+
+def test_name_ner_of_a_large_document_stops_at_its_budget_and_the_rules_still_read_all_of_it(tmp_path: Path) -> None:
+    """A hostile or merely large document must not hold the gate for minutes in name NER."""
+    sentence = "Заявление рассмотрено комиссией, решение принято единогласно и направлено заявителю. "
+    body = sentence * 400 + f"\nЗаявитель: ИИН {IINS[0]}.\n"
+    document = tmp_path / "decision.txt"
+    document.write_text(body, encoding="utf-8")
+    code, out, err = run(str(document), "--format", "json", "--ner-max-chars", "2000")
+    assert code == 1
+    assert "name NER stopped after 2,000 characters in 1 file(s)" in err
+    entities = {f["entity"] for f in json.loads(out)["findings"]}
+    assert "KZ_IIN" in entities  # past the budget, the rule-based recognizers read on
+    code, _, err = run(str(document), "--format", "json", "--ner-max-chars", "0")
+    assert code == 1 and "name NER stopped" not in err
