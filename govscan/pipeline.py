@@ -18,7 +18,6 @@ from govscan.report.base import ScanResult
 from govscan.rules import RuleSet
 from govscan.sources import expand_inputs
 
-
 # Characters of one file's text given to name NER (~10 s of CPU per MiB): about a 300-page
 # document. Past it the text still goes through every rule-based recognizer; only NER stops, and
 # the result says where (a hostile 5 MiB page otherwise held one ``check`` for minutes).
