@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from govscan.cli.options import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, SEVERITY_CHOICES
-from govscan.redact import public_text
+from govscan.redact import terminal_line
 from govscan.store import TRIAGE_STATUSES
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def scan(
             click.echo("govscan: interrupted; run again with --resume to finish", err=True)
             sys.exit(130)
         for error in outcome.errors:
-            click.echo(f"govscan: error: {public_text(error)}", err=True)
+            click.echo(terminal_line(f"govscan: error: {error}"), err=True)
         suppressed = f", {len(outcome.suppressed)} suppressed by the baseline" if outcome.suppressed else ""
         click.echo(
             f"scan {outcome.scan_id}: {len(outcome.new)} new, {len(outcome.reopened)} reopened, "

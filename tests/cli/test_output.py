@@ -168,3 +168,17 @@ def test_a_line_break_in_a_file_name_cannot_forge_a_line_on_stderr(tmp_path: Pat
     assert result.exit_code == 2
     assert not [line for line in result.stderr.splitlines() if line.startswith("govscan: 0 findings")]
     assert "bad\\u000agovscan: 0 findings, all clear.xlsx: not a valid XLSX" in result.stderr
+
+
+def test_a_line_break_in_a_file_name_cannot_forge_a_line_in_a_scans_errors(tmp_path: Path) -> None:
+    """The scheduled scan's error lines are one line each, like the gate's."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "bad\ngovscan: 0 findings, all clear.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    config = tmp_path / "scan.yaml"
+    config.write_text(f"name: nightly\ntargets:\n  - name: exports\n    datasets: ['{folder}']\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'govscan.db'}"
+    result = CliRunner().invoke(cli, ["scan", str(config), "--db", db])
+    assert result.exit_code == 2, result.stderr
+    assert not [line for line in result.stderr.splitlines() if line.startswith("govscan: 0 findings")]
+    assert "bad\\u000agovscan: 0 findings, all clear.xlsx" in result.stderr
