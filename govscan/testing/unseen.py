@@ -695,149 +695,188 @@ def _plain(header: list[str], rows: list[list[str]]) -> Table:
 # ---------------------------------------------------------------- the corpus
 
 
+NewDoc = Callable[[str, str], Doc]
+
+
+# PDF with a text layer: tables over pages, header repeated or not, some with a decision's prose.
+def _write_pdf(out: Path, rng: random.Random, new: NewDoc) -> None:
+    for i, kind in enumerate(["recipients", "housing", "reserve", "tender", "school"]):
+        t = make_table(rng, kind, rng.choice([12, 45, 70]))
+        d = new(f"{kind}_{i}.pdf", "pdf")
+        write_pdf_table(out / d.name, t, rng, repeat=i % 2 == 0, prose=agency_contacts(rng) if i % 2 else ())
+        table_labels(d, t)
+    paras, ents, n = decision_text(rng, 4)
+    d = new("reshenie_komissii.pdf", "pdf")
+    write_pdf_prose(out / d.name, paras)
+    d.entities["*"] = sorted(ents)
+    d.iin_count = n
+
+
+def _write_scan(out: Path, rng: random.Random, new: NewDoc) -> None:
+    for i, kind in enumerate(["recipients", "school"]):
+        t = make_table(rng, kind, 14)
+        d = new(f"scan_{kind}.pdf", "scan")
+        src = out / f".src_{i}.pdf"
+        write_pdf_table(src, t, rng, repeat=False)
+        scan(src, out / d.name, rng)
+        src.unlink()
+        table_labels(d, t, anywhere=True)
+    paras, ents, n = decision_text(rng, 3)
+    d = new("scan_reshenie.pdf", "scan")
+    src = out / ".src_d.pdf"
+    write_pdf_prose(src, paras)
+    scan(src, out / d.name, rng)
+    src.unlink()
+    d.entities["*"] = sorted(ents)
+    d.iin_count = n
+
+
+def _write_docx(out: Path, rng: random.Random, new: NewDoc) -> None:
+    for i in range(5):
+        t = make_table(rng, list(KINDS)[i], rng.choice([10, 30]))
+        d = new(f"spisok_{i}.docx", "docx")
+        prose: list[str] = agency_contacts(rng) if i % 2 else []
+        write_docx(out / d.name, t, rng, kk_ru=i % 2 == 0, numbering=i in (1, 2, 4), prose=prose)
+        table_labels(d, t)
+    import docx
+
+    paras, ents, n = decision_text(rng, 4)
+    d = new("shesim_komissii.docx", "docx")
+    w = docx.Document()
+    for p in paras:
+        w.add_paragraph(p)
+    w.save(str(out / d.name))
+    d.entities["*"] = sorted(ents)
+    d.iin_count = n
+
+
+def _write_xls(out: Path, rng: random.Random, new: NewDoc) -> None:
+    for kind in ["recipients", "housing", "tender"]:
+        t = make_table(rng, kind, 40)
+        d = new(f"legacy_{kind}.xls", "xls")
+        write_xls(out / d.name, t, rng)
+        table_labels(d, t)
+
+
+def _write_xlsx(out: Path, rng: random.Random, new: NewDoc) -> None:
+    for i, kind in enumerate(["reserve", "recipients", "school", "housing"]):
+        tables = [make_table(rng, kind, 25)]
+        if i % 2 == 0:
+            tables.append(make_table(rng, rng.choice(list(KINDS)), 10))
+        d = new(f"reestr_{i}.xlsx", "xlsx")
+        write_xlsx(out / d.name, tables, rng, hidden_last=True, comment="Сверено" if i == 1 else None)
+        for t in tables:
+            table_labels(d, t)
+
+
+def _write_ods(out: Path, rng: random.Random, new: NewDoc) -> None:
+    for kind in ["housing", "school"]:
+        t = make_table(rng, kind, 30)
+        d = new(f"ochered_{kind}.ods", "ods")
+        write_ods(out / d.name, t, rng)
+        table_labels(d, t)
+
+
+def _write_odt(out: Path, rng: random.Random, new: NewDoc) -> None:
+    for kind in ["reserve", "recipients"]:
+        t = make_table(rng, kind, 15)
+        d = new(f"prikaz_{kind}.odt", "odt")
+        write_odt(out / d.name, t, rng, agency_contacts(rng))
+        table_labels(d, t)
+
+
+def _write_rtf(out: Path, rng: random.Random, new: NewDoc) -> None:
+    t = make_table(rng, "recipients", 15)
+    d = new("spisok_asp.rtf", "rtf")
+    write_rtf(out / d.name, t, ["ПРИКАЗ", "О назначении адресной социальной помощи", ""] + agency_contacts(rng))
+    table_labels(d, t)
+    paras, ents, n = decision_text(rng, 3)
+    d = new("reshenie.rtf", "rtf")
+    write_rtf(out / d.name, None, paras)
+    d.entities["*"] = sorted(ents)
+    d.iin_count = n
+
+
+def _write_csv(out: Path, rng: random.Random, new: NewDoc) -> None:
+    for kind in ["recipients", "tender", "school"]:
+        t = make_table(rng, kind, 50)
+        d = new(f"export_{kind}.csv", "csv")
+        write_csv(out / d.name, t, rng)
+        table_labels(d, t)
+
+
+def _write_html(out: Path, rng: random.Random, new: NewDoc) -> None:
+    for kind in ["housing", "reserve", "tender"]:
+        t = make_table(rng, kind, 20)
+        d = new(f"page_{kind}.html", "html")
+        write_html(out / d.name, t, rng, agency_contacts(rng))
+        table_labels(d, t)
+
+
+def _write_json(out: Path, rng: random.Random, new: NewDoc) -> None:
+    for kind in ["recipients", "school"]:
+        t = make_table(rng, kind, 20)
+        d = new(f"open_data_{kind}.json", "json")
+        write_json(out / d.name, d, t, rng)
+
+
+def _write_negatives(out: Path, rng: random.Random, new: NewDoc) -> None:
+    title, rows = contacts_page(rng)
+    d = new("kontakty.html", "negatives")
+    write_html(out / d.name, Table(title, rows[0], rows[1:], [], 0), rng, agency_contacts(rng))
+    d.negatives = {"*": ["PERSON", "PHONE_NUMBER", "EMAIL_ADDRESS", "ADDRESS"]}
+    rows = orgs_rows(rng)
+    d = new("dogovory_organizacii.csv", "negatives")
+    write_csv(out / d.name, Table("Реестр договоров за 2024 год", rows[0], rows[1:], [], 0), rng)
+    d.entities = {"БИН": ["KZ_BIN"]}
+    d.negatives = {"*": ["KZ_IIN", "PERSON", "PHONE_NUMBER", "ADDRESS"]}
+    rows = masked_rows(rng)
+    d = new("zayavki_masked.xlsx", "negatives")
+    write_xlsx(out / d.name, [Table("Статус заявок (данные обезличены)", rows[0], rows[1:], [], 0)], rng,
+               hidden_last=False, comment=None)  # fmt: skip
+    d.negatives = {"*": ["KZ_IIN", "PERSON", "PHONE_NUMBER"]}
+    rows = stats_rows(rng)
+    d = new("statistika_naseleniya.pdf", "negatives")
+    write_pdf_table(out / d.name, Table("Численность населения по районам на 01.01.2024", rows[0], rows[1:], [], 0),
+                    rng, repeat=False, prose=agency_contacts(rng))  # fmt: skip
+    d.negatives = {"*": ["KZ_IIN", "PHONE_NUMBER", "DATE_OF_BIRTH", "PERSON"]}
+    rows = schools_rows(rng)
+    d = new("shkoly_adresa.docx", "negatives")
+    write_docx(out / d.name, Table("Перечень организаций образования", rows[0], rows[1:], [], 0), rng,
+               kk_ru=False, numbering=False, prose=agency_contacts(rng))  # fmt: skip
+    d.negatives = {"*": ["PERSON", "PHONE_NUMBER", "ADDRESS"]}
+
+
+WRITERS: dict[str, Callable[[Path, random.Random, NewDoc], None]] = {
+    "pdf": _write_pdf,
+    "scan": _write_scan,
+    "docx": _write_docx,
+    "xls": _write_xls,
+    "xlsx": _write_xlsx,
+    "ods": _write_ods,
+    "odt": _write_odt,
+    "rtf": _write_rtf,
+    "csv": _write_csv,
+    "html": _write_html,
+    "json": _write_json,
+    "negatives": _write_negatives,
+}
+
+
 def generate(out: Path, seed: int = 20241, *, scans: bool = True, only: Sequence[str] | None = None) -> dict[str, Any]:
     """Write the corpus into ``out``; return and write its labels (``labels.json``)."""
     out.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(seed)
     docs: list[Doc] = []
-
-    def want(fmt: str) -> bool:
-        # Each format draws from its own stream, so a subset (no scans) leaves the rest unchanged.
-        nonlocal rng
-        rng = random.Random(f"{seed}:{fmt}")
-        return only is None or fmt in only
 
     def new(name: str, fmt: str) -> Doc:
         d = Doc(name, fmt=fmt)
         docs.append(d)
         return d
 
-    kinds = list(KINDS)
-    # PDF with a text layer: tables over pages, header repeated or not, some with a decision's prose.
-    if want("pdf"):
-        for i, kind in enumerate(["recipients", "housing", "reserve", "tender", "school"]):
-            t = make_table(rng, kind, rng.choice([12, 45, 70]))
-            d = new(f"{kind}_{i}.pdf", "pdf")
-            write_pdf_table(out / d.name, t, rng, repeat=i % 2 == 0, prose=agency_contacts(rng) if i % 2 else ())
-            table_labels(d, t)
-        paras, ents, n = decision_text(rng, 4)
-        d = new("reshenie_komissii.pdf", "pdf")
-        write_pdf_prose(out / d.name, paras)
-        d.entities["*"] = sorted(ents)
-        d.iin_count = n
-    if want("scan") and scans:
-        for i, kind in enumerate(["recipients", "school"]):
-            t = make_table(rng, kind, 14)
-            d = new(f"scan_{kind}.pdf", "scan")
-            src = out / f".src_{i}.pdf"
-            write_pdf_table(src, t, rng, repeat=False)
-            scan(src, out / d.name, rng)
-            src.unlink()
-            table_labels(d, t, anywhere=True)
-        paras, ents, n = decision_text(rng, 3)
-        d = new("scan_reshenie.pdf", "scan")
-        src = out / ".src_d.pdf"
-        write_pdf_prose(src, paras)
-        scan(src, out / d.name, rng)
-        src.unlink()
-        d.entities["*"] = sorted(ents)
-        d.iin_count = n
-    if want("docx"):
-        for i in range(5):
-            t = make_table(rng, kinds[i], rng.choice([10, 30]))
-            d = new(f"spisok_{i}.docx", "docx")
-            prose: list[str] = agency_contacts(rng) if i % 2 else []
-            write_docx(out / d.name, t, rng, kk_ru=i % 2 == 0, numbering=i in (1, 2, 4), prose=prose)
-            table_labels(d, t)
-        import docx
-
-        paras, ents, n = decision_text(rng, 4)
-        d = new("shesim_komissii.docx", "docx")
-        w = docx.Document()
-        for p in paras:
-            w.add_paragraph(p)
-        w.save(str(out / d.name))
-        d.entities["*"] = sorted(ents)
-        d.iin_count = n
-    if want("xls"):
-        for kind in ["recipients", "housing", "tender"]:
-            t = make_table(rng, kind, 40)
-            d = new(f"legacy_{kind}.xls", "xls")
-            write_xls(out / d.name, t, rng)
-            table_labels(d, t)
-    if want("xlsx"):
-        for i, kind in enumerate(["reserve", "recipients", "school", "housing"]):
-            tables = [make_table(rng, kind, 25)]
-            if i % 2 == 0:
-                tables.append(make_table(rng, rng.choice(kinds), 10))
-            d = new(f"reestr_{i}.xlsx", "xlsx")
-            write_xlsx(out / d.name, tables, rng, hidden_last=True, comment="Сверено" if i == 1 else None)
-            for t in tables:
-                table_labels(d, t)
-    if want("ods"):
-        for kind in ["housing", "school"]:
-            t = make_table(rng, kind, 30)
-            d = new(f"ochered_{kind}.ods", "ods")
-            write_ods(out / d.name, t, rng)
-            table_labels(d, t)
-    if want("odt"):
-        for kind in ["reserve", "recipients"]:
-            t = make_table(rng, kind, 15)
-            d = new(f"prikaz_{kind}.odt", "odt")
-            write_odt(out / d.name, t, rng, agency_contacts(rng))
-            table_labels(d, t)
-    if want("rtf"):
-        t = make_table(rng, "recipients", 15)
-        d = new("spisok_asp.rtf", "rtf")
-        write_rtf(out / d.name, t, ["ПРИКАЗ", "О назначении адресной социальной помощи", ""] + agency_contacts(rng))
-        table_labels(d, t)
-        paras, ents, n = decision_text(rng, 3)
-        d = new("reshenie.rtf", "rtf")
-        write_rtf(out / d.name, None, paras)
-        d.entities["*"] = sorted(ents)
-        d.iin_count = n
-    if want("csv"):
-        for kind in ["recipients", "tender", "school"]:
-            t = make_table(rng, kind, 50)
-            d = new(f"export_{kind}.csv", "csv")
-            write_csv(out / d.name, t, rng)
-            table_labels(d, t)
-    if want("html"):
-        for kind in ["housing", "reserve", "tender"]:
-            t = make_table(rng, kind, 20)
-            d = new(f"page_{kind}.html", "html")
-            write_html(out / d.name, t, rng, agency_contacts(rng))
-            table_labels(d, t)
-    if want("json"):
-        for kind in ["recipients", "school"]:
-            t = make_table(rng, kind, 20)
-            d = new(f"open_data_{kind}.json", "json")
-            write_json(out / d.name, d, t, rng)
-    if want("negatives"):
-        title, rows = contacts_page(rng)
-        d = new("kontakty.html", "negatives")
-        write_html(out / d.name, Table(title, rows[0], rows[1:], [], 0), rng, agency_contacts(rng))
-        d.negatives = {"*": ["PERSON", "PHONE_NUMBER", "EMAIL_ADDRESS", "ADDRESS"]}
-        rows = orgs_rows(rng)
-        d = new("dogovory_organizacii.csv", "negatives")
-        write_csv(out / d.name, Table("Реестр договоров за 2024 год", rows[0], rows[1:], [], 0), rng)
-        d.entities = {"БИН": ["KZ_BIN"]}
-        d.negatives = {"*": ["KZ_IIN", "PERSON", "PHONE_NUMBER", "ADDRESS"]}
-        rows = masked_rows(rng)
-        d = new("zayavki_masked.xlsx", "negatives")
-        write_xlsx(out / d.name, [Table("Статус заявок (данные обезличены)", rows[0], rows[1:], [], 0)], rng,
-                   hidden_last=False, comment=None)  # fmt: skip
-        d.negatives = {"*": ["KZ_IIN", "PERSON", "PHONE_NUMBER"]}
-        rows = stats_rows(rng)
-        d = new("statistika_naseleniya.pdf", "negatives")
-        write_pdf_table(out / d.name, Table("Численность населения по районам на 01.01.2024", rows[0], rows[1:], [], 0),
-                        rng, repeat=False, prose=agency_contacts(rng))  # fmt: skip
-        d.negatives = {"*": ["KZ_IIN", "PHONE_NUMBER", "DATE_OF_BIRTH", "PERSON"]}
-        rows = schools_rows(rng)
-        d = new("shkoly_adresa.docx", "negatives")
-        write_docx(out / d.name, Table("Перечень организаций образования", rows[0], rows[1:], [], 0), rng,
-                   kk_ru=False, numbering=False, prose=agency_contacts(rng))  # fmt: skip
-        d.negatives = {"*": ["PERSON", "PHONE_NUMBER", "ADDRESS"]}
+    for fmt, write in WRITERS.items():
+        if (only is None or fmt in only) and (scans or fmt != "scan"):
+            # Each format draws from its own stream, so a subset (no scans) leaves the rest unchanged.
+            write(out, random.Random(f"{seed}:{fmt}"), new)
     labels = {d.name: d.label() for d in docs}
     (out / "labels.json").write_text(json.dumps(labels, ensure_ascii=False, indent=1), encoding="utf-8")
     return labels
