@@ -69,8 +69,10 @@ def finding(
 ) -> Finding:
     """The finding of ``rule`` for ``hit``.
 
-    ``at``/``place``/``value`` key the fingerprint (default: the location's URI, the whole asset,
-    nothing more); ``confidence`` defaults to the rule's; ``compliance`` ids are added after the
+    ``at``/``place``/``value`` key the fingerprint (default: the location's URI as given, the whole
+    asset, nothing more). The fingerprint hashes the raw URI: a ``Location`` masks identifiers when
+    it is built, so a caller passing one must pass the raw URI as ``at``, or every fingerprint of a
+    file named after an IIN would change; ``confidence`` defaults to the rule's; ``compliance`` ids are added after the
     rule's own (a failed redaction keeps the entity rule's requirements too).
     """
     where = Location(location) if isinstance(location, str) else location
@@ -87,6 +89,12 @@ def finding(
         count=hit.count,
         evidence=hit.evidence,
         confidence=CONFIDENCE[rule.confidence] if confidence is None else confidence,
-        fingerprint=fingerprint(key, rule.id, where.uri if at is None else at, place or Field(), value),
+        fingerprint=fingerprint(key, rule.id, _raw_uri(location) if at is None else at, place or Field(), value),
         compliance=list(dict.fromkeys([*rule.compliance, *compliance])),
     )
+
+
+def _raw_uri(location: Location | str) -> str:
+    if isinstance(location, str):
+        return location
+    raise ValueError("a finding built on a Location needs its raw uri as `at` (the Location's is masked)")
