@@ -26,7 +26,7 @@ from govscan.model import Asset, Field, Piece, Text
 from govscan.readers import ods, xls, xlsx
 from govscan.readers.archive import check_declared_sizes
 from govscan.readers.limits import MIB, ReadContext, ReaderError
-from govscan.readers.office import ENCRYPTED, describe
+from govscan.readers.office import ENCRYPTED, check_odf_encryption, describe
 from govscan.readers.table import TableBuilder
 
 IN_MEMORY_SHEET_BYTES = 64 * MIB
@@ -81,6 +81,8 @@ def read_ods(asset: Asset, ctx: ReadContext) -> Iterator[Piece]:
     infos = _zip_infos(asset.path, "ODS", ctx)
     if "content.xml" not in infos:
         raise ReaderError("not a valid ODS (no content.xml)")
+    with zipfile.ZipFile(asset.path) as archive:  # a password encrypts the parts, not the zip
+        check_odf_encryption(archive, infos)
     _bound(infos["content.xml"].file_size, "ODS content.xml")
     scan = ods.Extras(asset.path, ctx)
     try:

@@ -367,6 +367,18 @@ def test_a_password_protected_odt_is_encrypted_not_read(tmp_path):
     assert errors == [f"govscan: error: {path}: {office.ENCRYPTED}"]
 
 
+def test_a_password_protected_ods_is_encrypted_not_read(tmp_path):
+    """The spreadsheet twin of the ODT case: not "malformed XML", which hides why it was not read."""
+    path = odt_package(
+        tmp_path / "locked.ods",
+        [("META-INF/manifest.xml", MANIFEST_ENCRYPTED.encode()), ("content.xml", random.Random(5).randbytes(2000))],
+    )
+    rewrite_zip(path, {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"})
+    code, _, errors, _ = check(path, good_docx(tmp_path))
+    assert code == 2
+    assert errors == [f"govscan: error: {path}: {office.ENCRYPTED}"]
+
+
 def test_one_broken_part_does_not_leave_the_rest_of_the_document_unread(tmp_path):
     book = openpyxl.Workbook()
     for row in iin_rows(12):
