@@ -36,8 +36,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from govscan.errors import InputError, shown
 from govscan.identity import key_id, load_secret
-from govscan.model import Finding
-from govscan.report.base import place_of
+from govscan.model import Finding, place_of
 from govscan.rules.loader import RuleSet
 
 BASELINE_VERSION = 1

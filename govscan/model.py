@@ -1,4 +1,4 @@
-"""Plain data shared by every stage: what readers yield, what detectors produce.
+"""Plain data shared by every stage: what readers yield, what detectors produce, what a run returns.
 
 Nothing here does I/O; everything is a small dataclass so that work units can cross process
 boundaries (pickling) and reporters can be tested on hand-built values.
@@ -9,10 +9,14 @@ from __future__ import annotations
 import enum
 import shutil
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govscan.redact import public_json, public_text, public_uri
+
+if TYPE_CHECKING:
+    from govscan.rules.loader import RuleSet
 
 
 class Severity(enum.IntEnum):
@@ -143,6 +147,17 @@ class Location:
         }
 
 
+def place_of(location: Location) -> str:
+    """The place inside the asset as one string (``Лист1!ИИН``, ``items[*].phone``, ``text``).
+
+    Same spelling as :attr:`govscan.model.Field.label`, so text reports, baselines and sort
+    order agree with what readers call the field.
+    """
+    if location.uri.startswith("tls://"):
+        return "endpoint"  # a TLS finding is about the whole service, not a place inside it
+    return Field(location.sheet, location.column, location.column_index, location.json_path).label
+
+
 @dataclass(slots=True)
 class Finding:
     """One aggregated finding: a rule that fired at one place, with a count and masked evidence."""
@@ -258,3 +273,48 @@ class WorkResult:
     outcomes: list[AssetOutcome] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Everything one ``check`` run produced, as the reporters need it.
+
+    ``scanned`` holds the uris that were read (assets, including archive members), ``errors`` the
+    inputs that could not be read; ``rules`` is the whole loaded rule set, so formats that
+    document rules (SARIF) can list every rule, not only the ones that fired.
+    """
+
+    findings: list[Finding]
+    errors: list[ReadError]
+    rules: RuleSet
+    inputs: list[str]
+    tool_version: str
+    started_at: datetime
+    finished_at: datetime
+    scanned: list[str]
+    baseline_path: str | None = None
+    endpoints: list[dict[str, Any]] = field(default_factory=list)  # TLS audits: one summary each
+    ner_cut: dict[str, int] = field(default_factory=dict)  # uri -> characters read without name NER (budget)
+
+    def __post_init__(self) -> None:
+        # Findings and errors arrive masked (their own classes); what the command was given and the TLS
+        # summaries (certificate subjects, sslyze's raw result) are masked here.
+        object.__setattr__(self, "inputs", [public_uri(i) for i in self.inputs])
+        object.__setattr__(self, "scanned", [public_uri(s) for s in self.scanned])
+        object.__setattr__(self, "endpoints", public_json(self.endpoints))
+        object.__setattr__(self, "ner_cut", {public_uri(uri): chars for uri, chars in self.ner_cut.items()})
+
+    @property
+    def baseline_applied(self) -> bool:
+        """True when findings were compared with a baseline, so baseline fields mean something."""
+        return self.baseline_path is not None or any(f.baseline_state is not None for f in self.findings)
+
+    @property
+    def open_findings(self) -> list[Finding]:
+        """Findings a baseline did not accept: the ones that count."""
+        return [f for f in self.findings if not f.suppressed]
+
+    @property
+    def failed_uris(self) -> list[str]:
+        """Inputs that could not be read, each once, in first-seen order."""
+        return list(dict.fromkeys(e.uri for e in self.errors))

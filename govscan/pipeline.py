@@ -7,14 +7,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from govscan import __version__
-from govscan.model import Finding, Piece, ReadError, SourceAsset
+from govscan.model import Finding, Piece, ReadError, ScanResult, SourceAsset
 from govscan.pii.detector import PiiDetector
 from govscan.progress import Progress
 from govscan.readers import read_asset
 from govscan.readers.background import read_in_background, worth_it
 from govscan.readers.limits import Limits
 from govscan.redact import redact
-from govscan.report.base import ScanResult
 from govscan.rules import RuleSet
 from govscan.sources import expand_inputs
 

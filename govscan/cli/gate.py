@@ -12,10 +12,9 @@ import click
 from govscan.baseline import Baseline, apply_baseline, load_baseline, write_baseline
 from govscan.cli.options import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
 from govscan.cli.output import GuardedStream
-from govscan.model import Severity
+from govscan.model import ScanResult, Severity
 from govscan.redact import neutralise, terminal_line
 from govscan.report import render
-from govscan.report.base import ScanResult
 
 
 def read_baseline(path: str | None) -> Baseline | None:

@@ -11,8 +11,7 @@ from govscan import __version__
 from govscan.cli.gate import finish, read_baseline
 from govscan.cli.options import gate_options, output_options
 from govscan.identity import load_secret
-from govscan.model import ReadError
-from govscan.report.base import ScanResult
+from govscan.model import ReadError, ScanResult
 from govscan.rules import RuleLoadError, load_rules
 from govscan.tls.facts import TlsFacts
 from govscan.tls.targets import TargetError, parse_target, read_targets

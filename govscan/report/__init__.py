@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import TextIO
 
 from govscan import plugins
-from govscan.report.base import Reporter, ScanResult
+from govscan.model import ScanResult
+from govscan.report.base import Reporter
 from govscan.report.csv_ import CsvReporter
 from govscan.report.json_ import JsonReporter
 from govscan.report.sarif import SarifReporter
@@ -32,4 +33,4 @@ def render(fmt: str, result: ScanResult, out: TextIO) -> None:
     reporter.render(result, out)
 
 
-__all__ = ["Reporter", "ScanResult", "render"]
+__all__ = ["Reporter", "render"]

@@ -20,8 +20,8 @@ import csv
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from govscan.model import Finding
-from govscan.report.base import ScanResult, sort_findings
+from govscan.model import Finding, ScanResult
+from govscan.report.base import sort_findings
 
 COLUMNS: tuple[str, ...] = (
     "severity",

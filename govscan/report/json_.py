@@ -13,8 +13,8 @@ from typing import Any, Literal, TextIO
 
 from pydantic import BaseModel, ConfigDict
 
-from govscan.model import Finding
-from govscan.report.base import TOOL_NAME, ScanResult, count_by_severity, sort_findings
+from govscan.model import Finding, ScanResult
+from govscan.report.base import TOOL_NAME, count_by_severity, sort_findings
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 BASELINE_KEYS = frozenset({"suppressed", "baseline_state"})

@@ -18,14 +18,8 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from govscan.model import Finding, Location, Severity
-from govscan.report.base import (
-    INFORMATION_URI,
-    TOOL_NAME,
-    ScanResult,
-    place_of,
-    sort_findings,
-)
+from govscan.model import Finding, Location, ScanResult, Severity, place_of
+from govscan.report.base import INFORMATION_URI, TOOL_NAME, sort_findings
 from govscan.rules.spec import RuleSpec
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

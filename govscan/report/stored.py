@@ -10,8 +10,7 @@ first time (or again after it was fixed) and ``unchanged`` for one it saw before
 
 from __future__ import annotations
 
-from govscan.model import Finding, Location, ReadError, Severity
-from govscan.report.base import ScanResult
+from govscan.model import Finding, Location, ReadError, ScanResult, Severity
 from govscan.report.data import FindingItem, ReportData
 from govscan.rules import RuleSet
 

@@ -16,14 +16,8 @@ import os
 import unicodedata
 from typing import Any, TextIO
 
-from govscan.model import Finding
-from govscan.report.base import (
-    SEVERITIES_DESC,
-    ScanResult,
-    count_by_severity,
-    place_of,
-    sort_findings,
-)
+from govscan.model import Finding, ScanResult, place_of
+from govscan.report.base import SEVERITIES_DESC, count_by_severity, sort_findings
 
 _RESET = "\033[0m"
 _BOLD = "\033[1m"

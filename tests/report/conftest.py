@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from govscan.model import Finding, Location, ReadError, Severity
-from govscan.report.base import ScanResult
+from govscan.model import Finding, Location, ReadError, ScanResult, Severity
 from govscan.rules.loader import RuleSet
 from govscan.rules.spec import PiiSpec, RuleSpec
 
