@@ -32,12 +32,13 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
-from govscan.errors import InputError, shown
+from govscan.errors import InputError, one_line, shown
 from govscan.identity import key_id, load_secret
 from govscan.model import Finding, place_of
 from govscan.rules.loader import RuleSet
+from govscan.strict import StrictModel, first_error
 
 BASELINE_VERSION = 1
 DEFAULT_REASON = "accepted in baseline"
@@ -47,11 +48,7 @@ class BaselineError(InputError):
     """A baseline file that cannot be used; the one-line message names the file."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class BaselineEntry(_Strict):
+class BaselineEntry(StrictModel):
     """One accepted finding."""
 
     fingerprint: str
@@ -62,7 +59,7 @@ class BaselineEntry(_Strict):
     accepted_at: str
 
 
-class _BaselineFile(_Strict):
+class _BaselineFile(StrictModel):
     version: int
     tool: str
     ruleset_digest: str
@@ -99,7 +96,7 @@ def load_baseline(path: str | os.PathLike[str], key: bytes | None = None) -> Bas
     except FileNotFoundError:
         raise BaselineError(f"baseline {name}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"baseline {name}: cannot read ({_one_line(exc)})") from exc
+        raise BaselineError(f"baseline {name}: cannot read ({one_line(exc)})") from exc
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -120,9 +117,7 @@ def load_baseline(path: str | os.PathLike[str], key: bytes | None = None) -> Bas
     try:
         parsed = _BaselineFile.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise BaselineError(f"baseline {name}: {where}: {first['msg']}") from exc
+        raise BaselineError(f"baseline {name}: {first_error(exc)}") from exc
     _check_key(name, parsed.fingerprint_key_id, key)
     return Baseline(
         path=os.fspath(path),
@@ -245,7 +240,3 @@ def _installed_version() -> str:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())

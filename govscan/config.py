@@ -28,6 +28,7 @@ from govscan.net.client import ClientSettings
 from govscan.readers.limits import Limits
 from govscan.safeyaml import MAX_BYTES, YamlBoundsError, compose_yaml, load_yaml
 from govscan.sources.crawl import CrawlSettings
+from govscan.strict import dotted, first_error
 
 
 class ConfigError(InputError):
@@ -240,15 +241,13 @@ def load_config(path: str | Path) -> ScanConfig:
     try:
         return ScanConfig.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = flat_loc(error["loc"])
-        where = ".".join(str(p) for p in loc) or "(top level)"
-        return _raise(path, _line_of(node, loc), where, error["msg"])
+        line = _line_of(node, flat_loc(exc.errors()[0]["loc"]))
+        return _raise(path, line, first_error(exc, lambda loc: dotted(flat_loc(loc))))
 
 
-def _raise(path: Path, line: int | None, where: str, message: str) -> ScanConfig:
+def _raise(path: Path, line: int | None, problem: str) -> ScanConfig:
     prefix = f"{shown(str(path))}:{line}" if line else shown(str(path))
-    raise ConfigError(f"{prefix}: {where}: {message}")
+    raise ConfigError(f"{prefix}: {problem}")
 
 
 def _line_of(node: Any, loc: list[Any]) -> int | None:

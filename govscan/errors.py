@@ -20,3 +20,19 @@ def shown(text: str, limit: int = MAX_SHOWN) -> str:
     """``text`` on one line and at most ``limit`` characters, for echoing inputs in error lines."""
     flat = " ".join(text.split()) if any(c in text for c in "\r\n\t") else text
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def one_line(value: object, limit: int | None = None) -> str:
+    """``str(value)`` with every whitespace run (newlines too) as one space, cut at ``limit``.
+
+    Exception texts and server answers span lines; an error line, a log line or a stored
+    problem must stay one line, so every place that quotes them goes through here.
+    """
+    flat = " ".join(str(value).split())
+    return flat if limit is None else flat[:limit]
+
+
+def described(exc: BaseException) -> str:
+    """``TypeName: message`` on one line, or just ``TypeName`` when the exception says nothing."""
+    text = one_line(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

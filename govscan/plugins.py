@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pluggy
 
 from govscan import hookspecs
+from govscan.errors import described
 from govscan.hookspecs import PROJECT, hookimpl
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def _build(third_party: bool) -> pluggy.PluginManager:
             try:
                 pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
             except Exception as exc:  # noqa: BLE001 - any error in a plugin's import: one line, not a traceback
-                raise PluginLoadError(f"a {ENTRY_POINT_GROUP!r} plugin cannot be loaded ({_one_line(exc)})") from exc
+                raise PluginLoadError(f"a {ENTRY_POINT_GROUP!r} plugin cannot be loaded ({described(exc)})") from exc
         for ep in _group(installed, RULES_GROUP):
             pm.register(_RulePack(ep), f"{RULES_GROUP}:{ep.name}")
         for ep in _group(installed, SOURCES_GROUP):
@@ -218,7 +219,7 @@ class _RulePack:
             target = self.ep.load()
             value = target() if callable(target) else getattr(target, "RULES_DIR", target)
         except Exception as exc:  # noqa: BLE001 - a broken pack: one line naming it
-            raise PluginLoadError(f"rule pack entry point {self.ep.name!r}: cannot load ({_one_line(exc)})") from exc
+            raise PluginLoadError(f"rule pack entry point {self.ep.name!r}: cannot load ({described(exc)})") from exc
         return [Path(str(path)) for path in _as_list(value)]
 
 
@@ -237,7 +238,7 @@ class _SourcePack:
             if not all(isinstance(s, ApiSource) for s in sources):
                 raise TypeError("not an API source (needs name, applies, discover)")
         except Exception as exc:  # noqa: BLE001 - a broken source must not stop the crawl: noted, skipped
-            problem = f"portal source entry point {self.ep.name!r}: cannot load ({_one_line(exc)})"
+            problem = f"portal source entry point {self.ep.name!r}: cannot load ({described(exc)})"
             _problems.append(problem)
             logging.getLogger(__name__).warning("%s", problem)
             return []
@@ -246,8 +247,3 @@ class _SourcePack:
 
 def _as_list(value: Any) -> Iterator[Any]:
     yield from value if isinstance(value, (list, tuple)) else [value]
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from govscan.compliance.spec import Framework
 from govscan.rules.files import RuleLoadError, read_mapping, rule_dirs
+from govscan.strict import first_error
 
 COMPLIANCE_DIR = "compliance"
 
@@ -31,9 +32,7 @@ def parse_framework_file(path: Path) -> Framework:
     try:
         return Framework.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = _where(data, first["loc"])
-        raise ComplianceLoadError(f"{path}: {where}: {first['msg']}") from exc
+        raise ComplianceLoadError(f"{path}: {first_error(exc, lambda loc: _where(data, loc))}") from exc
 
 
 def frameworks_in_dirs(dirs: Iterable[Path]) -> list[Framework]:

@@ -12,7 +12,9 @@ import datetime as dt
 import re
 from fnmatch import fnmatchcase
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from govscan.strict import StrictModel
 
 FRAMEWORK_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 # After the "<framework>:" prefix: ``art-22``, ``CS1-state-resources``, ``item-56-1``.
@@ -21,11 +23,7 @@ REQUIREMENT_SUFFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
 RULE_PATTERN = re.compile(r"^[a-z][a-z0-9]*(\.[a-z0-9*?][a-z0-9*?-]*)+$")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(_Strict):
+class Text(StrictModel):
     """One phrase in the three languages reports are written in; none may be left empty."""
 
     ru: str
@@ -45,7 +43,7 @@ class Text(_Strict):
         return getattr(self, lang, None) or self.en
 
 
-class Requirement(_Strict):
+class Requirement(StrictModel):
     """One article, item or direction, with the rules whose findings show it is not met."""
 
     id: str
@@ -79,7 +77,7 @@ class Requirement(_Strict):
         return any(fnmatchcase(rule_id, pattern) for pattern in self.rules)
 
 
-class Framework(_Strict):
+class Framework(StrictModel):
     """A legal or policy document, the date its mapping was last checked, and its requirements."""
 
     id: str

@@ -45,7 +45,7 @@ from urllib.parse import urljoin
 import certifi
 import requests
 import urllib3
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from govscan.net.guard import Guard, GuardedAdapter, GuardRefused, Resolver, resolve
 from govscan.net.limiter import HostLimiter
@@ -53,6 +53,7 @@ from govscan.net.model import FetchError, Response
 from govscan.net.scope import Pattern, Scope, host_of, normalise
 from govscan.net.urls import NOT_HTTP, UnsafeURL, WebURL, parse
 from govscan.net.watchdog import Watch
+from govscan.strict import StrictModel
 
 CHUNK_BYTES = 64 * 1024
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -81,7 +82,7 @@ def build_user_agent(contact: str = "") -> str:
     return f"{base} (contact: {contact})"
 
 
-class ClientSettings(BaseModel):
+class ClientSettings(StrictModel):
     """Limits of one scan's HTTP traffic. Defaults suit a small government portal.
 
     A pydantic model because it is also the client block of a scan config's ``crawl:`` (``contact``,
@@ -89,8 +90,6 @@ class ClientSettings(BaseModel):
     config validates it once and the client takes it as it is, with no copy in between. The other
     fields are set by code (the dataset downloader, the audit's deadline), never by YAML.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     contact: str = Field("", description="e-mail or URL for the portal's admins, put in the User-Agent")
     user_agent: str | None = None  # overrides the whole header; None builds it from ``contact``

@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from govscan import plugins
+from govscan.errors import one_line
 from govscan.model import Asset, Piece, ReadError
 from govscan.readers.archive import BudgetExhausted, read_gzip, read_tar, read_zip
 from govscan.readers.csv_ import looks_like_table, read_csv
@@ -248,11 +249,11 @@ def read_with_context(asset: Asset, ctx: ReadContext) -> Iterator[Piece | ReadEr
             raise  # reported once, by the top-level asset
         yield ReadError(asset.uri, str(exc))
     except ReaderError as exc:
-        yield ReadError(asset.uri, _one_line(str(exc)) or type(exc).__name__)
+        yield ReadError(asset.uri, one_line(exc, 500) or type(exc).__name__)
     except RecursionError:
         yield ReadError(asset.uri, "nesting too deep")
     except Exception as exc:  # a parser bug or an exotic failure must not end the scan
-        text = _one_line(str(exc))
+        text = one_line(exc, 500)
         yield ReadError(asset.uri, f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
 
 
@@ -265,7 +266,7 @@ def sniff_format(asset: Asset) -> str:
     except FileNotFoundError:
         raise ReaderError("no such file or directory") from None
     except OSError as exc:
-        raise ReaderError(_one_line(exc.strerror or str(exc))) from None
+        raise ReaderError(one_line(exc.strerror or exc, 500)) from None
     by_ext = format_by_extension(asset.uri)
     by_media = format_by_media_type(asset.media_hint)
     container = _container_by_magic(asset.path, head, by_ext, by_media)
@@ -350,7 +351,3 @@ def _registered(kind: str) -> str:
     if kind in plugins.formats():
         return kind
     raise ReaderError(f"{_KIND_NAMES.get(kind, kind)} is not supported")
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())[:500]

@@ -17,17 +17,17 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session
 
-from govscan.model import Location, Severity
-from govscan.report.base import SEVERITIES_DESC, place_of
+from govscan.model import Location, Severity, place_of
+from govscan.report.base import SEVERITIES_DESC
 from govscan.report.i18n import LANGUAGES
 from govscan.rules import RuleSet
 from govscan.store import queries
 from govscan.store.coverage import kinds_exercised, recorded_rules_run, recorded_settings, target_settings
 from govscan.store.queries import PRESENT, FindingAt, ScanRead
 from govscan.store.tables import Asset, FindingRow, Scan, Target, TriageNote
+from govscan.strict import StrictModel
 
 TREND_SCANS = 12  # scans on the trend chart: about a quarter of weekly scans
 CLOSED_BY_TRIAGE = ("false_positive", "accepted_risk", "suppressed")
@@ -40,11 +40,7 @@ class ReportError(Exception):
     """The report cannot be built as asked (no such scan, target or framework); one line for the CLI."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Localized(_Model):
+class Localized(StrictModel):
     """A phrase in the three report languages (framework and requirement titles)."""
 
     ru: str
@@ -55,7 +51,7 @@ class Localized(_Model):
         return getattr(self, lang, None) or self.en
 
 
-class ScanInfo(_Model):
+class ScanInfo(StrictModel):
     id: int
     name: str
     status: str
@@ -67,7 +63,7 @@ class ScanInfo(_Model):
     fingerprint_key_id: str
 
 
-class TriageEntry(_Model):
+class TriageEntry(StrictModel):
     """One triage decision: who, when, from which status to which, and why."""
 
     at: dt.datetime
@@ -77,7 +73,7 @@ class TriageEntry(_Model):
     note: str
 
 
-class FindingItem(_Model):
+class FindingItem(StrictModel):
     id: int
     rule_id: str
     rule_kind: str
@@ -118,17 +114,17 @@ class FindingItem(_Model):
         return self.remediations.get(lang)
 
 
-class GradeItem(_Model):
+class GradeItem(StrictModel):
     uri: str
     grade: str
 
 
-class UnreadAsset(_Model):
+class UnreadAsset(StrictModel):
     uri: str
     reason: str
 
 
-class TargetSection(_Model):
+class TargetSection(StrictModel):
     name: str
     kind: str
     assets_read: int
@@ -140,14 +136,14 @@ class TargetSection(_Model):
     observations: list[dict[str, Any]]  # asset summaries (TLS endpoint facts), bulky raw parts dropped
 
 
-class TrendItem(_Model):
+class TrendItem(StrictModel):
     scan_id: int
     started_at: dt.datetime
     present: int  # findings this scan saw
     open: int  # of those, the ones not triaged away at the time of the scan
 
 
-class RequirementItem(_Model):
+class RequirementItem(StrictModel):
     framework_id: str
     id: str
     title: Localized
@@ -163,7 +159,7 @@ class RequirementItem(_Model):
     counts: dict[str, int]
 
 
-class FrameworkSection(_Model):
+class FrameworkSection(StrictModel):
     id: str
     title: Localized
     document: str
@@ -174,7 +170,7 @@ class FrameworkSection(_Model):
         return sum(1 for r in self.requirements if r.status == status)
 
 
-class PortalRun(_Model):
+class PortalRun(StrictModel):
     """What one portal audit recorded about its politeness and bounds (its summary), for the methodology."""
 
     robots_mode: str  # obey / audit / ignore
@@ -190,7 +186,7 @@ class PortalRun(_Model):
     ner_cut_chars: int
 
 
-class TargetPlan(_Model):
+class TargetPlan(StrictModel):
     """How one target was configured to be scanned (from ``Scan.settings_json``) and what was read."""
 
     name: str
@@ -203,7 +199,7 @@ class TargetPlan(_Model):
     portal_runs: list[PortalRun] = []  # what each portal audit recorded: robots counts, deadline and NER cuts
 
 
-class Methodology(_Model):
+class Methodology(StrictModel):
     targets: list[TargetPlan]
     kinds_run: list[str]
     rules_run: list[str]
@@ -213,7 +209,7 @@ class Methodology(_Model):
     settings: dict[str, Any]  # top-level settings besides the targets, shown as recorded
 
 
-class ReportData(_Model):
+class ReportData(StrictModel):
     generated_at: dt.datetime
     scan: ScanInfo
     target_filter: str | None

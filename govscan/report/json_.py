@@ -11,25 +11,20 @@ import json
 from datetime import datetime
 from typing import Any, Literal, TextIO
 
-from pydantic import BaseModel, ConfigDict
-
 from govscan.model import Finding, ScanResult
 from govscan.report.base import TOOL_NAME, count_by_severity, sort_findings
+from govscan.strict import StrictModel
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 BASELINE_KEYS = frozenset({"suppressed", "baseline_state"})
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ToolOut(_Strict):
+class ToolOut(StrictModel):
     name: Literal["govscan"]
     version: str
 
 
-class LocationOut(_Strict):
+class LocationOut(StrictModel):
     uri: str
     sheet: str | None
     column: str | None
@@ -40,11 +35,11 @@ class LocationOut(_Strict):
     part: str | None = None  # hidden or secondary part: "hidden sheet", "comment", "metadata:author"…
 
 
-class SuppressedOut(_Strict):
+class SuppressedOut(StrictModel):
     reason: str
 
 
-class FindingOut(_Strict):
+class FindingOut(StrictModel):
     """One finding: exactly ``Finding.as_dict()``, plus the two baseline keys when one was used."""
 
     rule_id: str
@@ -61,12 +56,12 @@ class FindingOut(_Strict):
     baseline_state: Literal["new", "unchanged"] | None = None
 
 
-class ErrorOut(_Strict):
+class ErrorOut(StrictModel):
     uri: str
     problem: str
 
 
-class SummaryOut(_Strict):
+class SummaryOut(StrictModel):
     """``by_severity`` counts open findings only; baselined ones are counted in ``suppressed``."""
 
     by_severity: dict[str, int]
@@ -75,13 +70,13 @@ class SummaryOut(_Strict):
     assets_failed: int
 
 
-class ScanOut(_Strict):
+class ScanOut(StrictModel):
     started_at: datetime
     finished_at: datetime
     inputs: list[str]
 
 
-class JsonReport(_Strict):
+class JsonReport(StrictModel):
     tool: ToolOut
     findings: list[FindingOut]
     errors: list[ErrorOut]

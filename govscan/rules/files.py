@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from govscan.errors import one_line
 from govscan.safeyaml import load_yaml
 
 # libyaml's safe loader when PyYAML was built with it (5x faster start-up), else the pure one.
@@ -46,11 +47,7 @@ def read_mapping(path: Path, what: str, error: type[Exception] = RuleLoadError) 
     try:
         data = load_yaml(path.read_text(encoding="utf-8"), _SAFE_LOADER)  # bounded: depth, number length
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise error(f"{path}: cannot read {what} ({_one_line(exc)})") from exc
+        raise error(f"{path}: cannot read {what} ({one_line(exc)})") from exc
     if not isinstance(data, dict):
         raise error(f"{path}: a {what} file must hold one mapping")
     return data
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from govscan.compliance.loader import frameworks_in_dirs, merge_ids, rule_links
 from govscan.rules.files import RuleLoadError, read_mapping, rule_dirs
 from govscan.rules.spec import RuleSpec
+from govscan.strict import first_error
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,7 @@ def parse_rule_file(path: Path) -> RuleSpec:
     try:
         return RuleSpec.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise RuleLoadError(f"{path}: {where}: {first['msg']}") from exc
+        raise RuleLoadError(f"{path}: {first_error(exc)}") from exc
 
 
 # Folders of a rules directory that hold other YAML than rules.

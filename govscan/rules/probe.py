@@ -17,11 +17,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from govscan.strict import StrictModel
 
 
 def _check_regex(value: str | None) -> str | None:
@@ -40,7 +38,7 @@ def _check_paths(value: list[str]) -> list[str]:
     return value
 
 
-class Matcher(_Strict):
+class Matcher(StrictModel):
     """One condition on a response; exactly the fields given are checked (all of them must hold).
 
     Body patterns run on a bounded prefix of the body decoded as latin-1, so every byte maps to
@@ -68,7 +66,7 @@ class Matcher(_Strict):
         return [v.strip().lower() for v in value]
 
 
-class _PathsChecked(_Strict):
+class _PathsChecked(StrictModel):
     """Validation shared by a probe and its groups: rooted paths, a compiling evidence pattern."""
 
     @field_validator("paths", check_fields=False)

@@ -5,20 +5,17 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from govscan.model import Severity
 from govscan.rules.probe import ProbeSpec
+from govscan.strict import StrictModel
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(\.[a-z0-9][a-z0-9-]*)+$")
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class HeaderHints(_Strict):
+class HeaderHints(StrictModel):
     """Column headers that point at (or away from) an entity, per language.
 
     Hints are matched case-insensitively against a normalised header (punctuation folded to
@@ -34,7 +31,7 @@ class HeaderHints(_Strict):
         return [*self.ru, *self.kk, *self.en]
 
 
-class NameParts(_Strict):
+class NameParts(StrictModel):
     """Headers of the columns one name is split over (Фамилия | Имя | Отчество, Тегі | Аты |
     Әкесінің аты): such a table holds one person per row, reported once, on the surname column."""
 
@@ -43,7 +40,7 @@ class NameParts(_Strict):
     patronymic: HeaderHints = HeaderHints()
 
 
-class OwnContactSpec(_Strict):
+class OwnContactSpec(StrictModel):
     """Running text that makes a phone, mailbox or address an organisation's own, not a person's.
 
     ``words`` stand in the same sentence just before a match, or right after it ("(приемная)"):
@@ -56,7 +53,7 @@ class OwnContactSpec(_Strict):
     labels: HeaderHints = HeaderHints()
 
 
-class PiiSpec(_Strict):
+class PiiSpec(StrictModel):
     """The part of a ``pii`` rule that steers detection of one entity."""
 
     entity: str
@@ -73,7 +70,7 @@ class PiiSpec(_Strict):
     own_contact: OwnContactSpec = OwnContactSpec()
 
 
-class HiddenPartSpec(_Strict):
+class HiddenPartSpec(StrictModel):
     """A ``pii`` rule for personal data of any entity found in one hidden part of a document.
 
     A failed redaction (text under a drawn black box, still extractable) is a distinct mistake
@@ -84,21 +81,21 @@ class HiddenPartSpec(_Strict):
     part: str = Field(min_length=1, description="the reader's part name, e.g. 'under a redaction box'")
 
 
-class TlsCheckSpec(_Strict):
+class TlsCheckSpec(StrictModel):
     """A ``tls`` rule names a registered check (a pure function of an endpoint's facts)."""
 
     check: str
     params: dict[str, Any] = {}
 
 
-class HttpCheckSpec(_Strict):
+class HttpCheckSpec(StrictModel):
     """An ``http`` rule names a registered check (a pure function of what a site answered)."""
 
     check: str
     params: dict[str, Any] = {}
 
 
-class RuleText(_Strict):
+class RuleText(StrictModel):
     """A rule's title and remediation in one report language (the English ones are the rule's own)."""
 
     title: str = Field(min_length=1)
@@ -108,7 +105,7 @@ class RuleText(_Strict):
 RuleLanguage = Literal["ru", "kk"]
 
 
-class RuleSpec(_Strict):
+class RuleSpec(StrictModel):
     """One rule: metadata for reports plus a kind-specific block."""
 
     id: str

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import quote, urlsplit
 
 from govscan import plugins
+from govscan.errors import one_line
 from govscan.net.model import FetchError, Response
 
 if TYPE_CHECKING:
@@ -82,9 +83,9 @@ def call(
     try:
         result = fetch(url)
     except Exception as exc:  # noqa: BLE001 - a client bug must stay one request's problem
-        return FetchError(where, scrub(f"fetch failed ({type(exc).__name__}: {_one_line(str(exc))})", secrets))
+        return FetchError(where, scrub(f"fetch failed ({type(exc).__name__}: {one_line(exc, 300)})", secrets))
     if isinstance(result, FetchError):
-        return FetchError(where, scrub(_one_line(result.problem), secrets))
+        return FetchError(where, scrub(one_line(result.problem, 300), secrets))
     return result
 
 
@@ -102,7 +103,7 @@ def decode_json(response: Response, shown: str) -> JsonBody | FetchError:
     except UnicodeDecodeError:
         return FetchError(shown, "not JSON (body is not UTF-8)")
     except ValueError as exc:
-        return FetchError(shown, f"malformed JSON ({_one_line(str(exc))[:120]})")
+        return FetchError(shown, f"malformed JSON ({one_line(exc, 120)})")
     except RecursionError:
         return FetchError(shown, "malformed JSON (nesting too deep)")
 
@@ -110,10 +111,6 @@ def decode_json(response: Response, shown: str) -> JsonBody | FetchError:
 def api_url(base_url: str, path: str) -> str:
     """``path`` under the portal root ``base_url`` (which may itself have a path: ``/ckan``)."""
     return base_url.rstrip("/") + "/" + path.lstrip("/")
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())[:300]
 
 
 # --- the built-in plugins -----------------------------------------------------------------
@@ -214,4 +211,4 @@ def discover(
         try:
             yield from source.discover(base_url, fetch)
         except Exception as exc:  # noqa: BLE001 - one plugin's bug must not end the scan
-            yield FetchError(base_url, f"{source.name} source failed ({type(exc).__name__}: {_one_line(str(exc))})")
+            yield FetchError(base_url, f"{source.name} source failed ({type(exc).__name__}: {one_line(exc, 300)})")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from govscan.errors import one_line
 from govscan.tls.facts import Certificate, Endpoint, Suite, TlsFacts, Trust
 
 # Endpoint profiles: "full" for audits, "fast" (certificate, protocol versions, HSTS) for
@@ -94,7 +95,7 @@ def scan_endpoints(endpoints: Iterable[Endpoint], settings: ScanSettings) -> Ite
                 scan_commands_extra_arguments=extra,
             )
         except Exception as exc:  # noqa: BLE001 - DNS failures raise here: one endpoint's problem
-            failed.append(_error_facts(endpoint, _one_line(exc)))
+            failed.append(_error_facts(endpoint, one_line(exc, 300)))
             continue
         by_uuid[request.uuid] = endpoint
         requests.append(request)
@@ -330,11 +331,7 @@ def _trace_line(trace: Any) -> str:
     if trace is None:
         return ""
     text = "".join(trace.format_exception_only()).strip() if hasattr(trace, "format_exception_only") else str(trace)
-    return _one_line(text)
-
-
-def _one_line(value: object) -> str:
-    return " ".join(str(value).split())[:300]
+    return one_line(text, 300)
 
 
 def _attr(result: Any, name: str) -> bool | None:
