@@ -119,10 +119,33 @@ def test_a_resumed_scan_fails_the_gate_and_notifies_on_what_it_found_before_the_
         assert connection.execute("SELECT count(DISTINCT asset_id) FROM assetread").fetchone()[0] == CLEAN_FILES + 1
 
 
+class _HeldDataset(BaseHTTPRequestHandler):
+    """A dataset URL that answers only once the test lets it: the first scan stays running meanwhile."""
+
+    release = threading.Event()
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server name
+        self.release.wait(60)
+        body = "ФИО,телефон\nИванов Иван,+77011234567\n".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/csv; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 def test_a_second_scan_of_a_config_while_one_runs_is_one_line_and_exit_2(tmp_path: Path) -> None:
     exports = _exports(tmp_path)
+    held = ThreadingHTTPServer(("127.0.0.1", 0), _HeldDataset)
+    held.daemon_threads = True
+    _HeldDataset.release.clear()
+    threading.Thread(target=held.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{held.server_address[1]}/held.csv"
     config = tmp_path / "nightly.yaml"
-    config.write_text(f"name: nightly\ntargets:\n  - name: open data\n    datasets: ['{exports}/*.csv']\n")
+    config.write_text(f"name: nightly\ntargets:\n  - name: open data\n    datasets: ['{exports}/*.csv', '{url}']\n")
     db = tmp_path / "g.db"
     command = [sys.executable, "-m", "govscan", "scan", str(config), "--db", f"sqlite:///{db}", "--fail-on", "none"]
     environment = {**os.environ, "GOVSCAN_WRITE_BATCH": "5"}
@@ -137,8 +160,7 @@ def test_a_second_scan_of_a_config_while_one_runs_is_one_line_and_exit_2(tmp_pat
             except sqlite3.Error:
                 pass
             time.sleep(0.05)
-        if child.poll() is not None:
-            pytest.skip("the first scan finished before the second could start")
+        assert child.poll() is None, "the first scan ended while its held dataset was still unanswered"
 
         second = CliRunner().invoke(cli, ["scan", str(config), "--db", f"sqlite:///{db}"], catch_exceptions=False)
 
@@ -150,6 +172,7 @@ def test_a_second_scan_of_a_config_while_one_runs_is_one_line_and_exit_2(tmp_pat
     finally:
         child.kill()
         child.wait()
+        _HeldDataset.release.set()  # from now on the dataset answers at once
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT id, status FROM scan").fetchall() == [(1, "running")]  # nothing of its own
 
@@ -158,3 +181,5 @@ def test_a_second_scan_of_a_config_while_one_runs_is_one_line_and_exit_2(tmp_pat
     assert after.exit_code == 0, after.stderr
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT id, status FROM scan").fetchall() == [(1, "interrupted"), (2, "completed")]
+    held.shutdown()
+    held.server_close()
