@@ -25,13 +25,12 @@ opened. Every element is detached once it ends: memory is one paragraph, whateve
 
 from __future__ import annotations
 
-import itertools
 import posixpath
 import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as safe_et
@@ -42,8 +41,8 @@ from govscan.readers.limits import Limits, ReadContext, ReaderError
 from govscan.readers.office import (
     MAX_COLUMNS,
     SMALL_PART,
-    Budget,
     DocTable,
+    Document,
     Prose,
     check_part,
     describe,
@@ -88,7 +87,7 @@ def read_docx(asset: Asset, ctx: ReadContext) -> Iterator[Piece | ReadError]:
         parts, core = _parts(archive, infos, ctx.limits)
         if not any(part is None for _, part in parts):
             raise ReaderError("not a valid DOCX (no main document part)")
-        state = _Document(asset.uri, ctx.limits)
+        state = Document(asset.uri, ctx.limits)
         copies = member_copies(archive)
         problems: list[ReaderError] = []
         for name, part in parts:
@@ -110,7 +109,7 @@ def read_docx(asset: Asset, ctx: ReadContext) -> Iterator[Piece | ReadError]:
 
 
 @contextmanager
-def _part_problem(problems: list[ReaderError], state: _Document, ctx: ReadContext) -> Iterator[None]:
+def _part_problem(problems: list[ReaderError], state: Document, ctx: ReadContext) -> Iterator[None]:
     """A broken part (malformed XML, a bomb, a bad CRC) is kept for the end, the other parts are
     still read; a spent bound of the whole document (paragraphs, cells, seconds, bytes) ends it."""
     try:
@@ -161,22 +160,6 @@ def _parts(
     return order, core
 
 
-@dataclass
-class _Document:
-    """What the parts of one document share: table numbering, bounds, authors of changes."""
-
-    uri: str
-    limits: Limits
-    budget: Budget = field(default_factory=Budget)
-    tables: Iterator[int] = field(default_factory=lambda: itertools.count(1))
-    authors: dict[str, list[str]] = field(default_factory=lambda: {"comment author": [], "revision author": []})
-
-    def author(self, kind: str, name: str | None) -> None:
-        names = self.authors[kind]
-        if name and len(names) < 10_000:
-            names.append(name)
-
-
 @dataclass(slots=True)
 class _Table:
     table: DocTable
@@ -189,7 +172,7 @@ class _Table:
 class _Walker:
     """One WordprocessingML part: events in, pieces out (``self.out``, drained by the caller)."""
 
-    def __init__(self, doc: _Document, part: str | None) -> None:
+    def __init__(self, doc: Document, part: str | None) -> None:
         self.doc = doc
         self.part = part
         self.prose = Prose(doc.uri, doc.limits, part)
@@ -212,7 +195,7 @@ class _Walker:
             self.paragraphs.append(([], [], []))
             self._chars = 0
         elif tag == W + "tbl":
-            number = next(self.doc.tables)
+            number = next(self.doc.table_numbers)
             self.tables.append(_Table(DocTable(self.doc.uri, self.doc.limits, f"table {number}", self.part)))
         elif tag == W + "tr" and self.tables:
             self.tables[-1].row, self.tables[-1].header = [], False
@@ -325,7 +308,7 @@ class _Walker:
 
 
 def _read_part(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: ReadContext, part: str | None, doc: _Document
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: ReadContext, part: str | None, doc: Document
 ) -> Iterator[Piece]:
     walker = _Walker(doc, part)
     parents: list[Element] = []

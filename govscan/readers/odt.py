@@ -23,18 +23,17 @@ detached once its tail is known, so memory is one paragraph whatever the documen
 
 from __future__ import annotations
 
-import itertools
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
 from govscan.model import Asset, Field, Piece, Text
-from govscan.readers.limits import Limits, ReadContext, ReaderError
+from govscan.readers.limits import ReadContext, ReaderError
 from govscan.readers.office import (
     MAX_COLUMNS,
-    Budget,
     DocTable,
+    Document,
     Prose,
     check_odf_encryption,
     iter_part,
@@ -67,7 +66,7 @@ def read_odt(asset: Asset, ctx: ReadContext) -> Iterator[Piece]:
         if "content.xml" not in infos:
             raise ReaderError("not a valid ODT (no content.xml)")
         check_odf_encryption(archive, infos)
-        doc = _Document(asset.uri, ctx.limits)
+        doc = Document(asset.uri, ctx.limits)
         copies = member_copies(archive)
         for name in ("content.xml", "styles.xml"):
             for info in copies.get(name, []):
@@ -80,15 +79,6 @@ def read_odt(asset: Asset, ctx: ReadContext) -> Iterator[Piece]:
             asset.uri, {"last modified by": people["last modified by"]}, "metadata:last modified by"
         )
         yield from metadata_values(asset.uri, doc.authors, "metadata:author")
-
-
-@dataclass
-class _Document:
-    uri: str
-    limits: Limits
-    budget: Budget = field(default_factory=Budget)
-    numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
-    authors: dict[str, list[str]] = field(default_factory=lambda: {"comment author": [], "revision author": []})
 
 
 @dataclass(slots=True)
@@ -116,7 +106,7 @@ class _Paragraph:
 
 
 class _Walker:
-    def __init__(self, doc: _Document) -> None:
+    def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.frames: list[_Frame] = []
         self.containers: list[_Table | str] = []  # innermost: where a paragraph goes
@@ -240,10 +230,7 @@ class _Walker:
         if tag in _PARAGRAPHS:
             self._end_paragraph()
         elif tag == DC + "creator" and self.author_kind:
-            name = " ".join((elem.text or "").split())
-            names = self.doc.authors[self.author_kind]
-            if name and len(names) < 10_000:
-                names.append(name)
+            self.doc.author(self.author_kind, " ".join((elem.text or "").split()))
         elif tag in (OFFICE + "annotation", TEXT + "note", TEXT + "deletion", TEXT + "section") or tag in _HEADERS:
             self._pop_container()
             if tag == OFFICE + "annotation":
@@ -291,7 +278,7 @@ class _Walker:
             self.out.extend(self._prose(paragraph.target or None).add(text))
 
     def _start_table(self, elem: Element) -> None:
-        number = next(self.doc.numbers)
+        number = next(self.doc.table_numbers)
         name = " ".join((elem.get(TABLE + "name") or "").split())[:80] or f"table {number}"
         part = self._part()
         self.tables.append(_Table(DocTable(self.doc.uri, self.doc.limits, name, part)))
@@ -344,7 +331,7 @@ def _count(value: str | None, cap: int) -> int:
     return max(1, min(int(value), cap)) if value and value.isdigit() else 1
 
 
-def _read_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: ReadContext, doc: _Document) -> Iterator[Piece]:
+def _read_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: ReadContext, doc: Document) -> Iterator[Piece]:
     walker = _Walker(doc)
     try:
         for event, elem in iter_part(archive, info, ctx, WHAT):

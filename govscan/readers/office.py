@@ -23,6 +23,7 @@ import itertools
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import IO
 from xml.etree.ElementTree import Element, ParseError
 
@@ -296,6 +297,8 @@ def local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+MAX_AUTHORS = 10_000  # names of comment and change authors kept per kind and document
+
 # --- bounds -------------------------------------------------------------------------------------
 
 
@@ -335,6 +338,23 @@ class Budget:
         if not self.spent:
             self.spent = True
             raise ReaderError(problem)
+
+
+@dataclass
+class Document:
+    """What the parts of one Word or ODT document share: table numbering, bounds, authors of changes."""
+
+    uri: str
+    limits: Limits
+    budget: Budget = field(default_factory=Budget)
+    table_numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    authors: dict[str, list[str]] = field(default_factory=lambda: {"comment author": [], "revision author": []})
+
+    def author(self, kind: str, name: str | None) -> None:
+        """Remember the author of a comment or a change (bounded: a hostile file may name millions)."""
+        names = self.authors[kind]
+        if name and len(names) < MAX_AUTHORS:
+            names.append(name)
 
 
 # --- prose --------------------------------------------------------------------------------------
