@@ -8,7 +8,8 @@ import pytest
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus"
-SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
+# Vendored (OASIS, errata 01) so that SARIF validation runs in every clone, not only beside ../shared.
+SARIF_SCHEMA = Path(__file__).resolve().parent / "report" / "sarif-schema-2.1.0.json"
 
 # DESIGN.md's JSON contract: the keys of one finding and of its location.
 CONTRACT_FINDING_KEYS = frozenset(

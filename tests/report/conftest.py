@@ -16,7 +16,7 @@ from govscan.model import Finding, Location, ReadError, ScanResult, Severity
 from govscan.rules.loader import RuleSet
 from govscan.rules.spec import PiiSpec, RuleSpec
 
-SARIF_SCHEMA_PATH = Path("/work/shared/schemas/sarif-schema-2.1.0.json")
+from ..conftest import SARIF_SCHEMA as SARIF_SCHEMA_PATH  # vendored beside this file
 
 
 def make_rules() -> RuleSet:
@@ -212,8 +212,6 @@ def uri_reference_check() -> Callable[[object], bool]:
 @pytest.fixture(scope="session")
 def sarif_validator() -> Any:
     """A validator for the official SARIF 2.1.0 schema, with uri and date-time formats enforced."""
-    if not SARIF_SCHEMA_PATH.exists():
-        pytest.skip(f"SARIF schema not available at {SARIF_SCHEMA_PATH}")
     import jsonschema
 
     schema = json.loads(SARIF_SCHEMA_PATH.read_text(encoding="utf-8"))

@@ -16,8 +16,7 @@ from govscan.report.json_ import JsonReport
 from govscan.rules import load_rules
 from govscan.testing.beside import load_beside
 
-SARIF_SCHEMA = Path("/work/shared/schemas/sarif-schema-2.1.0.json")
-
+from ..conftest import SARIF_SCHEMA
 
 rdb = load_beside(__file__, "report_db.py")
 report_db = rdb.report_db
@@ -68,8 +67,7 @@ def test_json_has_check_shape(report_db, tmp_path: Path) -> None:
 def test_sarif_is_valid(report_db, tmp_path: Path) -> None:
     _, text, _ = report(report_db, tmp_path, "--format", "sarif")
     log = json.loads(text)
-    if SARIF_SCHEMA.exists():
-        jsonschema.validate(log, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
+    jsonschema.validate(log, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
     results = log["runs"][0]["results"]
     assert len(results) == 4 and sum(1 for r in results if r.get("suppressions")) == 1
 

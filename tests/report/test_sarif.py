@@ -1,7 +1,7 @@
 """``--format sarif``: valid SARIF 2.1.0 that code-scanning UIs can track across runs.
 
 Every log produced here is validated against the official OASIS schema
-(``/work/shared/schemas/sarif-schema-2.1.0.json``), with uri formats checked.
+(vendored as ``tests/report/sarif-schema-2.1.0.json``), with uri formats checked.
 """
 
 from __future__ import annotations
