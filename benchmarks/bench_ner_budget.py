@@ -17,12 +17,12 @@ import random
 import tempfile
 import time
 
+from govscan.engine.documents import scan_assets
+from govscan.engine.units import NER_MAX_CHARS
 from govscan.model import SourceAsset
 from govscan.pii.detector import PiiDetector
-from govscan.pipeline import scan_assets
 from govscan.rules import load_rules
 from govscan.testing import synth
-from govscan.web.audit import NER_MAX_CHARS
 
 SENTENCES = [
     "Аким района провёл приём граждан по вопросам благоустройства дворов.",

@@ -19,15 +19,16 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-import govscan.scanrun as scanrun
+import govscan.engine.scan as scanrun
 from govscan.config import ScanConfig, TargetConfig
+from govscan.engine.steps import install
+from govscan.engine.units import WorkContext
 from govscan.executors import LocalExecutor, SerialExecutor
 from govscan.identity import load_secret
 from govscan.rules import load_rules
 from govscan.store.engine import open_engine
 from govscan.store.writer import FindingsWriter, Recorded
 from govscan.testing import synth
-from govscan.work import WorkContext, install
 
 
 def main() -> None:

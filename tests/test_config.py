@@ -116,8 +116,8 @@ targets:
 
 
 def test_crawl_keys_are_written_flat_and_each_lands_in_the_block_of_its_owner(tmp_path: Path) -> None:
+    from govscan.engine.plan import portal_settings
     from govscan.net.client import ClientSettings
-    from govscan.scanrun import portal_settings
     from govscan.sources.crawl import CrawlSettings
 
     crawl = load_config(write(tmp_path, PORTAL)).targets[0].crawl
@@ -132,7 +132,7 @@ def test_crawl_keys_are_written_flat_and_each_lands_in_the_block_of_its_owner(tm
 
 
 def test_crawl_settings_are_recorded_flat_in_the_order_they_always_had(tmp_path: Path) -> None:
-    from govscan.scanrun import scan_settings
+    from govscan.engine.plan import scan_settings
 
     recorded = scan_settings(load_config(write(tmp_path, PORTAL)))["targets"][0]["crawl"]
     assert list(recorded) == [

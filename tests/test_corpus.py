@@ -13,9 +13,9 @@ from collections.abc import Iterable
 
 import pytest
 
+from govscan.engine.documents import CheckOptions, run_check
 from govscan.identity import load_secret
 from govscan.model import Finding
-from govscan.pipeline import CheckOptions, run_check
 from govscan.rules import load_rules
 
 from .conftest import CORPUS

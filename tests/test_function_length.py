@@ -14,8 +14,8 @@ MAX_LINES = 60
 WAITING_FOR_THE_ENGINE = {
     ("cli/crawl.py", "crawl"),
     ("cli/tls.py", "tls"),
-    ("scanrun.py", "_run"),
-    ("web/audit.py", "audit_portal"),
+    ("engine/portal.py", "audit_portal"),
+    ("engine/scan.py", "_run"),
 }
 
 

@@ -6,8 +6,8 @@ import click
 
 from govscan.cli.gate import finish, read_baseline
 from govscan.cli.options import gate_options, output_options
+from govscan.engine.documents import DOCUMENT_NER_MAX_CHARS, CheckOptions, run_check
 from govscan.identity import load_secret
-from govscan.pipeline import DOCUMENT_NER_MAX_CHARS, CheckOptions, run_check
 from govscan.progress import Progress
 from govscan.readers.limits import Limits
 from govscan.readers.ocr import MODES

@@ -75,10 +75,10 @@ def crawl(
     be reached (problems with single pages or files are printed as warnings).
     """
     from govscan.config import CrawlConfig
+    from govscan.engine.plan import portal_settings
+    from govscan.engine.portal import audit_portal
     from govscan.net.urls import UnsafeURL, parse
     from govscan.pii.detector import PiiDetector
-    from govscan.scanrun import portal_settings
-    from govscan.web.audit import audit_portal
 
     try:
         parse(url)  # read as the client will connect: a URL the parsers read differently is refused here
@@ -116,6 +116,7 @@ def crawl(
         finished_at=datetime.now(UTC),
         scanned=[o.uri for o in found.outcomes if o.ok],
         endpoints=endpoints,
+        category=f"crawl/{urlsplit(url).netloc.rpartition('@')[2].lower()}",  # one SARIF analysis per site
     )
     finish(result, fmt=fmt, output=output, fail_on=fail_on, accepted=accepted, baseline=baseline,
            write_baseline_to=write_baseline, baseline_reason=baseline_reason)  # fmt: skip

@@ -69,11 +69,12 @@ def scan(
     """Run every target of a scan configuration and record the results in the database."""
     from govscan.baseline import load_baseline
     from govscan.config import load_config
+    from govscan.engine.scan import gate, run_scan
+    from govscan.engine.steps import install
+    from govscan.engine.units import WorkContext
     from govscan.executors import LocalExecutor, SerialExecutor
     from govscan.identity import load_secret
     from govscan.rules import load_rules
-    from govscan.scanrun import gate, run_scan
-    from govscan.work import WorkContext, install
 
     # A bad config or baseline is an InputError: one line and exit 2 (govscan.cli.errors).
     config = load_config(config_path)

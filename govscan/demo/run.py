@@ -16,9 +16,9 @@ from sqlmodel import Session
 
 from govscan.config import CrawlConfig, ScanConfig, TargetConfig
 from govscan.demo.portal import DemoPortal
+from govscan.engine.scan import ScanOutcome, run_scan
 from govscan.identity import load_secret
 from govscan.rules import load_rules
-from govscan.scanrun import ScanOutcome, run_scan
 from govscan.store.engine import open_engine
 from govscan.testing import synth
 

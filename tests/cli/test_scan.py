@@ -87,7 +87,7 @@ def test_triage_persists_and_shows_in_the_history(setup: dict) -> None:
 
 def _interrupt_at_the_second_asset(monkeypatch: pytest.MonkeyPatch, calls: list[str]):  # type: ignore[no-untyped-def]
     """Make the scan's reader record each asset it reads and raise Ctrl-C at the second one."""
-    import govscan.work as work
+    import govscan.engine.steps as work
 
     real = work.run_check
 
@@ -104,7 +104,7 @@ def _interrupt_at_the_second_asset(monkeypatch: pytest.MonkeyPatch, calls: list[
 def test_an_interrupted_scan_resumes_without_rereading_done_assets(
     setup: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import govscan.work as work
+    import govscan.engine.steps as work
 
     for name in ("a.csv", "b.csv", "c.csv"):
         write(setup, name, iins=True)
@@ -412,7 +412,7 @@ def test_a_suppressed_finding_the_baseline_no_longer_lists_is_open_again(setup: 
 def test_resume_matches_assets_however_the_config_spells_their_paths(
     setup: dict, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import govscan.work as work
+    import govscan.engine.steps as work
 
     monkeypatch.chdir(tmp_path)
     for name in ("a.csv", "b.csv"):

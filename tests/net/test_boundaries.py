@@ -14,9 +14,6 @@ import govscan
 
 PACKAGE = Path(govscan.__file__).parent
 HTTP_LIBRARIES = ("requests", "urllib3")
-# The portal audit orchestrates the crawler and the portal APIs from inside web/ until it moves to
-# the engine (issue 12 §1); it is the one module of web/ allowed to import sources/.
-ORCHESTRATORS = frozenset({"web/audit.py"})
 
 
 def imports(path: Path) -> set[str]:
@@ -62,6 +59,4 @@ def test_the_network_layer_builds_on_neither_sources_nor_web() -> None:
 
 def test_sources_and_web_never_import_each_other() -> None:
     assert offenders("sources", ("govscan.web",)) == []
-    assert offenders("web", ("govscan.sources",), allowed=ORCHESTRATORS) == []
-    # When the audit moves to the engine, this fails: drop ORCHESTRATORS then, so the rule has no exception.
-    assert offenders("web", ("govscan.sources",)) != []
+    assert offenders("web", ("govscan.sources",)) == []  # the portal audit that joins them is the engine's

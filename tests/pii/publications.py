@@ -6,9 +6,9 @@ import csv
 import json
 from pathlib import Path
 
+from govscan.engine.documents import CheckOptions, run_check
 from govscan.identity import load_secret
 from govscan.model import Finding
-from govscan.pipeline import CheckOptions, run_check
 from govscan.rules import load_rules
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from govscan.engine.documents import CheckOptions, run_check
 from govscan.identity import load_secret
 from govscan.model import Finding
 from govscan.pii.recognizers.kz_iin import KzIinRecognizer
-from govscan.pipeline import CheckOptions, run_check
 from govscan.rules import load_rules
 from govscan.testing import synth
 

@@ -6,8 +6,8 @@ import socket
 
 import pytest
 
+from govscan.engine.documents import CheckOptions, run_check
 from govscan.identity import load_secret
-from govscan.pipeline import CheckOptions, run_check
 from govscan.rules import load_rules
 
 

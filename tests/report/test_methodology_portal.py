@@ -12,12 +12,12 @@ import pytest
 from sqlmodel import Session
 
 from govscan.config import ScanConfig
+from govscan.engine.plan import scan_settings
 from govscan.model import AssetOutcome
 from govscan.report.data import build_report_data
 from govscan.report.html import render_html
 from govscan.report.markdown import render_markdown
 from govscan.rules import load_rules
-from govscan.scanrun import scan_settings
 from govscan.store.engine import open_engine
 from govscan.store.lifecycle import finish_scan, record, start_scan
 

@@ -9,11 +9,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from govscan.engine.documents import CheckOptions, run_check
 from govscan.identity import load_secret
 from govscan.model import ReadError, SourceAsset, Values
 from govscan.net.model import FetchError
 from govscan.pii.detector import PiiDetector
-from govscan.pipeline import CheckOptions, run_check
 from govscan.readers import read_asset
 from govscan.rules import load_rules
 from govscan.sources.egov import KEY_REQUIRED, EgovLimits, egov_dataset_ids, egov_records_pages, latest_version

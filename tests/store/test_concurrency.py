@@ -20,17 +20,18 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from govscan.config import ScanConfig, TargetConfig
+from govscan.engine.documents import CheckOptions, run_check
+from govscan.engine.scan import ScanRunning, run_scan
+from govscan.engine.steps import install
+from govscan.engine.units import WorkContext
 from govscan.executors import SerialExecutor
 from govscan.identity import load_secret
 from govscan.model import AssetOutcome
-from govscan.pipeline import CheckOptions, run_check
 from govscan.rules import load_rules
-from govscan.scanrun import ScanRunning, run_scan
 from govscan.store.engine import open_engine
 from govscan.store.lifecycle import start_scan
 from govscan.store.locks import scan_lock
 from govscan.store.writer import FindingsWriter
-from govscan.work import WorkContext, install
 
 IINS = ["900101300017", "851231400120", "100715501237"]
 
@@ -39,7 +40,7 @@ AT_THE_START_LINE = textwrap.dedent(
     """
     import sys, time
     from govscan.cli import main
-    import govscan.scanrun, govscan.store.engine
+    import govscan.engine.scan, govscan.store.engine
     time.sleep(max(0.0, float(sys.argv[1]) - time.time()))
     sys.argv = ["govscan", *sys.argv[2:]]
     main()

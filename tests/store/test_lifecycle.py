@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlmodel import Session, select, text
 
+from govscan.engine.documents import CheckOptions, run_check
 from govscan.identity import load_secret
-from govscan.pipeline import CheckOptions, run_check
 from govscan.rules import load_rules
 from govscan.store.engine import open_engine
 from govscan.store.lifecycle import AssetOutcome, finish_scan, record, start_scan, triage

@@ -11,16 +11,17 @@ import pytest
 from sqlmodel import Session, select, text
 
 from govscan.config import ScanConfig, TargetConfig
+from govscan.engine.scan import ScanRunning, run_scan
+from govscan.engine.steps import install
+from govscan.engine.units import WorkContext
 from govscan.executors import SerialExecutor
 from govscan.identity import load_secret
 from govscan.rules import load_rules
-from govscan.scanrun import ScanRunning, run_scan
 from govscan.store.engine import open_engine
 from govscan.store.lifecycle import triage
 from govscan.store.locks import scan_lock
 from govscan.store.queries import diff_scans
 from govscan.store.tables import FindingRow
-from govscan.work import WorkContext, install
 
 IINS = ["900101300017", "851231400120"]
 

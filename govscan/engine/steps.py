@@ -1,6 +1,6 @@
-"""Work units of a scheduled scan and the functions that do them, wherever they run.
+"""The functions that do one work unit (``units.py``), wherever they run.
 
-Units are plain picklable data; functions are top-level so an executor can run them in a
+Functions are top-level so an executor can run them in a
 thread, a child process, or (later) a remote worker. Each returns a ``WorkResult`` and never
 raises for bad input or a bad server: problems come back as errors, as data.
 
@@ -11,50 +11,12 @@ with ``install`` — the process pool's initializer — and the detector is buil
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
+from govscan.engine.documents import CheckOptions, run_check
+from govscan.engine.units import DatasetUnit, PortalUnit, TlsUnit, WorkContext
 from govscan.model import AssetOutcome, WorkResult
 from govscan.pii.detector import PiiDetector
-from govscan.pipeline import CheckOptions, run_check
-from govscan.readers.limits import Limits
 from govscan.redact import public_uri
-from govscan.rules import RuleSet
-from govscan.web.audit import PortalSettings
-
-
-@dataclass(frozen=True)
-class WorkContext:
-    rules: RuleSet
-    key: bytes
-    ner: bool = True
-    limits: Limits | None = None  # the readers' limits of this scan (its OCR mode); None: the defaults
-
-
-@dataclass(frozen=True)
-class DatasetUnit:
-    """One dataset asset (a file, a glob's match, a URL) of a target."""
-
-    target: str
-    uri: str
-    ca_file: str | None = None  # a URL's TLS trust: the target's ``crawl.ca_file`` (the national root CA)
-
-
-@dataclass(frozen=True)
-class TlsUnit:
-    """The TLS endpoints of a target, audited together (sslyze batches them itself)."""
-
-    target: str
-    endpoints: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class PortalUnit:
-    """A portal (``url:`` target): crawl, HTTP rules, exposure probes, its datasets and APIs."""
-
-    target: str
-    url: str
-    settings: PortalSettings
-
 
 STOP = threading.Event()  # set by the coordinator on Ctrl-C: network units in this process stop early
 _context: WorkContext | None = None
@@ -132,7 +94,7 @@ def audit_tls(unit: TlsUnit) -> list[WorkResult]:
 
 def audit_site(unit: PortalUnit) -> WorkResult:
     """Audit one portal; the site's summary (pages, requests, robots choice) rides on its outcome."""
-    from govscan.web.audit import audit_portal
+    from govscan.engine.portal import audit_portal
 
     context, detector = _current()
     try:

@@ -6,11 +6,11 @@ import pytest
 
 from govscan.config import CrawlConfig
 from govscan.demo.portal import DemoPortal
+from govscan.engine.plan import portal_settings
+from govscan.engine.portal import PortalResult, audit_portal
 from govscan.identity import load_secret
 from govscan.pii.detector import PiiDetector
 from govscan.rules import load_rules
-from govscan.scanrun import portal_settings
-from govscan.web.audit import PortalResult, audit_portal
 
 
 @pytest.fixture(scope="module")

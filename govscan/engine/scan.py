@@ -16,18 +16,19 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import BrokenExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, fields, replace
-from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
 
 from govscan import __version__
-from govscan.config import CrawlConfig, ScanConfig, TargetConfig
+from govscan.config import ScanConfig
+from govscan.engine.plan import plan, scan_settings
+from govscan.engine.steps import STOP, audit_site, audit_tls, crashed, install, read_dataset
+from govscan.engine.units import WorkContext
 from govscan.errors import InputError
 from govscan.executors import Executor, LocalExecutor
-from govscan.identity import key_id, public_uri, stored_uri
+from govscan.identity import key_id
 from govscan.model import Severity, WorkResult
 from govscan.rules import RuleSet
-from govscan.sources import expand_inputs, is_url
 from govscan.store.coverage import record_rules_run
 from govscan.store.keys import check_key
 from govscan.store.lifecycle import finish_scan, start_scan
@@ -35,19 +36,6 @@ from govscan.store.locks import ScanBusy, scan_lock
 from govscan.store.queries import scan_changes
 from govscan.store.tables import Asset, AssetRead, FindingRow, Scan
 from govscan.store.writer import FindingsWriter, Recorded
-from govscan.web.audit import PortalSettings
-from govscan.work import (
-    STOP,
-    DatasetUnit,
-    PortalUnit,
-    TlsUnit,
-    WorkContext,
-    audit_site,
-    audit_tls,
-    crashed,
-    install,
-    read_dataset,
-)
 
 
 @dataclass
@@ -165,96 +153,12 @@ def _run(
     return ScanOutcome(scan_id=scan.id, errors=earlier + outcome.errors, **whole)
 
 
-def plan(
-    config: ScanConfig, done: set[str]
-) -> tuple[list[DatasetUnit], list[DatasetUnit], list[TlsUnit], list[PortalUnit]]:
-    """The scan's work units, minus assets already recorded (a resumed scan skips them).
-
-    Every https portal's host is TLS-audited once per scan, even when several targets name it.
-    """
-    files: list[DatasetUnit] = []
-    urls: list[DatasetUnit] = []
-    tls: list[TlsUnit] = []
-    portals: list[PortalUnit] = []
-    audited: set[str] = set()
-    for target in config.targets:
-        for uri in dataset_assets(target):
-            if stored_uri(uri) not in done:
-                unit = DatasetUnit(target.name, uri, target.crawl.client.ca_file if is_url(uri) else None)
-                (urls if is_url(uri) else files).append(unit)
-        endpoints = list(target.tls)
-        if target.url:
-            if stored_uri(target.url) not in done:
-                portals.append(PortalUnit(target.name, target.url, portal_settings(target.crawl)))
-            parts = urlsplit(target.url)
-            if parts.scheme == "https" and target.crawl.tls and parts.hostname:
-                endpoints.append(f"{parts.hostname}:{parts.port or 443}")
-        fresh = []
-        for endpoint in endpoints:
-            uri = stored_uri(_endpoint_uri(endpoint))
-            if uri not in done and uri not in audited:
-                audited.add(uri)
-                fresh.append(endpoint)
-        if fresh:
-            tls.append(TlsUnit(target.name, tuple(fresh)))
-    return files, urls, tls, portals
-
-
-def portal_settings(crawl: CrawlConfig) -> PortalSettings:
-    key = os.environ.get(crawl.egov_api_key_env) if crawl.egov_api_key_env else None
-    return PortalSettings(
-        client=crawl.client,  # the network layer's block and the crawler's, taken as they are
-        crawl=crawl.crawler,
-        probes=crawl.probes,
-        api_sources=tuple(crawl.api_sources) if crawl.api_sources is not None else None,
-        egov_api_key=key,
-        robots="ignore" if crawl.ignore_robots else crawl.robots,
-        ner=crawl.ner,
-        ner_max_chars=crawl.ner_max_chars,
-        deadline=crawl.deadline,
-    )
-
-
-def scan_settings(config: ScanConfig) -> dict[str, object]:
-    """What the report's methodology section says about how each target was scanned (no secrets)."""
-    targets = []
-    for target in config.targets:
-        entry: dict[str, object] = {"name": target.name, "kind": target.kind}
-        if target.datasets:
-            entry["datasets"] = [public_uri(d) for d in target.datasets]
-        if target.tls:
-            entry["tls"] = list(target.tls)
-        if target.url:
-            entry["url"] = public_uri(target.url)
-            entry["crawl"] = target.crawl.model_dump(exclude={"egov_api_key_env"})
-        targets.append(entry)
-    return {"targets": targets}
-
-
-def dataset_assets(target: TargetConfig) -> list[str]:
-    """Asset uris of a target without reading them (URLs are one asset each, fetched later)."""
-    uris: list[str] = []
-    for item in target.datasets:
-        if is_url(item):
-            uris.append(item)
-            continue
-        for asset in expand_inputs([item], target.exclude):
-            uris.append(asset.uri)  # a missing path stays, so the scan records it as unreadable
-    return list(dict.fromkeys(uris))
-
-
 def _write_batch() -> int:
     """Assets per database transaction (``GOVSCAN_WRITE_BATCH``): bigger is faster, smaller loses less to kill -9."""
     try:
         return max(1, int(os.environ.get("GOVSCAN_WRITE_BATCH", "200")))
     except ValueError:
         return 200
-
-
-def _endpoint_uri(text: str) -> str:
-    from govscan.tls.targets import parse_target
-
-    return parse_target(text).uri
 
 
 class _Batch:

@@ -28,46 +28,24 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from govscan.engine.documents import scan_assets
+from govscan.engine.units import PortalSettings
 from govscan.model import AssetOutcome, ReadError, SourceAsset, WorkResult
-from govscan.net.client import ClientSettings, WebClient
+from govscan.net.client import WebClient
 from govscan.net.model import FetchError, Page, Response
 from govscan.net.robots import ROBOTS_MODES, Robots, RobotsGate, refused_by_robots
 from govscan.pii.detector import PiiDetector
-from govscan.pipeline import scan_assets
 from govscan.readers.limits import Limits
 from govscan.rules import RuleSet
-from govscan.sources.crawl import Crawler, CrawlSettings, DataLink, data_extension, parse_page
+from govscan.sources.crawl import Crawler, DataLink, data_extension, parse_page
 from govscan.web.facts import SiteFacts, origin_of
 from govscan.web.grade import http_grade
 from govscan.web.judge import judge_site
 from govscan.web.probes import run_probes
 
-MiB = 1024 * 1024
 PROBE_ORIGIN = "https://govscan-cors-probe.invalid"  # an origin no portal can know: echoing it is reflection
 DATA_DEADLINE = 600.0  # seconds for one data file: large exports take a while at polite speeds
-PORTAL_DEADLINE = 3600.0  # seconds for one portal: a slow or endless site cannot hold a nightly scan for hours
-NER_MAX_CHARS = 100_000  # of one page's (one file's) text given to name NER (~10 s of CPU per MiB): see budgeted()
 KEPT_BODY_BYTES = 256 * 1024  # of each page, for the checks that read markup (meta CSP, subresources)
-
-
-@dataclass(frozen=True)
-class PortalSettings:
-    client: ClientSettings = field(default_factory=ClientSettings)  # the network layer's block of ``crawl:``
-    crawl: CrawlSettings = field(default_factory=CrawlSettings)  # the crawler's own bounds
-    probes: bool = True  # exposure rules (.git, .env, dumps…)
-    api_sources: tuple[str, ...] | None = None  # portal-API plugins to try; None = every registered one
-    egov_api_key: str | None = None  # never written anywhere: only sent to data.egov.kz
-    max_dataset_bytes: int = 200 * MiB  # a discovered data file is read up to this size
-    robots: str = "obey"  # obey | audit | ignore: see ``RobotsGate`` (``crawl.ignore_robots`` means ignore)
-    ner: bool = True  # name NER over page and file text (the rule-based recognizers always run)
-    ner_max_chars: int | None = NER_MAX_CHARS  # per page or file; None: no budget
-    deadline: float | None = PORTAL_DEADLINE  # wall-clock seconds for the whole portal; None: none
-    scan_stop_at: float | None = None  # ``time.time()`` when the scan's own deadline passes
-    limits: Limits | None = None  # readers' limits for pages and data files (the scan's OCR mode)
-
-    @property
-    def robots_mode(self) -> str:
-        return "ignore" if self.crawl.ignore_robots else self.robots
 
 
 @dataclass

@@ -18,10 +18,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from govscan.config import CrawlConfig
+from govscan.engine.plan import portal_settings
+from govscan.engine.portal import PortalResult, audit_portal
 from govscan.pii.detector import PiiDetector
 from govscan.rules import RuleSet, load_rules
-from govscan.scanrun import portal_settings
-from govscan.web.audit import PortalResult, audit_portal
 
 KEY = b"politeness-test-key-0123456789abcdef"
 Route = Callable[[BaseHTTPRequestHandler], None]
@@ -251,11 +251,12 @@ def test_a_scan_deadline_from_the_config_reaches_its_portals_and_is_recorded(
     from sqlmodel import Session, select
 
     from govscan.config import ScanConfig
+    from govscan.engine.scan import run_scan
+    from govscan.engine.steps import install
+    from govscan.engine.units import WorkContext
     from govscan.executors import SerialExecutor
-    from govscan.scanrun import run_scan
     from govscan.store.engine import open_engine
     from govscan.store.tables import AssetRead
-    from govscan.work import WorkContext, install
 
     routes = {"/robots.txt": text("User-agent: *\nAllow: /\n"), "/": drip}
     with serve(routes) as site:
