@@ -158,6 +158,35 @@ def place_of(location: Location) -> str:
     return Field(location.sheet, location.column, location.column_index, location.json_path).label
 
 
+@dataclass(frozen=True, slots=True)
+class TriageStep:
+    """One triage decision recorded for a stored finding: who moved it from which status to which, and why."""
+
+    at: datetime
+    actor: str
+    from_status: str
+    to_status: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRecord:
+    """What the findings database knows of a finding beyond what one scan found.
+
+    A finding read back from the database (``findings list``, ``report``, ``diff``) carries one, so
+    every output of a stored finding has the same shape as ``check``'s, plus these fields.
+    """
+
+    id: int
+    status: str  # open / fixed / suppressed / false_positive / accepted_risk
+    reopened_count: int
+    first_seen_scan_id: int
+    last_seen_scan_id: int
+    first_seen_at: datetime
+    last_seen_at: datetime
+    triage: tuple[TriageStep, ...] = ()
+
+
 @dataclass(slots=True)
 class Finding:
     """One aggregated finding: a rule that fired at one place, with a count and masked evidence."""
@@ -174,6 +203,7 @@ class Finding:
     compliance: list[str] = field(default_factory=list)
     baseline_state: str | None = None  # "new" | "unchanged" when compared with a baseline
     suppressed: str | None = None  # the baseline's reason when a baseline accepts it
+    record: FindingRecord | None = None  # what the findings database adds, for a stored finding
 
     def __post_init__(self) -> None:
         # Evidence of PII is masked by its recognizer; web and TLS evidence quotes banners,
@@ -295,6 +325,7 @@ class ScanResult:
     baseline_path: str | None = None
     endpoints: list[dict[str, Any]] = field(default_factory=list)  # TLS audits: one summary each
     ner_cut: dict[str, int] = field(default_factory=dict)  # uri -> characters read without name NER (budget)
+    category: str = "check"  # what ran on what ("check", "tls", "crawl/<host>", "scan/<name>"): SARIF analyses
 
     def __post_init__(self) -> None:
         # Findings and errors arrive masked (their own classes); what the command was given and the TLS

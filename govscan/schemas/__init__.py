@@ -1,7 +1,9 @@
 """JSON Schemas of govscan's public formats, generated from the pydantic models that check them.
 
 ``rule.schema.json`` describes a rule file (``rules/<kind>/*.yaml``, and a plugin's rule packs);
-``report.schema.json`` the ``--format json`` report with its findings. The models stay the one
+``report.schema.json`` every ``--format json`` document (``check``, ``tls``, ``crawl``, ``report``,
+``findings list``/``show``, ``diff``, ``scans list``, ``rules list``: one envelope, told apart by
+``kind``, and one shape of a finding); ``config.schema.json`` the gate's ``.govscan.yaml``. The models stay the one
 definition: ``python -m govscan.schemas`` rewrites the files from them, and a test fails when
 the committed files and the models disagree. Editors and CI jobs of third parties validate
 against the shipped files (``importlib.resources.files("govscan.schemas")``).
@@ -25,14 +27,14 @@ def _rule() -> dict[str, Any]:
 
 
 def _report() -> dict[str, Any]:
-    from govscan.report.json_ import json_schema
+    from govscan.report.shape import json_schema
 
     return json_schema()
 
 
 SCHEMAS: dict[str, tuple[str, Callable[[], dict[str, Any]]]] = {
     "rule.schema.json": ("A govscan rule file (rules/<kind>/*.yaml)", _rule),
-    "report.schema.json": ("The govscan --format json report and its findings", _report),
+    "report.schema.json": ("Every govscan --format json document and its findings", _report),
 }
 
 

@@ -11,7 +11,8 @@ from pydantic import ValidationError
 from govscan import plugins
 from govscan.model import ReadError, Severity
 from govscan.report import render
-from govscan.report.json_ import JsonReport, json_schema
+from govscan.report.json_ import json_schema
+from govscan.report.shape import SCHEMA_VERSION, ReportDoc
 
 from ..conftest import CONTRACT_FINDING_KEYS, CONTRACT_LOCATION_KEYS
 
@@ -27,7 +28,8 @@ def render_json(result) -> tuple[str, dict]:
 
 def test_top_level_shape(result_factory):
     _, doc = render_json(result_factory())
-    assert set(doc) == {"tool", "findings", "errors", "summary", "scan"}
+    assert set(doc) == {"schema_version", "tool", "kind", "findings", "errors", "summary", "scan"}
+    assert doc["schema_version"] == SCHEMA_VERSION == "2.0" and doc["kind"] == "report"
     assert doc["tool"] == {"name": "govscan", "version": "0.1.0"}
 
 
@@ -172,7 +174,7 @@ def test_unicode_is_written_as_is_with_two_space_indent(result_factory):
     text, _ = render_json(result_factory())
     assert "Лист1" in text and "api/заявки.json" in text and "архив 2023.zip!/выплаты.csv" in text
     assert "\\u04" not in text
-    assert text.startswith('{\n  "tool"')
+    assert text.startswith('{\n  "schema_version"')
     assert text.endswith("}\n")
 
 
@@ -188,12 +190,11 @@ def test_every_location_kind_round_trips(result_factory):
 
 def test_output_parses_back_into_the_strict_model(result_factory):
     text, doc = render_json(result_factory())
-    parsed = JsonReport.model_validate_json(text)
-    no_baseline_keys = {"findings": {"__all__": {"suppressed", "baseline_state"}}, "endpoints": True}
-    assert parsed.model_dump(mode="json", exclude=no_baseline_keys) == doc
+    parsed = ReportDoc.model_validate_json(text)
+    assert parsed.model_dump(mode="json", exclude_unset=True) == doc
     doc["findings"][0]["raw_value"] = RAW_IIN
     with pytest.raises(ValidationError, match="raw_value"):
-        JsonReport.model_validate(doc)
+        ReportDoc.model_validate(doc)
 
 
 def test_evidence_is_printed_verbatim_and_no_raw_value_appears(result_factory, finding_factory):
@@ -207,7 +208,10 @@ def test_evidence_is_printed_verbatim_and_no_raw_value_appears(result_factory, f
 
 def test_schema_is_exported_and_forbids_extra_keys():
     schema = json_schema()
-    assert schema["additionalProperties"] is False
+    kinds = {d["properties"]["kind"]["const"] for name, d in schema["$defs"].items() if name.endswith("Doc")}
+    assert kinds == {"report", "findings", "finding", "diff", "scans", "rules"}
+    assert schema["discriminator"]["propertyName"] == "kind"
+    assert all(d["additionalProperties"] is False for d in schema["$defs"].values() if d.get("type") == "object")
     assert schema["$defs"]["FindingOut"]["additionalProperties"] is False
 
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from govscan.cli import cli
-from govscan.report.json_ import JsonReport
+from govscan.report.shape import ReportDoc
 from govscan.rules import load_rules
 from govscan.testing.beside import load_beside
 
@@ -56,7 +56,7 @@ def test_rule_text_follows_lang_but_machine_formats_stay_english(report_db, tmp_
 def test_json_has_check_shape(report_db, tmp_path: Path) -> None:
     _, text, _ = report(report_db, tmp_path, "--format", "json")
     data = json.loads(text)
-    JsonReport.model_validate(data)  # the exact model ``govscan check --format json`` is built through
+    ReportDoc.model_validate(data)  # the exact model ``govscan check --format json`` is built through
     assert data["summary"]["by_severity"]["critical"] == 2 and data["summary"]["suppressed"] == 1
     person = next(f for f in data["findings"] if f["rule_id"] == "pii.person")
     assert person["suppressed"]["reason"].startswith("false_positive: ")
