@@ -130,6 +130,7 @@ def tls(
         finished_at=dt.datetime.now(dt.UTC),
         scanned=[f.endpoint.uri for f in done if not f.error],
         endpoints=summaries,
+        category="tls",
     )
     finish(
         result,

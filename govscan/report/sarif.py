@@ -3,8 +3,13 @@
 Choices that matter to those consumers:
 
 * ``tool.driver.rules`` lists every loaded rule, so a UI can document rules that did not fire;
-* ``partialFingerprints["govscan/v1"]`` carries our keyed fingerprint, so alerts are tracked across
-  runs even when a count or line changes;
+* ``partialFingerprints["govscan/v1"]`` carries our keyed fingerprint, and
+  ``primaryLocationLineHash`` — the only key GitHub matches alerts by — is derived from it, so an
+  alert follows the finding (rule, file, place), not the text of whatever line or row it is on;
+* every result has a ``region.startLine`` (GitHub wants one): the finding's line, else 1 — a
+  column, JSON path, page or hidden part stays in the logical location and the location properties;
+* ``automationDetails.id`` is ``govscan/<category>/``: each kind of run (``check``, ``tls``,
+  ``crawl/<host>``, ``scan/<name>``) is its own analysis, so uploading one never closes another's alerts;
 * ``properties["security-severity"]`` is the CVSS-like score GitHub sorts security alerts by;
 * artifact uris are valid RFC 3986 references: relative paths stay relative to ``SRCROOT``,
   spaces and non-ASCII (Cyrillic file names) are percent-encoded, ``!`` of archive members is kept.
@@ -19,12 +24,14 @@ from typing import Any, TextIO
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from govscan.model import Finding, Location, ScanResult, Severity, place_of
+from govscan.redact import public_text
 from govscan.report.base import INFORMATION_URI, TOOL_NAME, sort_findings
 from govscan.rules.spec import RuleSpec
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 FINGERPRINT_KEY = "govscan/v1"
+LINE_HASH_KEY = "primaryLocationLineHash"
 SRCROOT = "SRCROOT"
 
 LEVELS = {
@@ -180,16 +187,38 @@ def message_text(finding: Finding) -> str:
     return text
 
 
+def line_hash(fingerprint: str) -> str:
+    """``primaryLocationLineHash`` from our keyed fingerprint, in GitHub's own shape (``<16 hex>:<n>``).
+
+    GitHub otherwise hashes the text of the reported line, so a row that moves or changes would
+    open a new alert and close the old one. The fingerprint names one finding, so the occurrence
+    counter GitHub appends for repeated lines is always 1.
+    """
+    return f"{fingerprint[:16]}:1"
+
+
+def automation_id(category: str) -> str:
+    """``automationDetails.id``: ``govscan/<category>/``, identifiers in it masked.
+
+    Code scanning takes what comes before the last ``/`` as the analysis category and a new upload
+    replaces only the alerts of its own category; the trailing ``/`` leaves the run id empty, so
+    successive runs of one kind are one analysis over time.
+    """
+    parts = [part.strip() for part in public_text(category).split("/") if part.strip()]
+    return "/".join([TOOL_NAME, *parts]) + "/"
+
+
 def _result(finding: Finding, rule_index: int, with_baseline: bool) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": artifact_location(finding.location.uri)}
-    if finding.location.line is not None:
-        physical["region"] = {"startLine": finding.location.line}
+    physical: dict[str, Any] = {
+        "artifactLocation": artifact_location(finding.location.uri),
+        "region": {"startLine": finding.location.line or 1},
+    }
     location: dict[str, Any] = {"physicalLocation": physical}
     logical = _logical_locations(finding.location)
     if logical:
         location["logicalLocations"] = logical
-    # A page is not a SARIF text region (lines, columns, offsets): it goes in the location's
-    # property bag, beside the hidden part, and in the message.
+    # A page is not a SARIF text region (lines, columns, offsets): the region is line 1 and the
+    # page goes in the location's property bag, beside the hidden part, and in the message.
     paged = {k: v for k, v in (("page", finding.location.page), ("part", finding.location.part)) if v is not None}
     if paged:
         location["properties"] = paged
@@ -201,7 +230,10 @@ def _result(finding: Finding, rule_index: int, with_baseline: bool) -> dict[str,
         "locations": [location],
     }
     if finding.fingerprint:
-        result["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
+        result["partialFingerprints"] = {
+            FINGERPRINT_KEY: finding.fingerprint,
+            LINE_HASH_KEY: line_hash(finding.fingerprint),
+        }
     if with_baseline and finding.baseline_state:
         result["baselineState"] = finding.baseline_state
     if finding.suppressed:
@@ -256,6 +288,7 @@ def build_sarif(result: ScanResult) -> dict[str, Any]:
                 "rules": descriptors,
             }
         },
+        "automationDetails": {"id": automation_id(result.category)},
         "originalUriBaseIds": {
             SRCROOT: {"description": {"text": "The directory govscan was run in; relative paths start here."}}
         },

@@ -56,4 +56,5 @@ def as_scan_result(data: ReportData, rules: RuleSet) -> ScanResult:
         finished_at=data.scan.finished_at or data.scan.started_at,
         scanned=[uri for t in targets for uri in t.read_uris],
         endpoints=[o for t in targets for o in t.observations if "host" in o and "grade" in o],
+        category="/".join(["scan", data.scan.name, *([data.target_filter] if data.target_filter else [])]),
     )

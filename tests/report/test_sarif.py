@@ -6,11 +6,17 @@ Every log produced here is validated against the official OASIS schema
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from click.testing import CliRunner
 
+from govscan.cli import cli
+from govscan.demo.portal import DemoPortal
 from govscan.model import ReadError, Severity
 from govscan.report import render
 from govscan.report.sarif import (
@@ -128,7 +134,7 @@ def test_result_message_properties_and_fingerprint(sarif, result_factory):
     result = results_by_fingerprint(sarif(result_factory()))["a1"]
     assert result["ruleId"] == "pii.kz-iin"
     assert result["message"]["text"] == "ИИН физических лиц опубликованы: 412 values (e.g. 8805******12) in Лист1!ИИН"
-    assert result["partialFingerprints"] == {"govscan/v1": "a1"}
+    assert result["partialFingerprints"] == {"govscan/v1": "a1", "primaryLocationLineHash": "a1:1"}
     assert result["properties"] == {
         "severity": "high",
         "entity": "KZ_IIN",
@@ -140,7 +146,10 @@ def test_result_message_properties_and_fingerprint(sarif, result_factory):
 
 def test_sheet_column_is_a_relative_artifact_with_a_logical_column(sarif, result_factory):
     location = results_by_fingerprint(sarif(result_factory()))["a1"]["locations"][0]
-    assert location["physicalLocation"] == {"artifactLocation": {"uri": "data/list.xlsx", "uriBaseId": "SRCROOT"}}
+    assert location["physicalLocation"] == {
+        "artifactLocation": {"uri": "data/list.xlsx", "uriBaseId": "SRCROOT"},
+        "region": {"startLine": 1},  # no line in a spreadsheet: the column is the logical location
+    }
     assert location["logicalLocations"] == [{"name": "ИИН", "fullyQualifiedName": "Лист1!ИИН", "kind": "column"}]
 
 
@@ -150,6 +159,7 @@ def test_json_path_is_a_logical_member_and_cyrillic_file_names_are_percent_encod
         "uri": "api/%D0%B7%D0%B0%D1%8F%D0%B2%D0%BA%D0%B8.json",
         "uriBaseId": "SRCROOT",
     }
+    assert location["physicalLocation"]["region"] == {"startLine": 1}  # the path says where, not a line
     assert location["logicalLocations"] == [
         {
             "name": "phone",
@@ -303,4 +313,137 @@ def test_a_page_and_a_hidden_part_are_in_the_message_and_the_location_properties
     (result,) = sarif(result_factory([covered]))["runs"][0]["results"]
     assert result["message"]["text"].endswith("in text (under a redaction box) on page 3")
     assert result["locations"][0]["properties"] == {"page": 3, "part": "under a redaction box"}
-    assert "region" not in result["locations"][0]["physicalLocation"]  # a page is not a text region
+    # A page is not a text region: the region is the first line, the page stays in the properties.
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 1}
+
+
+# --- what code-scanning services (GitHub) need to track alerts ---------------------------------------
+
+
+def test_every_result_has_a_start_line_and_keeps_its_own_line_where_it_has_one(sarif, result_factory):
+    results = results_by_fingerprint(sarif(result_factory()))
+    lines = {fp: r["locations"][0]["physicalLocation"]["region"]["startLine"] for fp, r in results.items()}
+    assert lines == {"a1": 1, "b2": 1, "c3": 2, "d4": 14}
+
+
+def test_http_and_tls_results_get_line_one_of_their_url(sarif, result_factory, finding_factory):
+    header = finding_factory("http.header.hsts-missing", uri="https://portal.kz/", entity=None, fingerprint="h")
+    tls = finding_factory("tls.protocol.tls10", uri="tls://portal.kz:443", entity=None, fingerprint="t")
+    for result in sarif(result_factory([header, tls]))["runs"][0]["results"]:
+        assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 1}
+
+
+def test_the_line_hash_github_tracks_alerts_by_is_the_keyed_fingerprint_not_the_line_text(
+    sarif, result_factory, finding_factory
+):
+    fingerprint = "0f3a9c2e7b5d48161e2d3c4b5a69788796a5b4c3d2e1f0a1b2c3d4e5f6a7b8c9"
+    on_line_2 = finding_factory(uri="a.csv", line=2, fingerprint=fingerprint)
+    (result,) = sarif(result_factory([on_line_2]))["runs"][0]["results"]
+    assert result["partialFingerprints"] == {
+        "govscan/v1": fingerprint,
+        "primaryLocationLineHash": "0f3a9c2e7b5d4816:1",  # GitHub's own shape: 16 hex digits, ":", occurrence
+    }
+    on_line_9 = finding_factory(uri="a.csv", line=9, fingerprint=fingerprint)  # rows moved: same finding
+    (moved,) = sarif(result_factory([on_line_9]))["runs"][0]["results"]
+    assert moved["partialFingerprints"] == result["partialFingerprints"]
+    other = finding_factory(uri="a.csv", line=2, fingerprint="9" + fingerprint[1:])  # same line, other finding
+    (beside,) = sarif(result_factory([other]))["runs"][0]["results"]
+    assert (
+        beside["partialFingerprints"]["primaryLocationLineHash"]
+        != result["partialFingerprints"]["primaryLocationLineHash"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("category", "automation_id"),
+    [
+        ("check", "govscan/check/"),
+        ("tls", "govscan/tls/"),
+        ("crawl/portal.kz", "govscan/crawl/portal.kz/"),
+        ("scan/nightly/Open data", "govscan/scan/nightly/Open data/"),
+    ],
+)
+def test_each_kind_of_run_is_its_own_analysis_category(sarif, result_factory, category, automation_id):
+    # GitHub reads everything before the last "/" as the category and replaces an analysis only by
+    # the next upload of the same category: the trailing "/" says "category only, no run id".
+    result = dataclasses.replace(result_factory(), category=category)
+    assert sarif(result)["runs"][0]["automationDetails"] == {"id": automation_id}
+
+
+def test_the_category_of_a_gate_run_is_check_by_default(sarif, result_factory):
+    assert sarif(result_factory())["runs"][0]["automationDetails"] == {"id": "govscan/check/"}
+
+
+def test_an_identifier_in_a_category_is_masked(result_factory):
+    result = dataclasses.replace(result_factory(), category=f"scan/{RAW_IIN} list")
+    automation_id = build_sarif(result)["runs"][0]["automationDetails"]["id"]
+    assert RAW_IIN not in automation_id and automation_id.startswith("govscan/scan/") and automation_id.endswith("/")
+
+
+# --- the same conventions on real runs: check, crawl and a stored scan's report ----------------------
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def without_start_line(log: dict) -> list[dict]:
+    return [
+        r
+        for r in log["runs"][0]["results"]
+        if not isinstance(r["locations"][0]["physicalLocation"].get("region", {}).get("startLine"), int)
+    ]
+
+
+def run_cli(sarif_validator, *args: str) -> dict:
+    result = CliRunner().invoke(cli, [*args, "--format", "sarif"])
+    assert result.exit_code in (0, 1), result.stderr
+    log = json.loads(result.stdout)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in sarif_validator.iter_errors(log)]
+    assert not errors, errors
+    return log
+
+
+def test_check_of_the_examples_gives_every_result_a_start_line_and_a_line_hash(sarif_validator):
+    log = run_cli(sarif_validator, "check", "--fail-on", "none", "--no-progress", str(EXAMPLES))
+    results = log["runs"][0]["results"]
+    assert len(results) >= 20 and any(r["locations"][0].get("logicalLocations") for r in results)
+    assert without_start_line(log) == []
+    assert all(r["partialFingerprints"]["primaryLocationLineHash"].endswith(":1") for r in results)
+    assert len({r["partialFingerprints"]["primaryLocationLineHash"] for r in results}) == len(results)
+    assert log["runs"][0]["automationDetails"] == {"id": "govscan/check/"}
+
+
+def test_a_crawl_is_an_analysis_of_its_own_site(sarif_validator):
+    with DemoPortal() as portal:
+        log = run_cli(sarif_validator, "crawl", portal.http_url, "--rate", "0", "--no-probes", "--max-pages", "2")
+    host = urlsplit(portal.http_url).netloc
+    assert log["runs"][0]["automationDetails"] == {"id": f"govscan/crawl/{host}/"}
+    assert log["runs"][0]["results"] and without_start_line(log) == []
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A stored scan of the demo: exports, both demo portals (HTTP and HTTPS) and their TLS."""
+    from govscan.demo.run import run_demo
+
+    demo = run_demo(tmp_path_factory.mktemp("demo"), say=lambda _line: None)
+    return f"sqlite:///{demo.database}"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_the_report_of_a_stored_demo_scan_gives_every_result_a_start_line(sarif_validator, demo_db: str):
+    log = run_cli(sarif_validator, "report", "--db", demo_db)
+    results = log["runs"][0]["results"]
+    kinds = {r["ruleId"].split(".")[0] for r in results}
+    assert {"pii", "http", "tls", "exposure"} <= kinds  # JSON-less web and TLS results are there too
+    assert without_start_line(log) == []
+    assert all("primaryLocationLineHash" in r["partialFingerprints"] for r in results)
+    assert log["runs"][0]["automationDetails"] == {"id": "govscan/scan/govscan demo/"}
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_report_of_one_target_is_an_analysis_apart_from_the_whole_scan(sarif_validator, demo_db: str):
+    log = run_cli(sarif_validator, "report", "--db", demo_db, "--target", "Akimat portal (HTTPS)")
+    assert log["runs"][0]["automationDetails"] == {"id": "govscan/scan/govscan demo/Akimat portal (HTTPS)/"}
+    assert without_start_line(log) == []

@@ -110,6 +110,9 @@ def test_sarif_output_of_a_fast_scan_is_valid(audit: dict) -> None:
     assert {"tls.protocol.tls10", "tls.cert.expired", "tls.cert.interception-root"} <= rule_ids
     results = {r["ruleId"] for r in log["runs"][0]["results"]}
     assert "tls.cert.expired" in results and "tls.vuln.heartbleed" not in results
+    assert log["runs"][0]["automationDetails"] == {"id": "govscan/tls/"}  # apart from check and crawl uploads
+    regions = [r["locations"][0]["physicalLocation"]["region"] for r in log["runs"][0]["results"]]
+    assert regions and all(region == {"startLine": 1} for region in regions)  # an endpoint has no lines
 
 
 def test_every_scanned_endpoint_was_reached_on_loopback(audit: dict) -> None:
