@@ -189,6 +189,10 @@ class ScanConfig(BaseModel):
     ocr: Literal["auto", "off", "force"] = Field(
         "auto", description="Tesseract OCR of scanned PDF pages and images, as 'govscan check --ocr'"
     )
+    # Where units run changes no finding, so it stays out of the config's digest (exclude).
+    executor: Literal["local", "celery"] = Field(
+        "local", exclude=True, description="local pools, or Celery workers (govscan worker); --executor overrides"
+    )
 
     @field_validator("ocr", mode="before")
     @classmethod

@@ -14,6 +14,7 @@ from govscan.cli.report import report
 from govscan.cli.rules import rules
 from govscan.cli.store import diff, findings, scan, scans
 from govscan.cli.tls import tls
+from govscan.cli.worker import worker
 
 
 class _Root(GuardedGroup, OneLineErrors):
@@ -32,7 +33,7 @@ cli.add_command(tls)
 cli.add_command(crawl)
 cli.add_command(demo)
 cli.add_command(report)
-for command in (scan, findings, scans, diff):
+for command in (scan, findings, scans, diff, worker):
     cli.add_command(command)
 
 

@@ -57,6 +57,9 @@ def _session(db: str | None, *, create: bool = False) -> Iterator[Session]:
               help="Findings whose fingerprint is in this baseline are stored as suppressed.")  # fmt: skip
 @click.option("--jobs", type=click.IntRange(min=1), metavar="N",
               help="Parsing processes (default: one per core); 1 runs everything in this process.")  # fmt: skip
+@click.option("--executor", "executor_name", type=click.Choice(["local", "celery"]),
+              help="Where units run: this machine's pools, or govscan workers via Celery (default: the config's executor:, else local).")  # fmt: skip
+@click.option("--broker", metavar="URL", help="Celery broker for --executor celery (default: $GOVSCAN_BROKER).")
 def scan(
     config_path: str,
     db: str | None,
@@ -65,14 +68,15 @@ def scan(
     notify: str | None,
     baseline_path: str | None,
     jobs: int | None,
+    executor_name: str | None,
+    broker: str | None,
 ) -> None:
     """Run every target of a scan configuration and record the results in the database."""
     from govscan.baseline import load_baseline
     from govscan.config import load_config
+    from govscan.distributed.choose import executor_for
     from govscan.engine.scan import gate, run_scan
-    from govscan.engine.steps import install
     from govscan.engine.units import WorkContext
-    from govscan.executors import LocalExecutor, SerialExecutor
     from govscan.identity import load_secret
     from govscan.rules import load_rules
 
@@ -81,11 +85,8 @@ def scan(
     baseline = load_baseline(baseline_path or config.baseline) if (baseline_path or config.baseline) else None
     rules, key = load_rules(), load_secret()
     context = WorkContext(rules, key, limits=config.read_limits())
-    executor = (
-        SerialExecutor(install, (context,))
-        if jobs == 1
-        else LocalExecutor(cpu_workers=jobs, initializer=install, initargs=(context,))
-    )
+    config = config.model_copy(update={"executor": executor_name or config.executor})  # recorded with the scan
+    executor = executor_for(config.executor, context, jobs=jobs, broker=broker)
     suppress = {fp: e.reason for fp, e in baseline.entries.items()} if baseline else None
     with _session(db, create=True) as session:
         try:
@@ -250,7 +251,7 @@ def scans() -> None:
 @scans.command("list")
 @DB_OPTION
 def list_scans(db: str | None) -> None:
-    """Every recorded scan: id, status, start and end times, name."""
+    """Every recorded scan: id, status, start and end times, executor (local or celery), name."""
     from sqlmodel import select
 
     from govscan.store.tables import Scan
@@ -258,7 +259,8 @@ def list_scans(db: str | None) -> None:
     with _session(db) as session:
         for s in session.exec(select(Scan).order_by(Scan.id)):
             finished = f"{s.finished_at:%Y-%m-%d %H:%M}" if s.finished_at else "-"
-            click.echo(f"{s.id:>4}  {s.status:<11} {s.started_at:%Y-%m-%d %H:%M}  {finished}  {s.name}")
+            executor = json.loads(s.settings_json or "{}").get("executor", "local")
+            click.echo(f"{s.id:>4}  {s.status:<11} {s.started_at:%Y-%m-%d %H:%M}  {finished}  {executor:<6}  {s.name}")
 
 
 @click.command()

@@ -1,0 +1,98 @@
+"""A worker process's side of a unit: check it is ours, run the work function, seal the result.
+
+The rule set and the fingerprint key are loaded once per worker process (``load``, called by
+``worker_process_init`` and inherited by forked children), never received: a message carries only
+the coordinator's key id, rule-set digest and format version, and a unit whose header differs is
+refused before anything is read, with a line naming both sides.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from billiard.exceptions import SoftTimeLimitExceeded
+
+from govscan.distributed import settings
+from govscan.distributed.wire import Identity, Refused, Task, decode_unit, encode_result
+from govscan.engine.steps import install
+from govscan.engine.units import DatasetUnit, WorkContext
+from govscan.readers.limits import Limits
+from govscan.rules import RuleSet
+from govscan.sources import is_url
+
+
+@dataclass
+class WorkerState:
+    """What one worker process loaded for itself: rules, key, and a scan context per readers' limits."""
+
+    rules: RuleSet
+    key: bytes
+    identity: Identity
+    contexts: dict[Limits | None, WorkContext] = field(default_factory=dict)
+
+    def context(self, limits: Limits | None) -> WorkContext:
+        context = self.contexts.get(limits)
+        if context is None:
+            context = self.contexts[limits] = WorkContext(self.rules, self.key, limits=limits)
+        return context
+
+
+_state: WorkerState | None = None
+_lock = threading.Lock()
+
+
+def load() -> WorkerState:
+    """This process's rules and key, loaded on first use (a fork inherits its parent's)."""
+    global _state
+    with _lock:
+        if _state is None:
+            from govscan.identity import load_secret
+            from govscan.rules import load_rules
+
+            rules, key = load_rules(), load_secret()
+            _state = WorkerState(rules, key, Identity(key, rules.digest))
+        return _state
+
+
+def run_message(app: Any, message: dict[str, Any], node: str, soft_limit: float) -> dict[str, Any]:
+    """Run one unit message; the answer is a sealed result or a refusal line, never an exception."""
+    state = load()
+    where = f"worker {node}"
+    try:
+        task, unit, limits = decode_unit(state.identity, message, where)
+    except Refused as refused:
+        return {**state.identity.header(), "refused": str(refused)}
+    problem = _cannot_start(app.backend.client, task, unit, str(message.get("unit_id")), node)
+    if problem:
+        return encode_result(state.identity, task, task.failed(unit, problem))
+    install(state.context(limits))
+    from govscan.distributed import shared
+
+    shared.begin(app.backend.client, str(message.get("scan") or ""))
+    try:
+        result = task.fn(unit)
+    except SoftTimeLimitExceeded:
+        result = task.failed(unit, f"took longer than {soft_limit:g} s on {where}; not read")
+    finally:
+        shared.end()
+    return encode_result(state.identity, task, result)
+
+
+def _cannot_start(redis: Any, task: Task, unit: Any, unit_id: str, node: str) -> str | None:
+    """Why this unit is not run here: it ended too many worker processes, or its file is not visible."""
+    tries_key = settings.TRIES_KEY + unit_id
+    tries = int(redis.incr(tries_key))
+    redis.expire(tries_key, settings.VISIBILITY_TIMEOUT)
+    if tries > settings.max_tries():
+        return f"not read: the worker process reading it died {tries - 1} times (a crash or out of memory)"
+    if isinstance(unit, DatasetUnit) and not is_url(unit.uri) and not os.path.exists(unit.uri):
+        host = socket.gethostname()
+        return (
+            f"no such path on worker {node} (host {host}): dataset files must be readable at the same"
+            " path on every worker (shared storage)"
+        )
+    return None
