@@ -294,7 +294,7 @@ def test_the_check_gate_refuses_a_baseline_of_another_key_in_one_line(tmp_path, 
         monkeypatch.setenv("GOVSCAN_SECRET", key.decode())
         return CliRunner().invoke(cli, ["check", "--no-progress", "--no-ner", str(data), *args])
 
-    assert check(TEAM_KEY, "--write-baseline", str(baseline)).exit_code == 1
+    assert check(TEAM_KEY, "--write-baseline", str(baseline)).exit_code == 0  # writing a baseline is a success
     assert check(TEAM_KEY, "--baseline", str(baseline)).exit_code == 0  # the team's key: all accepted
 
     refused = check(LAPTOP_KEY, "--baseline", str(baseline))  # a second developer's own key

@@ -9,10 +9,11 @@ from govscan.cli.check import check
 from govscan.cli.crawl import crawl
 from govscan.cli.demo import demo
 from govscan.cli.errors import OneLineErrors
+from govscan.cli.findings import diff, findings, scans
 from govscan.cli.output import GuardedGroup
 from govscan.cli.report import report
 from govscan.cli.rules import rules
-from govscan.cli.store import diff, findings, scan, scans
+from govscan.cli.store import scan
 from govscan.cli.tls import tls
 from govscan.cli.worker import worker
 
@@ -21,7 +22,22 @@ class _Root(GuardedGroup, OneLineErrors):
     """Guarded output (``output.py``) around one-line input errors (``errors.py``)."""
 
 
-@click.group(cls=_Root, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# Every flag can come from the environment: GOVSCAN_<COMMAND>_<FLAG> (GOVSCAN_CHECK_FAIL_ON,
+# GOVSCAN_FINDINGS_LIST_FORMAT), click's auto_envvar_prefix. Scoped by command, so one variable never
+# means two things (--format takes other names in `rules list` than in `check`), and the variables
+# govscan already reads (GOVSCAN_DB, GOVSCAN_SECRET, GOVSCAN_HOME…) keep their meaning.
+# Precedence: the flag, then its variable, then the gate's config file (cli/options.py), then the default.
+ENVVAR_PREFIX = "GOVSCAN"
+
+
+@click.group(
+    cls=_Root,
+    context_settings={
+        "help_option_names": ["-h", "--help"],
+        "max_content_width": 100,
+        "auto_envvar_prefix": ENVVAR_PREFIX,
+    },
+)
 @click.version_option(__version__, prog_name="govscan")
 def cli() -> None:
     """Audit government portals and open datasets for exposed personal data."""

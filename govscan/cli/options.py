@@ -1,4 +1,17 @@
-"""Option decorators shared by commands that produce findings (check now, tls and scan later)."""
+"""Option decorators shared by commands: one list of format names, one meaning for each.
+
+* :func:`output_options` — the findings commands of the gate (``check``, ``tls``, ``crawl``):
+  ``--format``/``-o`` plus extra outputs for CI in the same run (``--json-output FILE``,
+  ``--sarif-output FILE``, ``--csv-output FILE``, as semgrep does), which ``cli/gate.finish`` writes.
+* :func:`results_options` — every other command that prints results (``findings list``/``show``,
+  ``diff``, ``scans list``, ``rules list``): ``--format`` among its formats and ``-o``.
+* :func:`gate_options` — ``--fail-on``, baselines and the gate's config file (``--config FILE``,
+  ``--no-config``; found from the working directory upward otherwise, :mod:`govscan.gateconfig`),
+  whose settings become the defaults of the command's own flags.
+
+Precedence, for every flag: the command line, then its ``GOVSCAN_<COMMAND>_<FLAG>`` variable
+(click's ``auto_envvar_prefix``, set by ``govscan.cli.main``), then the config file, then the default.
+"""
 
 from __future__ import annotations
 
@@ -9,25 +22,107 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-FORMATS = ("text", "json", "sarif", "csv")
+# Every format name means one thing wherever it is accepted.
+FORMAT_MEANINGS = {
+    "text": "for people and CI logs",
+    "json": "a document of govscan/schemas/report.schema.json",
+    "sarif": "SARIF 2.1.0 for code-scanning services",
+    "csv": "one row per item, formula-safe",
+    "html": "the auditor's report",
+    "md": "the auditor's report in Markdown",
+}
+FORMATS = ("text", "json", "sarif", "csv")  # outputs that hold findings
+LISTING_FORMATS = ("text", "json", "csv")  # outputs that list other things (scans, rules)
+REPORT_FORMATS = ("html", "md", *FORMATS)  # ``govscan report``
+EXTRA_OUTPUTS = ("json", "sarif", "csv")  # --json-output, --sarif-output, --csv-output
 SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical", "none")
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
+META_EXTRA_OUTPUTS = "govscan.extra_outputs"  # ctx.meta: format -> file, for gate.finish
+META_GATE_CONFIG = "govscan.gate_config"  # ctx.meta: the LoadedConfig in force, or absent
+_META_CONFIG_CHOICE = "govscan.config_choice"
 
-def output_options(fn: F) -> F:
-    fn = click.option(
+
+def format_help(formats: tuple[str, ...]) -> str:
+    return "Output format: " + "; ".join(f"{name}: {FORMAT_MEANINGS[name]}" for name in formats) + "."
+
+
+def format_option(formats: tuple[str, ...] = FORMATS, default: str = "text") -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(formats),
+        default=default,
+        show_default=True,
+        help=format_help(formats),
+    )
+
+
+def output_option(fn: F) -> F:
+    return click.option(
         "-o",
         "--output",
-        type=click.Path(dir_okay=False, writable=True),
-        help="Write the report to FILE instead of stdout.",
+        type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+        metavar="FILE",
+        help="Write the output to FILE instead of standard output ('-': standard output).",
     )(fn)
-    fn = click.option(
-        "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format."
-    )(fn)
+
+
+def results_options(formats: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
+    """``--format`` (among ``formats``) and ``-o`` for a command that prints results."""
+
+    def decorate(fn: F) -> F:
+        return format_option(formats)(output_option(fn))
+
+    return decorate
+
+
+def _remember_extra(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value:
+        fmt = (param.name or "").removesuffix("_output")
+        ctx.meta.setdefault(META_EXTRA_OUTPUTS, {})[fmt] = value
+
+
+def output_options(fn: F) -> F:
+    fn = output_option(fn)
+    fn = format_option(FORMATS)(fn)
+    for fmt in reversed(EXTRA_OUTPUTS):  # decorators apply bottom-up: --json-output shows first
+        fn = click.option(
+            f"--{fmt}-output",
+            type=click.Path(dir_okay=False, writable=True),
+            metavar="FILE",
+            expose_value=False,  # read by cli/gate.finish from ctx.meta: commands need no parameter
+            callback=_remember_extra,
+            help=f"Also write the {fmt} output to FILE, whatever --format says.",
+        )(fn)
     return fn
+
+
+def _config_choice(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """``--config`` and ``--no-config`` are eager: once both are known the file is loaded and its
+    settings become the defaults of the flags parsed after them (``ctx.default_map``)."""
+    choice = ctx.meta.setdefault(_META_CONFIG_CHOICE, {})
+    choice[param.name] = value
+    if len(choice) == 2:
+        _load_config(ctx, choice["config"], bool(choice["no_config"]))
+
+
+def _load_config(ctx: click.Context, path: str | None, disabled: bool) -> None:
+    from pathlib import Path
+
+    from govscan import gateconfig
+
+    if disabled and path:
+        raise click.UsageError("--config and --no-config contradict each other", ctx)
+    found = None if disabled else Path(path) if path else gateconfig.discover()
+    if found is None:
+        return
+    loaded = gateconfig.load(found)  # a bad file: GateConfigError, one line and exit 2
+    ctx.meta[META_GATE_CONFIG] = loaded
+    ctx.default_map = {**loaded.defaults(), **(ctx.default_map or {})}
 
 
 def gate_options(fn: F) -> F:
@@ -40,7 +135,7 @@ def gate_options(fn: F) -> F:
     fn = click.option(
         "--write-baseline",
         type=click.Path(dir_okay=False, writable=True),
-        help="Record every current finding as accepted in FILE (keeps reasons already there).",
+        help="Record every current finding as accepted in FILE (keeps reasons already there); exit 0.",
     )(fn)
     fn = click.option(
         "--baseline",
@@ -53,5 +148,23 @@ def gate_options(fn: F) -> F:
         default="high",
         show_default=True,
         help="Exit 1 when a finding at or above this severity is open; 'none' never fails on findings.",
+    )(fn)
+    fn = click.option(
+        "--no-config",
+        is_flag=True,
+        is_eager=True,
+        expose_value=False,
+        callback=_config_choice,
+        help="Ignore .govscan.yaml and [tool.govscan] in pyproject.toml.",
+    )(fn)
+    fn = click.option(
+        "--config",
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        is_eager=True,
+        expose_value=False,
+        callback=_config_choice,
+        help="Gate config (fail-on, exclude, baseline, per-rule ignores); default: .govscan.yaml or "
+        "[tool.govscan] in pyproject.toml, from here up to the repository root.",
     )(fn)
     return fn

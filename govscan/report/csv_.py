@@ -2,10 +2,12 @@
 
 Columns (fixed order, documented in :data:`COLUMNS`):
 ``severity, rule_id, entity, uri, sheet, column, column_index, json_path, line, count,
-evidence, confidence, fingerprint, title, compliance, status, page, part`` (the last two, a PDF's
-page and the hidden part a finding is in, come last so that older column positions hold).
+evidence, confidence, fingerprint, title, compliance, status, page, part, id`` (later columns — a
+PDF's page, the hidden part a finding is in, a stored finding's id — come last so that older
+column positions hold).
 Empty cells mean "not applicable"; ``compliance`` joins requirement ids with ``;``; ``status`` is
-``suppressed`` for findings a baseline accepted, else ``open``.
+a stored finding's status (``open``, ``fixed``, ``false_positive``…), else ``suppressed`` for findings
+a baseline or an ignore accepted, else ``open``; ``id`` is empty for findings that are not stored.
 
 Column headers and uris come from the scanned files, and masked phones look like ``+7 7…``, so
 every cell is neutralised against formula injection (OWASP "CSV Injection"): a cell starting with
@@ -42,6 +44,7 @@ COLUMNS: tuple[str, ...] = (
     "status",
     "page",
     "part",
+    "id",
 )
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -74,9 +77,10 @@ def row(finding: Finding) -> list[object]:
         finding.fingerprint,
         finding.title,
         ";".join(finding.compliance),
-        "suppressed" if finding.suppressed else "open",
+        finding.record.status if finding.record else "suppressed" if finding.suppressed else "open",
         loc.page,
         loc.part,
+        finding.record.id if finding.record else None,
     )
     return list(cells)
 

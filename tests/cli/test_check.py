@@ -143,8 +143,8 @@ def test_no_raw_identifier_appears_in_any_format(export: Path, fmt: str) -> None
 
 def test_a_baseline_accepts_known_findings_and_only_new_ones_fail(export: Path, tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
-    code, _, _ = run(str(export), "--write-baseline", str(baseline))
-    assert code == 1
+    code, _, err = run(str(export), "--write-baseline", str(baseline))
+    assert code == 0, err  # writing a baseline accepts every finding: a success, not a failed gate
     assert run(str(export), "--baseline", str(baseline))[0] == 0
 
     other = tmp_path / "new.csv"

@@ -1,0 +1,60 @@
+"""Where a command's results go: ``-o FILE`` or standard output, and the gate's extra outputs.
+
+Every results command writes through :func:`destination`, so a file gets the same treatment as the
+terminal (escape sequences and bidi overrides neutralised: a report file is printed later with
+``cat`` or ``less``) and ``-`` means standard output everywhere.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TextIO
+
+import click
+
+from govscan.cli.options import META_EXTRA_OUTPUTS, META_GATE_CONFIG
+from govscan.cli.output import GuardedStream
+from govscan.model import ScanResult
+from govscan.redact import neutralise
+
+
+@contextmanager
+def destination(output: str | None) -> Iterator[TextIO]:
+    """A text stream onto ``output`` (a file, or standard output for None and ``-``)."""
+    if output and output != "-":
+        with open(output, "w", encoding="utf-8", newline="") as stream:
+            guarded = GuardedStream(stream, neutralise, by_line=False)
+            yield guarded  # type: ignore[misc]
+            guarded.flush()
+    else:
+        yield sys.stdout
+
+
+def _meta() -> dict:
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta if ctx is not None else {}
+
+
+def apply_gate_config(result: ScanResult) -> ScanResult:
+    """``result`` with the config file's ``ignore`` entries applied (as suppressed, with the reason)."""
+    loaded = _meta().get(META_GATE_CONFIG)
+    if loaded is None or not loaded.config.ignore:
+        return result
+    from govscan.gateconfig import apply_ignores
+
+    ignored = apply_ignores(result.findings, loaded)  # marks them in place
+    if ignored:
+        noun = "finding" if ignored == 1 else "findings"
+        click.echo(f"govscan: {ignored} {noun} suppressed by the ignores of {loaded.path}", err=True)
+    return result
+
+
+def write_extra_outputs(result: ScanResult) -> None:
+    """``--json-output``, ``--sarif-output``, ``--csv-output``: the same result in more formats."""
+    from govscan.report import render
+
+    for fmt, path in _meta().get(META_EXTRA_OUTPUTS, {}).items():
+        with destination(path) as out:
+            render(fmt, result, out)
