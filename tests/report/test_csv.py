@@ -24,7 +24,7 @@ def test_header_is_the_documented_column_order(result_factory):
     text, _ = render_rows(result_factory())
     assert text.splitlines()[0] == (
         "severity,rule_id,entity,uri,sheet,column,column_index,json_path,line,count,"
-        "evidence,confidence,fingerprint,title,compliance,status,page,part"
+        "evidence,confidence,fingerprint,title,compliance,status,page,part,id"
     )
     assert list(COLUMNS) == text.splitlines()[0].split(",")
 
@@ -56,6 +56,7 @@ def test_sheet_column_row(result_factory):
         "status": "open",
         "page": "",
         "part": "",
+        "id": "",  # only a stored finding has one
     }
 
 
