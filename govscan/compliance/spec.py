@@ -50,7 +50,8 @@ class Requirement(StrictModel):
     title: Text
     summary: Text
     confirmed: bool = Field(description="false while the reference notes mark the citation as unverified")
-    note: str = Field("", description="what is unverified, or how the mapping should be read")
+    note: str = Field("", description="what is unverified, or how the mapping should be read (maintainers')")
+    caveat: Text | None = Field(None, description="what a report must say is unverified, in its three languages")
     obligation: Text | None = Field(None, description="a duty with a deadline a report should repeat")
     rules: tuple[str, ...] = Field((), description="rule ids or glob patterns; empty = no automated test yet")
 
@@ -70,6 +71,9 @@ class Requirement(StrictModel):
     def _unconfirmed_says_why(self) -> Requirement:
         if not self.confirmed and not self.note.strip():
             raise ValueError(f"{self.id}: an unconfirmed requirement needs a 'note' saying what is unverified")
+        if not self.confirmed and self.caveat is None:
+            # the report repeats it beside the citation, in the report's language
+            raise ValueError(f"{self.id}: an unconfirmed requirement needs a 'caveat' in ru, kk and en")
         return self
 
     def matches(self, rule_id: str) -> bool:
@@ -82,8 +86,9 @@ class Framework(StrictModel):
 
     id: str
     title: Text
-    document: str = Field(description="official number and/or adilet.zan.kz document code")
+    document: Text = Field(description="official name and number (and adilet.zan.kz code) in ru, kk and en")
     as_of: dt.date = Field(description="date the mapping was checked against the sources")
+    order: int = Field(100, ge=0, description="where reports list the framework: lower first (the personal-data law)")
     url: str | None = None
     note: str = ""
     requirements: tuple[Requirement, ...]
@@ -95,12 +100,15 @@ class Framework(StrictModel):
             raise ValueError(f"framework id {value!r} must be lower-case words joined by '-', like 'kz-pdl'")
         return value
 
-    @field_validator("document")
+    @field_validator("document", mode="before")
     @classmethod
-    def _document_named(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("document must name the official act")
-        return value.strip()
+    def _document_named(cls, value: object) -> object:
+        # A rule pack may still give one string; it is then shown as is in every language.
+        if isinstance(value, str):
+            if not value.strip():
+                raise ValueError("document must name the official act")
+            return {"ru": value, "kk": value, "en": value}
+        return value
 
     @field_validator("url")
     @classmethod

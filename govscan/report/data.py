@@ -124,6 +124,25 @@ class UnreadAsset(StrictModel):
     reason: str
 
 
+class RuleGroup(StrictModel):
+    """One rule's findings on one target: what the report shows under one folded heading."""
+
+    rule_id: str
+    titles: Localized
+    severity: str  # the most severe of its findings (a hit may raise the rule's severity)
+    findings: list[FindingItem]
+    remediations: Localized
+    references: list[str]
+
+    @property
+    def open_count(self) -> int:
+        return sum(1 for f in self.findings if f.status == "open")
+
+    @property
+    def has_triage(self) -> bool:
+        return any(f.triage for f in self.findings)
+
+
 class TargetSection(StrictModel):
     name: str
     kind: str
@@ -135,6 +154,25 @@ class TargetSection(StrictModel):
     findings: list[FindingItem]  # most severe first, then uri and rule
     observations: list[dict[str, Any]]  # asset summaries (TLS endpoint facts), bulky raw parts dropped
 
+    @property
+    def groups(self) -> list[RuleGroup]:
+        """The findings per rule, most severe rule first (findings arrive most severe first)."""
+        by_rule: dict[str, list[FindingItem]] = {}
+        for f in self.findings:
+            by_rule.setdefault(f.rule_id, []).append(f)
+        groups = [
+            RuleGroup(
+                rule_id=rule_id,
+                titles=found[0].rule_titles,
+                severity=max((f.severity for f in found), key=_rank),
+                findings=found,
+                remediations=found[0].remediations,
+                references=list(found[0].references),
+            )
+            for rule_id, found in by_rule.items()
+        ]
+        return sorted(groups, key=lambda g: -_rank(g.severity))  # stable: first-seen order within a severity
+
 
 class TrendItem(StrictModel):
     scan_id: int
@@ -143,18 +181,29 @@ class TrendItem(StrictModel):
     open: int  # of those, the ones not triaged away at the time of the scan
 
 
+class RuleTally(StrictModel):
+    """A failing rule of a requirement: its title, how many open findings, and where they are listed."""
+
+    rule_id: str
+    titles: Localized
+    open_findings: int
+    targets: list[int]  # 1-based positions in ``ReportData.targets`` whose findings list this rule
+
+
 class RequirementItem(StrictModel):
     framework_id: str
     id: str
     title: Localized
     summary: Localized
     confirmed: bool
-    note: str
+    note: str  # the maintainers' English note (Markdown report); HTML shows ``caveat``
+    caveat: Localized | None  # what is unverified, in the report languages
     obligation: Localized | None
     rules: list[str]  # the patterns the framework maps to this requirement
     status: str  # failed / passed / not_tested
     tested_rules: list[str]
     failing_rules: list[str]
+    failing: list[RuleTally] = []  # the failing rules with titles and counts, for the HTML report
     open_findings: int
     counts: dict[str, int]
 
@@ -162,8 +211,9 @@ class RequirementItem(StrictModel):
 class FrameworkSection(StrictModel):
     id: str
     title: Localized
-    document: str
+    document: Localized
     as_of: dt.date
+    order: int = 100
     requirements: list[RequirementItem]
 
     def count(self, status: str) -> int:
@@ -224,6 +274,12 @@ class ReportData(StrictModel):
     trend: list[TrendItem]
     frameworks: list[FrameworkSection]
     methodology: Methodology
+    rule_titles: dict[str, Localized] = {}  # every rule that ran or found something, by id
+
+    def rule_title(self, rule_id: str, lang: str) -> str:
+        """A rule's title in ``lang``; its id when the rule is no longer known."""
+        found = self.rule_titles.get(rule_id)
+        return found.get(lang) if found is not None else rule_id
 
     @property
     def findings(self) -> list[FindingItem]:
@@ -265,7 +321,7 @@ def build_report_data(
     fixed_ids = [fid for fid, kind in events.items() if kind == "fixed"]
     kinds, rules_run = _rules_run(scan, reads, rules, target)
     framework_sections = _compliance(
-        frameworks, framework, set(rules_run), [(f.rule_id, f.severity) for f in open_findings]
+        frameworks, framework, set(rules_run), [(f.rule_id, f.severity) for f in open_findings], sections
     )
     return ReportData(
         generated_at=now or dt.datetime.now(dt.UTC),
@@ -282,7 +338,17 @@ def build_report_data(
         trend=_trend(session, scan, target),
         frameworks=framework_sections,
         methodology=_methodology(scan, sections, kinds, rules_run, rules),
+        rule_titles=_rule_titles(rules, [*rules_run, *(f.rule_id for f in seen)]),
     )
+
+
+def _rule_titles(rules: RuleSet, rule_ids: Iterable[str]) -> dict[str, Localized]:
+    titles: dict[str, Localized] = {}
+    for rule_id in rule_ids:
+        rule = rules.get(rule_id)
+        if rule is not None and rule_id not in titles:
+            titles[rule_id] = Localized(**{lang: rule.title_in(lang) for lang in LANGUAGES})
+    return titles
 
 
 def _rules_run(scan: Scan, reads: list[ScanRead], rules: RuleSet, target: str | None) -> tuple[set[str], list[str]]:
@@ -501,10 +567,13 @@ def _compliance(
     wanted: str | None,
     rules_run: set[str],
     open_findings: list[tuple[str, str]],
+    sections: Sequence[TargetSection] = (),
 ) -> list[FrameworkSection]:
+    """Verdicts per requirement, frameworks in their declared ``order`` (the personal-data law first)."""
     from govscan.compliance import evaluate, load_frameworks
 
-    loaded = list(load_frameworks() if frameworks is None else frameworks)
+    loaded = sorted(load_frameworks() if frameworks is None else frameworks, key=lambda fw: fw.order)
+    tallies = _tallies(sections)
     if wanted is not None:
         chosen = [fw for fw in loaded if fw.id == wanted]
         if not chosen:
@@ -523,11 +592,13 @@ def _compliance(
                 summary=_localized(req.summary),
                 confirmed=req.confirmed,
                 note=req.note,
+                caveat=_localized(req.caveat) if req.caveat is not None else None,
                 obligation=_localized(req.obligation) if req.obligation is not None else None,
                 rules=list(req.rules),
                 status=st.status,
                 tested_rules=list(st.tested_rules),
                 failing_rules=list(st.failing_rules),
+                failing=[tallies[r] for r in st.failing_rules if r in tallies],
                 open_findings=st.open_findings,
                 counts=dict(st.counts),
             )
@@ -536,12 +607,29 @@ def _compliance(
         FrameworkSection(
             id=fw.id,
             title=_localized(fw.title),
-            document=fw.document,
+            document=_localized(fw.document),
             as_of=fw.as_of,
+            order=fw.order,
             requirements=by_framework.get(fw.id, []),
         )
         for fw in loaded
     ]
+
+
+def _tallies(sections: Sequence[TargetSection]) -> dict[str, RuleTally]:
+    """Per rule: its title, its open findings, and the targets (1-based) that list them."""
+    titles: dict[str, Localized] = {}
+    counts: dict[str, int] = {}
+    where: dict[str, list[int]] = {}
+    for index, section in enumerate(sections, start=1):
+        for f in section.findings:
+            if f.status != "open":
+                continue
+            titles.setdefault(f.rule_id, f.rule_titles)
+            counts[f.rule_id] = counts.get(f.rule_id, 0) + 1
+            if index not in where.setdefault(f.rule_id, []):
+                where[f.rule_id].append(index)
+    return {r: RuleTally(rule_id=r, titles=titles[r], open_findings=counts[r], targets=where[r]) for r in titles}
 
 
 def _localized(text: Any) -> Localized:

@@ -21,7 +21,8 @@ def charts(data: ReportData, t: Translator) -> dict[str, Markup]:
     labels = {s: t(f"severity.{s}") for s in data.counts_by_severity}
     severity = severity_bars(data.counts_by_severity, labels, t("chart.severity_title"))
     points = [TrendPoint(f"#{p.scan_id}", p.present, p.open) for p in data.trend]
-    trend = trend_line(points, t("chart.trend_title"), t("chart.present"), t("chart.open"))
+    # One point is no trend: until a second scan the summary says it in a sentence instead.
+    trend = trend_line(points, t("chart.trend_title"), t("chart.present"), t("chart.open")) if len(points) > 1 else ""
     return {"severity_chart": Markup(severity), "trend_chart": Markup(trend)}  # noqa: S704 - built escaped
 
 
@@ -29,4 +30,5 @@ def render_html(data: ReportData, lang: str, strict: bool | None = None) -> str:
     """The whole report in ``lang`` (ru, kk or en) as one HTML document."""
     t = Translator(lang, strict)
     env = environment(t, autoescape=True)
+    env.filters["rule_title"] = lambda rule_id: data.rule_title(rule_id, lang)
     return env.get_template("report.html.j2").render(data=data, **charts(data, t))

@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from govscan import __version__
 from govscan.report.data import FindingItem
@@ -36,12 +39,23 @@ class RuleFix:
     references: list[str]
 
 
-def day(value: dt.date | dt.datetime | None) -> str:
-    return "" if value is None else value.strftime("%Y-%m-%d")
+def day(value: dt.date | dt.datetime | None, lang: str = "en") -> str:
+    """A date as the language writes it (Babel/CLDR): ``3 дек. 2026 г.``, ``2026 ж. 03 жел.``, ``Dec 3, 2026``."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(dt.UTC).date() if value.tzinfo else value.date()
+    return format_date(value, "medium", locale=lang)
 
 
-def moment(value: dt.datetime | None) -> str:
-    return "" if value is None else value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+def moment(value: dt.datetime | None, lang: str = "en") -> str:
+    """A moment in UTC, the date as the language writes it and a 24-hour time (``3 дек. 2026 г., 12:22 UTC``)."""
+    if value is None:
+        return ""
+    utc = value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return (
+        f"{format_date(utc.date(), 'medium', locale=lang)}, {format_time(utc, 'HH:mm', tzinfo=dt.UTC, locale=lang)} UTC"
+    )
 
 
 def css_token(value: object) -> str:
@@ -57,6 +71,53 @@ def rules_of(findings: Iterable[FindingItem], lang: str = "en") -> list[RuleFix]
         if f.rule_id not in fixes:
             fixes[f.rule_id] = RuleFix(f.rule_id, f.title_in(lang), f.remediation_in(lang), list(f.references))
     return list(fixes.values())
+
+
+def code_spans(text: str) -> Markup:
+    """Rule text with its `backticked` configuration snippets as ``<code>``; everything escaped."""
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: show the text as it is
+        return Markup(escape(text))  # noqa: S704 - escaped
+    return Markup("").join(escape(p) if i % 2 == 0 else Markup("<code>%s</code>") % p for i, p in enumerate(parts))
+
+
+def group_anchor(target_index: int, rule_id: str) -> str:
+    """The id of one rule's findings on one target (1-based): ``g2-http.cookie.httponly-missing``."""
+    return f"g{target_index}-{css_token(rule_id.replace('.', '-'))}"
+
+
+def _size(t: Translator, value: int) -> str:
+    mib = value / (1024 * 1024)
+    if mib >= 1:
+        return t("unit.mib", value=format_decimal(round(mib, 1), locale=t.lang))
+    return t("unit.kib", value=format_decimal(round(value / 1024, 1), locale=t.lang))
+
+
+def _duration(t: Translator, seconds: float) -> str:
+    if seconds >= 60 and seconds % 60 == 0:
+        return t("unit.minutes", value=format_decimal(seconds // 60, locale=t.lang))
+    return t("unit.seconds", value=format_decimal(seconds, locale=t.lang))
+
+
+def setting_words(t: Translator, key: str, value: Any) -> str:
+    """One recorded crawl setting as a phrase in the report's language; "" when it says nothing."""
+    if value is None or value == [] or value == "":
+        return t("setting.none." + key) if t.has("setting.none." + key) else ""
+    if isinstance(value, bool):
+        return t(f"setting.{key}.{'on' if value else 'off'}") if t.has(f"setting.{key}.on") else setting_text(value)
+    if key in ("max_bytes_per_response", "max_total_bytes") and isinstance(value, int):
+        return t(f"setting.{key}", value=_size(t, value))
+    if key == "deadline" and isinstance(value, int | float):
+        return t("setting.deadline", value=_duration(t, float(value)))
+    if key == "rate" and isinstance(value, int | float):
+        return t("setting.rate", value=format_decimal(value, locale=t.lang)) if value else t("setting.rate.none")
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    elif isinstance(value, int | float):
+        value = format_decimal(value, locale=t.lang)
+    if t.has(f"setting.{key}"):
+        return t(f"setting.{key}", value=value)
+    return f"{key} = {setting_text(value)}"
 
 
 def setting_text(value: Any) -> str:
@@ -98,14 +159,27 @@ def environment(t: Translator, *, autoescape: bool, finalize: Callable[[Any], An
             return t("methodology.robots_audit")
         return setting_text(value)
 
+    def part(value: str) -> str:
+        """A reader's part name (``under a redaction box``, ``metadata:author``) in the report's language."""
+        return label(value, "part")
+
+    def settings_words(values: dict[str, Any] | None) -> list[str]:
+        """Crawl limits and options as phrases (``at most 60 pages``), not raw keys; unknown keys as ``key = value``."""
+        return [phrase for key, value in (values or {}).items() if (phrase := setting_words(t, key, value))]
+
     def cut_list(not_done: list[str], unread: int = 0) -> str:
         """What a deadline left undone, in words ("exposure probes, portal APIs, 3 data files")."""
         return ", ".join(t(f"methodology.cut.{part}", count=unread) for part in not_done)
 
     env.filters.update(
         cut_list=cut_list,
-        day=day,
-        moment=moment,
+        day=lambda value: day(value, t.lang),
+        group_anchor=group_anchor,
+        code_spans=code_spans,
+        part=part,
+        evidence=lambda finding: finding.evidence,
+        settings_words=settings_words,
+        moment=lambda value: moment(value, t.lang),
         cls=css_token,
         label=label,
         kinds=kinds,

@@ -38,10 +38,10 @@ def rule_ids() -> list[str]:
 def test_the_four_frameworks_are_bundled_with_their_documents(frameworks) -> None:
     by_id = {fw.id: fw for fw in frameworks}
     assert set(by_id) == FRAMEWORK_IDS
-    assert "Z1300000094" in by_id["kz-pdl"].document
-    assert "P1700000407" in by_id["cyber-shield"].document
-    assert "P1600000832" in by_id["kz-et832"].document
-    assert "235-V" in by_id["kz-koap"].document
+    assert "Z1300000094" in by_id["kz-pdl"].document.en
+    assert "P1700000407" in by_id["cyber-shield"].document.en
+    assert "P1600000832" in by_id["kz-et832"].document.en
+    assert "235-V" in by_id["kz-koap"].document.en
 
 
 def test_every_rule_is_mapped_to_a_requirement(frameworks, rule_ids) -> None:
@@ -75,8 +75,22 @@ def test_unverified_article_numbers_are_marked(frameworks) -> None:
     reqs = {req.id: req for fw in frameworks for req in fw.requirements}
     # The reference notes mark these article numbers unconfirmed; the data must not claim otherwise.
     for req_id in ("kz-pdl:art-11", "kz-pdl:art-15", "kz-pdl:art-20", "kz-pdl:art-25"):
-        assert reqs[req_id].confirmed is False and reqs[req_id].note, req_id
+        assert reqs[req_id].confirmed is False and reqs[req_id].note and reqs[req_id].caveat, req_id
     assert reqs["kz-pdl:art-6"].confirmed and reqs["kz-pdl:art-22"].confirmed
+
+
+def test_reports_list_the_personal_data_law_first(frameworks) -> None:
+    ordered = [fw.id for fw in sorted(frameworks, key=lambda fw: fw.order)]
+    assert ordered == ["kz-pdl", "kz-koap", "kz-et832", "cyber-shield"]
+
+
+def test_documents_and_caveats_are_written_in_each_report_language(frameworks) -> None:
+    for fw in frameworks:
+        assert "№" in fw.document.ru and "№" in fw.document.kk and "No." in fw.document.en, fw.id
+        assert "Government" not in fw.document.ru + fw.document.kk, fw.id
+        for req in fw.requirements:
+            if req.caveat is not None:
+                assert not any(ch in req.caveat.ru + req.caveat.kk for ch in "⚠❓"), req.id
 
 
 def test_breach_and_removal_duties_carry_the_one_working_day_deadline(frameworks) -> None:

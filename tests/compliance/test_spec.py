@@ -21,7 +21,14 @@ def framework(**changes) -> dict:
         "as_of": "2026-01-09",
         "requirements": [
             {"id": "acme:art-1", "title": TEXT, "summary": TEXT, "confirmed": True, "rules": ["pii.*"]},
-            {"id": "acme:art-2", "title": TEXT, "summary": TEXT, "confirmed": False, "note": "number unverified"},
+            {
+                "id": "acme:art-2",
+                "title": TEXT,
+                "summary": TEXT,
+                "confirmed": False,
+                "note": "number unverified",
+                "caveat": TEXT,
+            },
         ],
     }
     data.update(changes)
@@ -69,6 +76,35 @@ def test_an_unconfirmed_requirement_must_say_why() -> None:
     del data["requirements"][1]["note"]
     with pytest.raises(ValidationError, match="unconfirmed requirement needs a 'note'"):
         Framework.model_validate(data)
+
+
+def test_an_unconfirmed_requirement_says_so_in_the_three_report_languages() -> None:
+    data = framework()
+    del data["requirements"][1]["caveat"]
+    with pytest.raises(ValidationError, match="unconfirmed requirement needs a 'caveat' in ru, kk and en"):
+        Framework.model_validate(data)
+    data["requirements"][1]["caveat"] = {"ru": "номер не подтверждён", "en": "number unverified"}
+    with pytest.raises(ValidationError, match="kk"):
+        Framework.model_validate(data)
+
+
+def test_the_document_is_named_in_three_languages_or_one_string_for_all() -> None:
+    fw = Framework.model_validate(framework(document={"ru": "Приказ № 1", "kk": "№ 1 бұйрық", "en": "Order No. 1"}))
+    assert (fw.document.get("ru"), fw.document.get("kk"), fw.document.get("en")) == (
+        "Приказ № 1",
+        "№ 1 бұйрық",
+        "Order No. 1",
+    )
+    assert Framework.model_validate(framework()).document.get("kk") == "Order No. 1"  # a pack's single string
+    with pytest.raises(ValidationError, match="document must name the official act"):
+        Framework.model_validate(framework(document="  "))
+
+
+def test_the_report_order_is_data_with_a_default_after_the_bundled_ones() -> None:
+    assert Framework.model_validate(framework(order=5)).order == 5
+    assert Framework.model_validate(framework()).order == 100
+    with pytest.raises(ValidationError, match="order"):
+        Framework.model_validate(framework(order=-1))
 
 
 @pytest.mark.parametrize("bad", ["2026-02-30", "9 Jan 2026", "yesterday"])

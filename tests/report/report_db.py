@@ -81,7 +81,7 @@ def build(root: Path) -> ReportDb:
 
     db.run("scan", str(config), "--jobs", "1", "--fail-on", "none")
     _, listing = db.run("findings", "list", "--format", "json")
-    person = next(f for f in json.loads(listing) if f["rule_id"] == "pii.person")
+    person = next(f for f in json.loads(listing)["findings"] if f["rule_id"] == "pii.person")  # the JSON envelope
     code, _ = db.run(
         "findings", "triage", str(person["id"]), "--status", "false_positive", "--note", HOSTILE_NOTE, "--by", "auditor"
     )

@@ -74,6 +74,11 @@ def test_report_in_chromium(report_db, tmp_path: Path, lang: str) -> None:
             assert page.locator("svg.chart-severity rect").count() == 5
             # hostile text is text: no element was created from it
             assert page.locator("main script, main img, main b, main i").count() == 0
+            # findings are folded per rule: hidden until their summary is clicked, no script needed
+            assert "<script>alert(1)</script>ИИН" not in page.inner_text("#targets")
+            assert "<script>alert(1)</script>ИИН" in page.text_content("#targets")
+            for summary in page.locator("#targets details.rule-group > summary").all():
+                summary.click()
             assert "<script>alert(1)</script>ИИН" in page.inner_text("#targets")
             shot = tmp_path / "report.png"
             page.screenshot(path=str(shot), full_page=True)

@@ -23,6 +23,7 @@ ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "header", "nav", "main", "section", "article", "footer",
     "h1", "h2", "h3", "h4", "p", "div", "span", "strong", "code", "br", "ol", "ul", "li", "a", "table", "thead",
     "tbody", "tr", "th", "td", "figure", "figcaption", "svg", "rect", "text", "line", "polyline", "circle",
+    "details", "summary",  # folding without script
 }  # fmt: skip
 
 
