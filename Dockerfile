@@ -2,7 +2,7 @@
 # on the files of a commit. Build it from a clone of the repository (no image is published yet):
 #
 #   docker build -t govscan .
-#   docker run --rm -v "$PWD:/scan" -e GOVSCAN_SECRET govscan check publish/ --format sarif -o govscan.sarif
+#   docker run --rm --user "$(id -u):$(id -g)" -v "$PWD:/scan" -e GOVSCAN_SECRET govscan check publish/ -o x.sarif --format sarif
 #
 # A container's key file goes with the container: pass the team's key as GOVSCAN_SECRET, or the
 # fingerprints will match no baseline and no earlier scan.

@@ -198,3 +198,46 @@ def test_the_hooks_look_at_the_data_formats_govscan_reads_and_not_at_code() -> N
             assert pattern.search(name), (hook["id"], name)
         for name in ("govscan/cli/check.py", "README.md", "Dockerfile", ".pre-commit-hooks.yaml"):
             assert not pattern.search(name), (hook["id"], name)
+
+
+# --- README's recipes for CI and pre-commit --------------------------------------------------------
+
+
+def readme_block(first_line: str) -> str:
+    """The fenced block of README.md whose first line starts with ``first_line``."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(rf"```\w*\n({re.escape(first_line)}.*?)```", text, re.S)
+    assert match, first_line
+    return match.group(1)
+
+
+def test_the_readme_installs_from_the_repository_not_from_a_release_that_does_not_exist() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "pip install govscan" not in text and "rev: v0" not in text
+    assert "docker build -t govscan ." in text
+
+
+def test_the_readme_pipeline_recipes_run_real_govscan_commands() -> None:
+    commands = readme_block("docker build").splitlines()
+    gitlab = yaml.safe_load(readme_block("# .gitlab-ci.yml"))
+    commands += [line for job in gitlab.values() for line in job["script"]]
+    github = yaml.safe_load(readme_block("# GitHub Actions"))
+    commands += [step["run"] for step in github if "run" in step]
+    calls = [shlex.split(line, comments=True) for line in commands if re.match(r"(docker run|govscan) ", line)]
+    assert len(calls) >= 3
+    for words in calls:
+        image = next(i for i, word in enumerate(words) if word == IMAGE or word.endswith("/govscan"))
+        assert is_real_govscan_command(words[image + 1 :]), words
+
+
+def test_the_readme_pre_commit_recipe_uses_hooks_this_repository_defines(tmp_path: Path) -> None:
+    block = readme_block("# .pre-commit-config.yaml")
+    ids = {hook["id"] for hook in hooks()}
+    assert set(re.findall(r"- id: (\S+)", block)) <= ids
+    assert all(re.fullmatch(r"[0-9a-f]{40}", rev) for rev in re.findall(r"rev: (\S+)", block))  # a commit, no tag
+    (local,) = yaml.safe_load(block)["repos"]  # the commented-out remote form is the alternative
+    data_file = tmp_path / "list.csv"
+    data_file.write_text("a\n", encoding="utf-8")
+    for hook in local["hooks"]:
+        program, *args = shlex.split(hook["entry"])
+        assert program == "govscan" and is_real_govscan_command([*args, *hook.get("args", []), str(data_file)])
