@@ -33,15 +33,19 @@ class Progress:
         now = time.monotonic()
         if self.enabled and not self.live and (self._last is None or now - self._last >= self.interval):
             self._last = now
-            self._write(f"govscan: {self.done} inputs read, last {terminal_line(uri)} ({findings} findings)\n")
+            self._write(f"govscan: {_inputs(self.done)} read, last {terminal_line(uri)} ({findings} findings)\n")
 
     def close(self) -> None:
         if self.live:
             self._write("\r\x1b[K")
         elif self.enabled and self.done:
             elapsed = time.monotonic() - self._started
-            self._write(f"govscan: {self.done} inputs read in {elapsed:.1f} s\n")
+            self._write(f"govscan: {_inputs(self.done)} read in {elapsed:.1f} s\n")
 
     def _write(self, text: str) -> None:
         self._out.write(text)
         self._out.flush()
+
+
+def _inputs(n: int) -> str:
+    return "1 input" if n == 1 else f"{n} inputs"

@@ -42,3 +42,13 @@ def test_no_progress_writes_nothing() -> None:
     progress.asset_finished("a.csv", 1)
     progress.close()
     assert stream.getvalue() == ""
+
+
+def test_one_input_is_one_input() -> None:
+    stream = io.StringIO()
+    progress = Progress(stream, interval=3600)
+    progress.asset_started("a.csv")
+    progress.asset_finished("a.csv", 0)
+    progress.close()
+    first, last = stream.getvalue().splitlines()
+    assert first.startswith("govscan: 1 input read, last a.csv") and last.startswith("govscan: 1 input read in")

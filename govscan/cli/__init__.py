@@ -30,6 +30,24 @@ class _Root(GuardedGroup, OneLineErrors):
 ENVVAR_PREFIX = "GOVSCAN"
 
 
+def name_envvars(group: click.Group, prefix: str = ENVVAR_PREFIX) -> None:
+    """Give every option of every subcommand its variable, named after the flag users type.
+
+    click's automatic names come from the parameter (``--format`` is ``fmt`` in the code, so
+    ``GOVSCAN_CHECK_FMT``); naming them here keeps ``GOVSCAN_CHECK_FORMAT`` and shows it in ``--help``.
+    An option that names its own variable keeps it.
+    """
+    for name, command in group.commands.items():
+        scope = f"{prefix}_{name.upper().replace('-', '_')}"
+        if isinstance(command, click.Group):
+            name_envvars(command, scope)
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.envvar and param.opts[0] not in ("--help", "--version"):
+                flag = max(param.opts, key=len).lstrip("-")
+                param.envvar = f"{scope}_{flag.upper().replace('-', '_')}"
+                param.show_envvar = not param.hidden
+
+
 @click.group(
     cls=_Root,
     context_settings={
@@ -51,6 +69,7 @@ cli.add_command(demo)
 cli.add_command(report)
 for command in (scan, findings, scans, diff, worker):
     cli.add_command(command)
+name_envvars(cli)
 
 
 def main() -> None:

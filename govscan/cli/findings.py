@@ -15,7 +15,7 @@ import click
 
 from govscan import __version__
 from govscan.cli.options import FORMATS, LISTING_FORMATS, SEVERITY_CHOICES, results_options
-from govscan.cli.results import destination
+from govscan.cli.results import aligned, destination, document, write_json
 from govscan.cli.store import DB_OPTION, _session
 from govscan.store import TRIAGE_STATUSES
 
@@ -53,20 +53,6 @@ def _stored(session: Session, rows: list[Any], rules: RuleSet) -> list[Finding]:
     return [finding_of_row(r, rules, notes.get(r.id or 0, [])) for r in rows]
 
 
-def _document(kind: str, **fields: Any) -> dict[str, Any]:
-    from pydantic import TypeAdapter
-
-    from govscan.report.shape import Document, dump, envelope
-
-    return dump(TypeAdapter(Document).validate_python({**envelope(__version__), "kind": kind, **fields}))
-
-
-def _write_json(data: dict[str, Any], out: TextIO) -> None:
-    from govscan.report.json_ import write_json
-
-    write_json(data, out)
-
-
 def _render_findings(fmt: str, found: list[Finding], rules: RuleSet, out: TextIO) -> None:
     """sarif and csv through ``check``'s reporters; text as a table with each finding's id and status."""
     from govscan.report import render
@@ -76,15 +62,6 @@ def _render_findings(fmt: str, found: list[Finding], rules: RuleSet, out: TextIO
         render(fmt, stored_result(found, rules, __version__), out)
     else:
         out.writelines(line + "\n" for line in finding_lines(found))
-
-
-def aligned(rows: list[list[str]]) -> list[str]:
-    """Rows of cells as lines, every column but the last padded to its widest cell (no fixed widths
-    to overflow: a 40-character rule id shifts the column instead of breaking it)."""
-    if not rows:
-        return []
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-    return ["  ".join([*(c.ljust(w) for c, w in zip(r, widths, strict=False)), r[-1]]) for r in rows]
 
 
 def finding_lines(found: Iterable[Finding], change: dict[int, str] | None = None) -> list[str]:
@@ -139,7 +116,7 @@ def list_findings(
         found = _stored(session, list_findings(session, where), rules)
     with destination(output) as out:
         if fmt == "json":
-            _write_json(_document("findings", findings=[finding_out(f) for f in found]), out)
+            write_json(document("findings", findings=[finding_out(f) for f in found]), out)
         else:
             _render_findings(fmt, found, rules, out)
 
@@ -165,7 +142,7 @@ def show_finding(finding_id: int, db: str | None, fmt: str, output: str | None) 
         history = [{"scan_id": e.scan_id, "kind": e.kind, "count": e.count} for e in session.exec(query)]
     with destination(output) as out:
         if fmt == "json":
-            _write_json(_document("finding", findings=[finding_out(finding, history=history)]), out)
+            write_json(document("finding", findings=[finding_out(finding, history=history)]), out)
         elif fmt != "text":
             _render_findings(fmt, [finding], rules, out)
         else:
@@ -250,7 +227,7 @@ def list_scans(db: str | None, fmt: str, output: str | None) -> None:
         ]
     with destination(output) as out:
         if fmt == "json":
-            _write_json(_document("scans", scans=records), out)
+            write_json(document("scans", scans=records), out)
         elif fmt == "csv":
             writer = SafeCsvWriter(out)
             writer.writerow(["id", "status", "started_at", "finished_at", "name", "govscan_version"])
@@ -307,7 +284,7 @@ def diff(scan_a: int | None, scan_b: int | None, db: str | None, fmt: str, outpu
     with destination(output) as out:
         if fmt == "json":
             items = [finding_out(f, change=name) for name, found in groups.items() for f in found]
-            _write_json(_document("diff", from_scan=scan_a, to_scan=scan_b, summary=counts, findings=items), out)
+            write_json(document("diff", from_scan=scan_a, to_scan=scan_b, summary=counts, findings=items), out)
         elif fmt in ("sarif", "csv"):
             _render_changes(fmt, groups, rules, out)
         else:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 
+from govscan import __version__
 from govscan.cli.options import META_EXTRA_OUTPUTS, META_GATE_CONFIG
 from govscan.cli.output import GuardedStream
 from govscan.model import ScanResult
@@ -58,3 +59,27 @@ def write_extra_outputs(result: ScanResult) -> None:
     for fmt, path in _meta().get(META_EXTRA_OUTPUTS, {}).items():
         with destination(path) as out:
             render(fmt, result, out)
+
+
+def document(kind: str, **fields: Any) -> dict[str, Any]:
+    """A JSON document of ``kind`` in the one envelope, checked against its model (report/shape.py)."""
+    from pydantic import TypeAdapter
+
+    from govscan.report.shape import Document, dump, envelope
+
+    return dump(TypeAdapter(Document).validate_python({**envelope(__version__), "kind": kind, **fields}))
+
+
+def write_json(data: dict[str, Any], out: TextIO) -> None:
+    from govscan.report.json_ import write_json as write
+
+    write(data, out)
+
+
+def aligned(rows: list[list[str]]) -> list[str]:
+    """Rows of cells as lines, every column but the last padded to its widest cell (no fixed widths
+    to overflow: a 40-character rule id widens its column instead of breaking the table)."""
+    if not rows:
+        return []
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    return ["  ".join([*(c.ljust(w) for c, w in zip(r, widths, strict=False)), r[-1]]) for r in rows]

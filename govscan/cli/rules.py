@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import click
 
+from govscan.cli.options import LISTING_FORMATS, results_options
+from govscan.cli.results import aligned, destination, document, write_json
+from govscan.report.csv_ import SafeCsvWriter
 from govscan.rules import RuleLoadError, load_rules
 
 
@@ -13,15 +16,38 @@ def rules() -> None:
 
 
 @rules.command("list")
-def list_rules() -> None:
-    """One line per rule: id, severity, entity, title."""
+@results_options(LISTING_FORMATS)
+def list_rules(fmt: str, output: str | None) -> None:
+    """One line per rule: id, severity, entity, title (json and csv add kind, compliance and source)."""
     try:
         ruleset = load_rules()
     except RuleLoadError as exc:
         raise click.ClickException(str(exc)) from exc
-    for rule in ruleset:
-        entity = rule.pii.entity if rule.pii else "-"
-        click.echo(f"{rule.id:<20} {rule.severity:<9} {entity:<14} {rule.title}")
+    described = [
+        {
+            "id": rule.id,
+            "kind": rule.kind,
+            "severity": str(rule.severity),
+            "entity": rule.pii.entity if rule.pii else None,
+            "title": rule.title,
+            "compliance": list(rule.compliance),
+            "source": str(ruleset.sources[rule.id]),
+        }
+        for rule in ruleset
+    ]
+    with destination(output) as out:
+        if fmt == "json":
+            write_json(document("rules", rules=described), out)
+        elif fmt == "csv":
+            writer = SafeCsvWriter(out)
+            writer.writerow(["id", "kind", "severity", "entity", "title", "compliance", "source"])
+            writer.writerows(
+                [*(r[k] for k in ("id", "kind", "severity", "entity", "title")), ";".join(r["compliance"]), r["source"]]
+                for r in described
+            )
+        else:
+            rows = [[r["id"], r["severity"], r["entity"] or "-", r["title"]] for r in described]
+            out.writelines(line + "\n" for line in aligned(rows))
 
 
 @rules.command("show")

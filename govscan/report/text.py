@@ -49,7 +49,11 @@ def clean(text: str) -> str:
 
 
 def place_text(finding: Finding) -> str:
-    """Where in the file: the field label, its column number and line when known."""
+    """Where in the file: the field label, its column number and line when known.
+
+    In a table with a sheet or table name (spreadsheets, HTML, Word and PDF tables) the number is
+    the table's row, and says so: "line 1" of an HTML table pointed at the page's first line.
+    """
     loc = finding.location
     extras = []
     if loc.column is not None and loc.column_index is not None:
@@ -57,7 +61,7 @@ def place_text(finding: Finding) -> str:
     if loc.page is not None:
         extras.append(f"page {loc.page}")
     if loc.line is not None:
-        extras.append(f"line {loc.line}")
+        extras.append(f"{'row' if loc.sheet else 'line'} {loc.line}")
     if loc.part:
         extras.append(loc.part)
     place = place_of(loc)
@@ -82,18 +86,28 @@ def endpoint_line(endpoint: dict[str, Any]) -> str:
     return f"grade {endpoint['grade']:<3} {address}  {versions}  {detail}".rstrip()
 
 
+def _thing(uris: list[str]) -> str:
+    """What the scanned things are called: endpoints for a TLS audit, else files (a URL is downloaded as one)."""
+    return "endpoint" if uris and all(u.startswith("tls://") for u in uris) else "file"
+
+
 def summary_line(result: ScanResult) -> str:
-    """``N findings (critical: a, high: b, …) in M files (S scanned); K inputs could not be read``."""
+    """``N findings (critical: a, high: b, …) in M files (S scanned); K inputs could not be read``.
+
+    "files" is "endpoints" for a TLS audit.
+    """
     open_findings = result.open_findings
     counts = ", ".join(f"{label}: {n}" for label, n in count_by_severity(open_findings).items())
-    files = len({f.location.uri for f in open_findings})
+    places = {f.location.uri for f in open_findings}
+    thing = _thing(list(places) or result.scanned or result.failed_uris)
     line = (
-        f"{_plural(len(open_findings), 'finding')} ({counts}) in {_plural(files, 'file')}"
+        f"{_plural(len(open_findings), 'finding')} ({counts}) in {_plural(len(places), thing)}"
         f" ({len(result.scanned)} scanned); {_plural(len(result.failed_uris), 'input')} could not be read"
     )
-    suppressed = len(result.findings) - len(open_findings)
+    suppressed = [f for f in result.findings if f.suppressed]
     if suppressed:
-        line += f"; {suppressed} baselined"
+        word = "baselined" if all(f.baseline_state for f in suppressed) else "suppressed"
+        line += f"; {len(suppressed)} {word}"
     return line
 
 
@@ -132,7 +146,8 @@ class TextReporter:
             if finding.entity:
                 rest += f"  {finding.entity}"
             if finding.suppressed:
-                rest += f"  (baselined: {clean(finding.suppressed)})"
+                word = "baselined" if finding.baseline_state else "suppressed"  # by a baseline, or an ignore
+                rest += f"  ({word}: {clean(finding.suppressed)})"
                 line = style(f"  {severity}{rest}", _DIM)
             else:
                 line = f"  {style(severity, SEVERITY_STYLE[label])}{rest.rstrip()}"

@@ -32,9 +32,16 @@ def _report() -> dict[str, Any]:
     return json_schema()
 
 
+def _config() -> dict[str, Any]:
+    from govscan.gateconfig import GateConfig
+
+    return GateConfig.model_json_schema(by_alias=True)
+
+
 SCHEMAS: dict[str, tuple[str, Callable[[], dict[str, Any]]]] = {
     "rule.schema.json": ("A govscan rule file (rules/<kind>/*.yaml)", _rule),
     "report.schema.json": ("Every govscan --format json document and its findings", _report),
+    "config.schema.json": ("The govscan gate config (.govscan.yaml, or [tool.govscan] in pyproject.toml)", _config),
 }
 
 

@@ -75,7 +75,60 @@ def test_sarif_is_valid(report_db, tmp_path: Path) -> None:
 def test_csv_rows(report_db, tmp_path: Path) -> None:
     _, text, _ = report(report_db, tmp_path, "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert len(rows) == 4 and {r["status"] for r in rows} == {"open", "suppressed"}
+    assert len(rows) == 4 and {r["status"] for r in rows} == {"open", "false_positive"}  # the stored status
+    assert all(r["id"].isdigit() for r in rows)  # and the stored finding's id, as `findings show` takes it
+
+
+def test_json_findings_carry_their_stored_fields_and_match_the_committed_schema(report_db, tmp_path: Path) -> None:
+    from govscan.schemas import HERE
+
+    _, text, _ = report(report_db, tmp_path, "--format", "json")
+    data = json.loads(text)
+    jsonschema.validate(data, json.loads((HERE / "report.schema.json").read_text(encoding="utf-8")))
+    assert data["kind"] == "report" and isinstance(data["scan"]["id"], int)
+    person = next(f for f in data["findings"] if f["rule_id"] == "pii.person")
+    assert person["status"] == "false_positive" and person["first_seen_scan_id"] == 1
+    assert person["triage"][-1]["to_status"] == "false_positive" and person["triage"][-1]["note"] == rdb.HOSTILE_NOTE
+    iin = next(f for f in data["findings"] if f["rule_id"] == "pii.kz-iin" and f["reopened_count"])
+    assert iin["status"] == "open" and isinstance(iin["id"], int)
+
+
+def test_html_for_a_terminal_goes_to_a_file_named_after_the_scan(report_db, tmp_path: Path) -> None:
+    """Run in a pseudo-terminal, as a user types it: the markup goes to a file, the terminal gets its name."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    primary, secondary = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "govscan", "report", "--db", report_db.url, "--format", "md", "--lang", "en"],
+            cwd=tmp_path,  # the default file is written here
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+            stdin=subprocess.DEVNULL,
+            stdout=secondary,
+            stderr=subprocess.PIPE,
+            timeout=120,
+            check=False,
+        )
+        os.close(secondary)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # EIO: the terminal's other end is closed and drained
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(primary)
+    (written,) = tmp_path.glob("govscan-report-scan-*.en.md")
+    assert done.returncode == 0 and shown == b""
+    assert f"report: {written.name}" in done.stderr.decode() and written.read_text(encoding="utf-8").startswith("#")
+    piped = CliRunner().invoke(cli, ["report", "--db", report_db.url, "--format", "md", "--lang", "en"])
+    assert piped.stdout.startswith("#")  # not a terminal: standard output, as before
 
 
 def test_filters_and_stdout(report_db) -> None:

@@ -140,3 +140,25 @@ def test_a_finding_in_a_pdf_names_its_page_and_the_hidden_part(result_factory, f
     lines = render_text(result_factory([covered, listed])).splitlines()
     assert "text (page 3, under a redaction box)" in lines[1]
     assert "ИИН (col 2, page 5)" in lines[2]
+
+
+def test_a_table_with_a_name_says_row_not_line(result_factory, finding_factory):
+    """An HTML, Word or spreadsheet table numbers its rows; "line 1" pointed at the page's first line."""
+    finding = finding_factory(uri="decision.html", sheet="table 1", column="ИИН", column_index=2, line=3)
+    assert "table 1!ИИН (col 2, row 3)" in render_text(result_factory([finding]))
+    csv_line = finding_factory(uri="a.csv", column="ИИН", column_index=2, line=3)
+    assert "ИИН (col 2, line 3)" in render_text(result_factory([csv_line]))
+
+
+def test_a_tls_audit_counts_endpoints_not_files(result_factory, finding_factory):
+    finding = finding_factory(rule_id="tls.weak-protocol", uri="tls://portal.kz:443", entity=None)
+    text = render_text(result_factory([finding], scanned=["tls://portal.kz:443"]))
+    assert text.endswith("in 1 endpoint (1 scanned); 0 inputs could not be read\n")
+    assert "in 0 endpoints" in render_text(result_factory([], scanned=["tls://a.kz:443", "tls://b.kz:443"]))
+
+
+def test_a_finding_an_ignore_accepted_is_marked_suppressed_not_baselined(result_factory, finding_factory):
+    finding = finding_factory(fingerprint="f", suppressed="ignored by .govscan.yaml: press contacts")
+    text = render_text(result_factory([finding]))
+    assert "(suppressed: ignored by .govscan.yaml: press contacts)" in text and "baselined" not in text
+    assert text.endswith("; 1 suppressed\n")
