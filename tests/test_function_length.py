@@ -12,10 +12,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "govscan"
 MAX_LINES = 60
 WAITING_FOR_THE_ENGINE = {
-    ("cli/crawl.py", "crawl"),
-    ("cli/tls.py", "tls"),
     ("engine/portal.py", "audit_portal"),
-    ("engine/scan.py", "_run"),
 }
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import click
 
-from govscan import __version__
 from govscan.cli.gate import finish, read_baseline
 from govscan.cli.options import gate_options, output_options
 from govscan.identity import load_secret
 from govscan.model import ReadError, ScanResult
-from govscan.rules import RuleLoadError, load_rules
+from govscan.rules import RuleLoadError, RuleSet, load_rules
+
+if TYPE_CHECKING:
+    from govscan.config import CrawlConfig
 
 
 @click.command()
@@ -75,10 +77,7 @@ def crawl(
     be reached (problems with single pages or files are printed as warnings).
     """
     from govscan.config import CrawlConfig
-    from govscan.engine.plan import portal_settings
-    from govscan.engine.portal import audit_portal
     from govscan.net.urls import UnsafeURL, parse
-    from govscan.pii.detector import PiiDetector
 
     try:
         parse(url)  # read as the client will connect: a URL the parsers read differently is refused here
@@ -89,37 +88,37 @@ def crawl(
     except RuleLoadError as exc:
         raise click.UsageError(str(exc)) from exc
     accepted = read_baseline(baseline)
-    key = load_secret()
     config = CrawlConfig(
         max_pages=max_pages, max_depth=max_depth, rate=rate, concurrency=concurrency,
         robots="ignore" if ignore_robots else robots, include=list(include), exclude=list(exclude), contact=contact,
-        ca_file=ca_file, probes=probes, ner=ner, ner_max_chars=ner_max_chars, deadline=deadline,
+        ca_file=ca_file, probes=probes, tls=with_tls, ner=ner, ner_max_chars=ner_max_chars, deadline=deadline,
     )  # fmt: skip
-    started = datetime.now(UTC)
-    found = audit_portal("crawl", url, portal_settings(config), rules, key, PiiDetector(rules, key, ner=ner))
-    findings, endpoints = list(found.findings), []
-    if with_tls and urlsplit(url).scheme == "https":
-        tls_findings, endpoints = _tls(url, rules, key)
-        findings += tls_findings
-    for problem in found.errors:
-        click.echo(f"govscan: warning: {problem}", err=True)
-    errors = [] if found.summary.get("pages") else [ReadError(url, "no page of the portal could be fetched")]
-    for line in summary_lines(found.summary):
-        click.echo(f"govscan: {line}", err=True)
-    result = ScanResult(
-        findings=findings,
-        errors=errors,
-        rules=rules,
-        inputs=[url],
-        tool_version=__version__,
-        started_at=started,
-        finished_at=datetime.now(UTC),
-        scanned=[o.uri for o in found.outcomes if o.ok],
-        endpoints=endpoints,
-        category=f"crawl/{urlsplit(url).netloc.rpartition('@')[2].lower()}",  # one SARIF analysis per site
-    )
+    result = _audit(url, config, rules)
     finish(result, fmt=fmt, output=output, fail_on=fail_on, accepted=accepted, baseline=baseline,
            write_baseline_to=write_baseline, baseline_reason=baseline_reason)  # fmt: skip
+
+
+def _audit(url: str, config: CrawlConfig, rules: RuleSet) -> ScanResult:
+    """Plan the portal (and its host's TLS), run it here, print its warnings and what the audit did."""
+    from govscan.engine.plan import crawl_plan  # the engine is imported by the command that runs it
+    from govscan.engine.run import run_plan
+    from govscan.engine.sinks import MemorySink
+    from govscan.engine.steps import install
+    from govscan.engine.units import WorkContext
+    from govscan.executors import SerialExecutor
+
+    host = urlsplit(url).netloc.rpartition("@")[2].lower()  # one SARIF analysis per site
+    sink = MemorySink(rules, [url], category=f"crawl/{host}", unreadable_fails=False, endpoints_scanned=False)
+    context = WorkContext(rules, load_secret(), ner=config.ner)
+    run_plan(SerialExecutor(initializer=install, initargs=(context,)), crawl_plan(url, config), sink)
+    for problem in sink.warnings:  # a page or file of the portal, or its TLS endpoint: not the portal itself
+        click.echo(f"govscan: warning: {problem}", err=True)
+    site = sink.portals[0] if sink.portals else {}
+    if not site.get("pages"):
+        sink.errors.append(ReadError(url, "no page of the portal could be fetched"))
+    for line in summary_lines(site):
+        click.echo(f"govscan: {line}", err=True)
+    return sink.result()
 
 
 def summary_lines(summary: dict) -> list[str]:  # type: ignore[type-arg]
@@ -147,16 +146,3 @@ def summary_lines(summary: dict) -> list[str]:  # type: ignore[type-arg]
     elif summary.get("ner") is False:
         lines.append("name NER off (--no-ner): names found by the rule-based recognizers only")
     return lines
-
-
-def _tls(url: str, rules, key: bytes):  # type: ignore[no-untyped-def]
-    from govscan.tls.audit import audit, summary
-
-    parts = urlsplit(url)
-    findings, endpoints = [], []
-    for facts, judged in audit([f"{parts.hostname}:{parts.port or 443}"], rules, key):
-        endpoints.append(summary(facts))
-        findings += judged
-        if facts.error:
-            click.echo(f"govscan: warning: {facts.endpoint.uri}: {facts.error}", err=True)
-    return findings, endpoints

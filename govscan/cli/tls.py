@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from govscan import __version__
 from govscan.cli.gate import finish, read_baseline
 from govscan.cli.options import gate_options, output_options
 from govscan.identity import load_secret
-from govscan.model import ReadError, ScanResult
 from govscan.rules import RuleLoadError, load_rules
 from govscan.tls.facts import TlsFacts
-from govscan.tls.targets import TargetError, parse_target, read_targets
+from govscan.tls.targets import TargetError, read_targets
 
 
 @click.command()
@@ -79,59 +77,30 @@ def tls(
     Each endpoint gets an SSL Labs-style grade. Exit status as for 'govscan check'; an endpoint
     that cannot be scanned (refused, not TLS, hanging) is an error line and exit 2.
     """
-    from govscan.tls.audit import judge, summary
-    from govscan.tls.collect import ScanSettings
-    from govscan.tls.runner import run
+    from govscan.engine.plan import tls_plan  # the engine is imported by the command that runs it
+    from govscan.engine.run import run_tls_here
+    from govscan.engine.sinks import MemorySink
+    from govscan.engine.steps import install
+    from govscan.engine.units import TlsOptions, WorkContext
 
     raw = list(targets) + (read_targets(targets_file) if targets_file else [])  # type: ignore[arg-type]
     if not raw:
         raise click.UsageError("give at least one HOST[:PORT] or -f FILE")
+    options = TlsOptions(
+        profile="fast" if fast else "full", ca_file=str(Path(ca_file).resolve()) if ca_file else None,
+        timeout=timeout, per_host=per_host, rate=rate, workers=workers, expiring_days=expiring_days,
+    )  # fmt: skip
     try:
-        endpoints = [parse_target(t) for t in raw]
+        work = tls_plan(raw, options)
         rules = load_rules()
     except (TargetError, RuleLoadError) as exc:
         raise click.UsageError(str(exc)) from exc
     accepted = read_baseline(baseline)
-    key = load_secret()
-    settings = ScanSettings(
-        profile="fast" if fast else "full",
-        ca_file=str(Path(ca_file).resolve()) if ca_file else None,
-        network_timeout=timeout,
-        per_host_connections=per_host,
-    )
-    show = progress is not False
-    started = dt.datetime.now(dt.UTC)
-    done: list[TlsFacts] = []
-
-    def report_progress(facts: TlsFacts) -> None:
-        done.append(facts)
-        if show:
-            state = facts.error or "done"
-            click.echo(f"govscan: [{len(done)}/{len(endpoints)}] {facts.endpoint.address}: {state}", err=True)
-
-    # --expiring-days reaches every rule built on the expiry check (overrides are keyed by rule id)
-    expiring = {r.id: {"days": expiring_days} for r in rules.of_kind("tls") if r.tls and r.tls.check == "cert_expiring"}
-    findings, errors, summaries = [], [], []
-    for facts in run(endpoints, settings, workers=workers, rate=rate, on_done=report_progress):
-        summaries.append(summary(facts))
-        if facts.error:
-            errors.append(ReadError(facts.endpoint.uri, facts.error))
-            continue
-        findings.extend(judge(facts, rules, key, expiring))
-    order = {e.uri: i for i, e in enumerate(endpoints)}
-    summaries.sort(key=lambda s: order.get(f"tls://{s['host']}:{s['port']}", 0))
-    result = ScanResult(
-        findings=findings,
-        errors=errors,
-        rules=rules,
-        inputs=raw,
-        tool_version=__version__,
-        started_at=started,
-        finished_at=dt.datetime.now(dt.UTC),
-        scanned=[f.endpoint.uri for f in done if not f.error],
-        endpoints=summaries,
-        category="tls",
-    )
+    install(WorkContext(rules, load_secret()))
+    sink = MemorySink(rules, raw, category="tls")
+    for unit in work.tls:
+        run_tls_here(unit, sink, on_done=_progress_lines(len(raw)) if progress is not False else None)
+    result = sink.result()
     finish(
         result,
         fmt=fmt,
@@ -142,3 +111,15 @@ def tls(
         write_baseline_to=write_baseline,
         baseline_reason=baseline_reason,
     )
+
+
+def _progress_lines(total: int) -> Callable[[TlsFacts], None]:
+    """``[n/total] host:port: done`` (or what went wrong) on stderr as each endpoint finishes."""
+    done = 0
+
+    def line(facts: TlsFacts) -> None:
+        nonlocal done
+        done += 1
+        click.echo(f"govscan: [{done}/{total}] {facts.endpoint.address}: {facts.error or 'done'}", err=True)
+
+    return line

@@ -1,13 +1,14 @@
-"""sources → readers → detectors for the CI gate: no database, no network beyond fetching URLs."""
+"""Documents: sources → readers → detectors, streamed (the CI gate ``check``, and a scan's dataset units).
+
+No database, no network beyond fetching URLs."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from govscan import __version__
-from govscan.model import Finding, Piece, ReadError, ScanResult, SourceAsset
+from govscan.engine.sinks import MemorySink, Scanned
+from govscan.model import Piece, ReadError, ScanResult, SourceAsset
 from govscan.pii.detector import PiiDetector
 from govscan.progress import Progress
 from govscan.readers import read_asset
@@ -50,33 +51,18 @@ def run_check(
     detector = (detector or PiiDetector(rules, key, ner=options.ner)).budgeted(
         ner=options.ner, ner_max_chars=options.ner_max_chars
     )
-    started = datetime.now(UTC)
-    found = scan_assets(
+    sink = MemorySink(rules, options.inputs)
+    scan_assets(
         expand_inputs(options.inputs, options.exclude, options.limits, ca_file=options.ca_file),
         detector,
         limits=options.limits,
         parallel=options.parallel,
         progress=progress,
+        into=sink,
     )
     progress.close()
-    return ScanResult(
-        findings=found.findings,
-        errors=found.errors,
-        rules=rules,
-        inputs=list(options.inputs),
-        tool_version=__version__,
-        started_at=started,
-        finished_at=datetime.now(UTC),
-        scanned=found.scanned,
-        ner_cut=dict(detector.ner_cut),
-    )
-
-
-@dataclass
-class Scanned:
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[ReadError] = field(default_factory=list)
-    scanned: list[str] = field(default_factory=list)
+    sink.ner_cut.update(detector.ner_cut)
+    return sink.result()
 
 
 def scan_assets(
@@ -86,13 +72,16 @@ def scan_assets(
     limits: Limits | None = None,
     parallel: bool = True,
     progress: Progress | None = None,
+    into: Scanned | None = None,
 ) -> Scanned:
     """Detect personal data in assets from any source (files, downloads, crawled pages, portal APIs).
 
-    Each asset is released (its temp directory removed) once read.
+    Findings, errors and read uris are added to ``into`` (a new ``Scanned`` by default), as they
+    come: a ``check`` streams its files through here. Each asset is released (its temp directory
+    removed) once read.
     """
     progress = progress or Progress(enabled=False)
-    found = Scanned()
+    found = Scanned() if into is None else into
     for item in items:
         if isinstance(item, ReadError):
             found.errors.append(item)

@@ -11,23 +11,24 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import BrokenExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 
 from sqlmodel import Session, select
 
 from govscan import __version__
 from govscan.config import ScanConfig
 from govscan.engine.plan import plan, scan_settings
-from govscan.engine.steps import STOP, audit_site, audit_tls, crashed, install, read_dataset
+from govscan.engine.run import run_plan
+from govscan.engine.sinks import DatabaseSink
+from govscan.engine.steps import install
 from govscan.engine.units import WorkContext
 from govscan.errors import InputError
 from govscan.executors import Executor, LocalExecutor
 from govscan.identity import key_id
-from govscan.model import Severity, WorkResult
+from govscan.model import Severity
 from govscan.rules import RuleSet
 from govscan.store.coverage import record_rules_run
 from govscan.store.keys import check_key
@@ -91,58 +92,19 @@ def _run(
     executor: Executor | None,
     suppress: Mapping[str, str] | None,
 ) -> ScanOutcome:
-    scan = _resumable(session, config.name) if resume else None
-    if scan is not None:
-        scan.status = "running"  # running again; its start stays the first run's
-        session.add(scan)
-        session.commit()
-    else:
-        scan = start_scan(
-            session,
-            config.name,
-            govscan_version=__version__,
-            ruleset_digest=rules.digest,
-            fingerprint_key_id=key_id(key),
-            settings_json=json.dumps(scan_settings(config), ensure_ascii=False),
-            config_digest=hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:16],
-        )
+    scan = _started(session, config, rules, key, resume)
     assert scan.id is not None
     earlier = _unreadable(session, scan.id)  # what a resumed scan could not read before it was killed
-    outcome = ScanOutcome(scan_id=scan.id)
-    files, urls, tls, portals = plan(config, _assets_done(session, scan.id))
-    if config.deadline:  # portal audits end by the scan's deadline, whenever each one starts
-        stop_at = time.time() + config.deadline
-        portals = [replace(p, settings=replace(p.settings, scan_stop_at=stop_at)) for p in portals]
-    limits = config.read_limits()  # the scan's OCR mode, for dataset files and portals' data files alike
-    portals = [replace(p, settings=replace(p.settings, limits=limits)) for p in portals]
-    context = WorkContext(rules, key, limits=limits)
+    work = plan(config, _assets_done(session, scan.id))
+    context = WorkContext(rules, key, limits=config.read_limits())
     executor = executor or LocalExecutor(initializer=install, initargs=(context,))
-    batch = _Batch(
-        FindingsWriter(session, scan.id, suppress),
-        outcome,
-        on_asset,
-        {t.name: t.kind for t in config.targets},
-        size=_write_batch(),
-    )
-    STOP.clear()
+    kinds = {t.name: t.kind for t in config.targets}
+    sink = DatabaseSink(FindingsWriter(session, scan.id, suppress), on_asset, kinds, size=_write_batch())
     try:
-        with executor:
-            try:
-                for result in executor.run(read_dataset, files, "cpu", on_crash=crashed):
-                    batch.add(result)
-                for result in executor.run(read_dataset, urls, "io"):
-                    batch.add(result)
-                for result in executor.run(audit_site, portals, "io"):
-                    batch.add(result)
-                for results in executor.run(audit_tls, tls, "io"):
-                    for result in results:
-                        batch.add(result)
-            except BaseException:
-                STOP.set()  # running crawls wind down now instead of finishing their site
-                raise
-        batch.flush()
+        run_plan(executor, work, sink)
+        sink.flush()
     except (KeyboardInterrupt, BrokenExecutor):
-        batch.flush()
+        sink.flush()
         record_rules_run(session, scan, rules)
         finish_scan(session, scan, "interrupted")
         raise KeyboardInterrupt from None
@@ -150,7 +112,26 @@ def _run(
     finish_scan(session, scan)
     changes = scan_changes(session, scan.id)
     whole = {part.name: getattr(changes, part.name) for part in fields(Recorded)}
-    return ScanOutcome(scan_id=scan.id, errors=earlier + outcome.errors, **whole)
+    return ScanOutcome(scan_id=scan.id, errors=earlier + sink.errors, **whole)
+
+
+def _started(session: Session, config: ScanConfig, rules: RuleSet, key: bytes, resume: bool) -> Scan:
+    """The scan record: the unfinished one running again (``--resume``; its start stays the first run's), or a new one."""
+    scan = _resumable(session, config.name) if resume else None
+    if scan is not None:
+        scan.status = "running"
+        session.add(scan)
+        session.commit()
+        return scan
+    return start_scan(
+        session,
+        config.name,
+        govscan_version=__version__,
+        ruleset_digest=rules.digest,
+        fingerprint_key_id=key_id(key),
+        settings_json=json.dumps(scan_settings(config), ensure_ascii=False),
+        config_digest=hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:16],
+    )
 
 
 def _write_batch() -> int:
@@ -159,37 +140,6 @@ def _write_batch() -> int:
         return max(1, int(os.environ.get("GOVSCAN_WRITE_BATCH", "200")))
     except ValueError:
         return 200
-
-
-class _Batch:
-    """Write every ``size`` assets or ``seconds``: a kill -9 loses at most that much, re-read on resume."""
-
-    def __init__(
-        self,
-        writer: FindingsWriter,
-        outcome: ScanOutcome,
-        on_asset: Callable[[str], None] | None,
-        kinds: dict[str, str],
-        size: int = 200,
-        seconds: float = 2.0,
-    ) -> None:
-        self.writer, self.outcome, self.on_asset = writer, outcome, on_asset
-        self.kinds = kinds
-        self.size, self.seconds = size, seconds
-        self.since = time.monotonic()
-
-    def add(self, result: WorkResult) -> None:
-        self.writer.add(result.target, self.kinds.get(result.target, "datasets"), result.outcomes, result.findings)
-        self.outcome.errors += result.errors
-        if self.on_asset:
-            for asset in result.outcomes:
-                self.on_asset(asset.uri)
-        if self.writer.pending >= self.size or time.monotonic() - self.since >= self.seconds:
-            self.flush()
-
-    def flush(self) -> None:
-        self.writer.flush()
-        self.since = time.monotonic()
 
 
 def gate(session: Session, outcome: ScanOutcome, fail_on: str) -> bool:

@@ -1,7 +1,7 @@
 """The functions that do one work unit (``units.py``), wherever they run.
 
-Functions are top-level so an executor can run them in a
-thread, a child process, or (later) a remote worker. Each returns a ``WorkResult`` and never
+Functions are top-level so an executor can run them in a thread, a child process, or on a
+remote worker. Each returns a ``WorkResult`` and never
 raises for bad input or a bad server: problems come back as errors, as data.
 
 The scan-wide context (rules, fingerprint key, the PII detector) is installed once per process
@@ -11,12 +11,18 @@ with ``install`` — the process pool's initializer — and the detector is buil
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from govscan.engine.documents import CheckOptions, run_check
+from govscan.engine.results import TlsResult
 from govscan.engine.units import DatasetUnit, PortalUnit, TlsUnit, WorkContext
 from govscan.model import AssetOutcome, WorkResult
 from govscan.pii.detector import PiiDetector
 from govscan.redact import public_uri
+
+if TYPE_CHECKING:  # sslyze is imported by the TLS step when it runs, not by every command
+    from govscan.tls.facts import TlsFacts
 
 STOP = threading.Event()  # set by the coordinator on Ctrl-C: network units in this process stop early
 _context: WorkContext | None = None
@@ -30,13 +36,19 @@ def install(context: WorkContext) -> None:
         _context, _detector = context, None
 
 
-def _current() -> tuple[WorkContext, PiiDetector]:
-    global _detector
+def _installed() -> WorkContext:
     if _context is None:
         raise RuntimeError("no scan context installed in this worker")
+    return _context
+
+
+def _current() -> tuple[WorkContext, PiiDetector]:
+    """The context and its PII detector, built on first use (TLS units never need one)."""
+    global _detector
+    context = _installed()
     if _detector is None:
-        _detector = PiiDetector(_context.rules, _context.key, ner=_context.ner)
-    return _context, _detector
+        _detector = PiiDetector(context.rules, context.key, ner=context.ner)
+    return context, _detector
 
 
 def read_dataset(unit: DatasetUnit) -> WorkResult:
@@ -74,22 +86,45 @@ def crashed(unit: DatasetUnit, problem: str) -> WorkResult:
 
 def audit_tls(unit: TlsUnit) -> list[WorkResult]:
     """Audit a target's TLS endpoints: one result per endpoint, its grade and certificate as the summary."""
-    from govscan.tls.audit import audit, summary
+    return list(tls_results(unit))
 
-    context, _ = _current()
-    results = []
-    for facts, findings in audit(list(unit.endpoints), context.rules, context.key):
-        uri = facts.endpoint.uri
+
+def tls_results(unit: TlsUnit, on_done: Callable[[TlsFacts], None] | None = None) -> Iterator[TlsResult]:
+    """Each endpoint's result as its batch finishes; ``on_done`` hears of each endpoint first (progress).
+
+    The stored summary leaves out sslyze's raw answer; the result's ``endpoint`` keeps it for reports.
+    """
+    from govscan.tls.audit import judge, summary
+    from govscan.tls.collect import ScanSettings
+    from govscan.tls.runner import run
+    from govscan.tls.targets import parse_target
+
+    context = _installed()
+    options = unit.options
+    settings = ScanSettings(
+        profile=options.profile,
+        ca_file=options.ca_file,
+        network_timeout=options.timeout,
+        per_host_connections=options.per_host,
+    )
+    overrides = None
+    if options.expiring_days is not None:  # reaches every rule built on the expiry check (keyed by rule id)
+        overrides = {
+            r.id: {"days": options.expiring_days}
+            for r in context.rules.of_kind("tls")
+            if r.tls and r.tls.check == "cert_expiring"
+        }
+    endpoints = [parse_target(t) for t in unit.endpoints]
+    for facts in run(endpoints, settings, workers=options.workers, rate=options.rate, on_done=on_done):
+        uri, whole = facts.endpoint.uri, summary(facts)
         if facts.error:
-            results.append(
-                WorkResult(unit.target, [AssetOutcome(uri, False, facts.error)], [], [f"{uri}: {facts.error}"])
+            yield TlsResult(
+                unit.target, [AssetOutcome(uri, False, facts.error)], [], [f"{uri}: {facts.error}"], endpoint=whole
             )
         else:
-            observed = {k: v for k, v in summary(facts).items() if k not in ("sslyze", "command_errors")}
-            results.append(
-                WorkResult(unit.target, [AssetOutcome(uri, True, None, {"kind": "tls", **observed})], findings)
-            )
-    return results
+            observed = {k: v for k, v in whole.items() if k not in ("sslyze", "command_errors")}
+            outcome = AssetOutcome(uri, True, None, {"kind": "tls", **observed})
+            yield TlsResult(unit.target, [outcome], judge(facts, context.rules, context.key, overrides), endpoint=whole)
 
 
 def audit_site(unit: PortalUnit) -> WorkResult:

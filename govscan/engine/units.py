@@ -37,11 +37,25 @@ class DatasetUnit:
 
 
 @dataclass(frozen=True)
+class TlsOptions:
+    """How TLS endpoints are audited (``govscan tls``'s flags); the defaults are a scheduled scan's."""
+
+    profile: str = "full"  # or "fast": certificate, protocol versions and HSTS only
+    ca_file: str | None = None  # extra trust anchors (PEM)
+    timeout: float = 5.0  # network timeout per connection (s)
+    per_host: int = 5  # concurrent connections per endpoint
+    rate: float = 0.0  # endpoint scans started per second, unit-wide (0: no limit)
+    workers: int | None = None  # sslyze worker processes (None: one per core)
+    expiring_days: int | None = None  # warn this many days before expiry (None: the rules' own)
+
+
+@dataclass(frozen=True)
 class TlsUnit:
     """The TLS endpoints of a target, audited together (sslyze batches them itself)."""
 
     target: str
     endpoints: tuple[str, ...]
+    options: TlsOptions = field(default_factory=TlsOptions)
 
 
 @dataclass(frozen=True)
