@@ -39,7 +39,7 @@ from govscan.readers.limits import Limits
 from govscan.rules import RuleSet
 from govscan.sources.crawl import Crawler, DataLink, data_extension, parse_page
 from govscan.web.facts import SiteFacts, origin_of
-from govscan.web.grade import http_grade
+from govscan.web.grade import HttpGrade, http_grade
 from govscan.web.judge import judge_site
 from govscan.web.probes import run_probes
 
@@ -84,101 +84,27 @@ def audit_portal(
     (a slowloris answer ends when the deadline does); what it cut is recorded in the summary.
     """
     result = PortalResult(target, limits=settings.limits)
-    crawl = settings.crawl
     mode = settings.robots_mode
     if mode not in ROBOTS_MODES:
         raise ValueError(f"robots must be one of {', '.join(ROBOTS_MODES)}, not {mode!r}")
     clock = _Deadline.start(settings)
     stop = clock.stopper(should_stop)
-    page_settings = settings.client.model_copy(update={"stop_at": clock.stop_at})
-    client = WebClient.for_target(
-        url, page_settings, include=crawl.include, exclude=crawl.exclude, allow_private=crawl.allow_private
-    )
-    data_settings = page_settings.model_copy(
-        update={"max_bytes_per_response": settings.max_dataset_bytes, "cache_max_bytes": 0, "deadline": DATA_DEADLINE}
-    )
-    data_client = WebClient.for_target(  # same host limits and one byte budget for pages and files
-        url,
-        data_settings,
-        exclude=crawl.exclude,
-        allow_private=crawl.allow_private,
-        limiter=client.limiter,
-        budget=client.budget,
-    )
+    client, data_client = _clients(url, settings, clock)
     detector = detector.budgeted(ner=settings.ner, ner_max_chars=settings.ner_max_chars)
     gate = RobotsGate(Robots(client), mode)
-    cut: list[str] = []
     try:
         crawler = Crawler(
             client,
-            crawl.model_copy(update={"ignore_robots": mode == "ignore"}),
+            settings.crawl.model_copy(update={"ignore_robots": mode == "ignore"}),
             on_fetch=gate.fetched if mode == "ignore" else None,  # an obeying crawl asks robots.txt itself
         )
         pages, data_links, crawl_cut = _crawl(crawler, url, detector, result, on_asset, stop)
-        if crawl_cut:
-            cut.append("crawl")
+        cut = ["crawl"] if crawl_cut else []
         gate.skipped_by_crawl(crawler.skipped.get("robots", 0))
-        origin = origin_of(url)
-        transport = _transport(client, url, pages, gate, stop)
-        cors = None
-        if pages and not stop() and gate.permits(url):
-            cors = client.probe(url, {"Origin": PROBE_ORIGIN})
-        facts = SiteFacts.from_pages(
-            pages,
-            landing=transport.https_landing,
-            plain=transport.plain,
-            origin=_origin_for_facts(url, pages),
-            cors_probe=cors if isinstance(cors, Response) else None,
-            probe_origin=PROBE_ORIGIN,
-            https_problem=transport.https_problem,
-        )
-        landing_ok = facts.landing is not None or bool(pages)
-        grade = None
-        if landing_ok:
-            result.outcomes.append(AssetOutcome(facts.origin, True))
-            site_findings = judge_site(facts, rules, key)
-            result.findings += site_findings
-            https = facts.landing is not None and urlsplit(facts.landing.where).scheme == "https"
-            grade = http_grade(site_findings, https)
-        else:
-            result.errors.append(f"{url}: no page of the site could be fetched")
+        grade = _judge_site(url, pages, client, gate, stop, rules, key, result)
         reader = _DatasetReader(data_client, detector, result, on_asset, stop, gate)
-        if settings.probes and not should_stop():
-            if stop():
-                cut.append("probes")
-            elif _probe(url, rules, key, client, detector, result, reader, gate, stop):
-                cut.append("probes")
-        for link in data_links:
-            reader.read(link.url)
-        if settings.api_sources is None or settings.api_sources:
-            if stop():
-                if not should_stop():
-                    cut.append("apis")
-            elif _portal_apis(url, settings, gate.guard(client.get), reader, stop):
-                cut.append("apis")
-        if reader.unread:
-            cut.append("data_files")
-        stats = client.stats
-        result.summary = {
-            "kind": "portal",
-            "origin": origin,
-            "pages": len(pages),
-            "data_links": len(data_links),
-            "requests": stats.requests + data_client.stats.requests,
-            "bytes_read": stats.bytes_read + data_client.stats.bytes_read,
-            "robots": {"obey": "obeyed", "audit": "obeyed by the crawl only", "ignore": "ignored"}[mode],
-            "robots_mode": mode,
-            "robots_txt": gate.status(url),
-            "robots_skipped": gate.skipped,  # requests not made because robots.txt disallows them
-            "robots_overridden": gate.overridden,  # requests made although robots.txt disallows them
-            "max_pages": crawl.max_pages,
-            "max_depth": crawl.max_depth,
-            "rate": settings.client.rate or None,
-            "ner": settings.ner,
-            "ner_max_chars": settings.ner_max_chars,
-        }
-        if detector.ner_cut:  # text past the NER budget: read by the rules only
-            result.summary.update(ner_cut_assets=len(detector.ner_cut), ner_cut_chars=sum(detector.ner_cut.values()))
+        cut += _read_data(url, data_links, settings, rules, key, client, reader, gate, should_stop)
+        result.summary = _summary(url, settings, pages, data_links, (client, data_client), gate, detector)
         if cut and clock.passed():
             result.summary["deadline"] = {
                 "by": clock.by,
@@ -193,6 +119,124 @@ def audit_portal(
         client.close()
         data_client.close()
     return result
+
+
+def _clients(url: str, settings: PortalSettings, clock: _Deadline) -> tuple[WebClient, WebClient]:
+    """The page client and the data-file client: same host limits, one byte budget, the audit's deadline."""
+    crawl = settings.crawl
+    page_settings = settings.client.model_copy(update={"stop_at": clock.stop_at})
+    client = WebClient.for_target(
+        url, page_settings, include=crawl.include, exclude=crawl.exclude, allow_private=crawl.allow_private
+    )
+    data_settings = page_settings.model_copy(
+        update={"max_bytes_per_response": settings.max_dataset_bytes, "cache_max_bytes": 0, "deadline": DATA_DEADLINE}
+    )
+    data_client = WebClient.for_target(
+        url,
+        data_settings,
+        exclude=crawl.exclude,
+        allow_private=crawl.allow_private,
+        limiter=client.limiter,
+        budget=client.budget,
+    )
+    return client, data_client
+
+
+def _judge_site(
+    url: str,
+    pages: list[Page],
+    client: WebClient,
+    gate: RobotsGate,
+    stop: Callable[[], bool],
+    rules: RuleSet,
+    key: bytes,
+    result: PortalResult,
+) -> HttpGrade | None:
+    """The HTTP rules over the site's facts (landing page, plain HTTP, CORS); its grade, None without a page."""
+    transport = _transport(client, url, pages, gate, stop)
+    cors = None
+    if pages and not stop() and gate.permits(url):
+        cors = client.probe(url, {"Origin": PROBE_ORIGIN})
+    facts = SiteFacts.from_pages(
+        pages,
+        landing=transport.https_landing,
+        plain=transport.plain,
+        origin=_origin_for_facts(url, pages),
+        cors_probe=cors if isinstance(cors, Response) else None,
+        probe_origin=PROBE_ORIGIN,
+        https_problem=transport.https_problem,
+    )
+    if facts.landing is None and not pages:
+        result.errors.append(f"{url}: no page of the site could be fetched")
+        return None
+    result.outcomes.append(AssetOutcome(facts.origin, True))
+    site_findings = judge_site(facts, rules, key)
+    result.findings += site_findings
+    https = facts.landing is not None and urlsplit(facts.landing.where).scheme == "https"
+    return http_grade(site_findings, https)
+
+
+def _read_data(
+    url: str,
+    data_links: list[DataLink],
+    settings: PortalSettings,
+    rules: RuleSet,
+    key: bytes,
+    client: WebClient,
+    reader: _DatasetReader,
+    gate: RobotsGate,
+    should_stop: Callable[[], bool],
+) -> list[str]:
+    """Exposure probes, the crawl's data files, portal APIs: what the deadline (``reader.should_stop``) cut."""
+    stop, cut = reader.should_stop, []
+    if settings.probes and not should_stop():
+        if stop() or _probe(url, rules, key, client, reader.detector, reader.result, reader, gate, stop):
+            cut.append("probes")
+    for link in data_links:
+        reader.read(link.url)
+    if settings.api_sources is None or settings.api_sources:
+        if stop():
+            if not should_stop():
+                cut.append("apis")
+        elif _portal_apis(url, settings, gate.guard(client.get), reader, stop):
+            cut.append("apis")
+    if reader.unread:
+        cut.append("data_files")
+    return cut
+
+
+def _summary(
+    url: str,
+    settings: PortalSettings,
+    pages: list[Page],
+    data_links: list[DataLink],
+    clients: tuple[WebClient, WebClient],
+    gate: RobotsGate,
+    detector: PiiDetector,
+) -> dict[str, Any]:
+    """What was observed of the site: counts, robots.txt's effect, the bounds the audit ran under."""
+    mode, crawl = settings.robots_mode, settings.crawl
+    summary = {
+        "kind": "portal",
+        "origin": origin_of(url),
+        "pages": len(pages),
+        "data_links": len(data_links),
+        "requests": sum(c.stats.requests for c in clients),
+        "bytes_read": sum(c.stats.bytes_read for c in clients),
+        "robots": {"obey": "obeyed", "audit": "obeyed by the crawl only", "ignore": "ignored"}[mode],
+        "robots_mode": mode,
+        "robots_txt": gate.status(url),
+        "robots_skipped": gate.skipped,  # requests not made because robots.txt disallows them
+        "robots_overridden": gate.overridden,  # requests made although robots.txt disallows them
+        "max_pages": crawl.max_pages,
+        "max_depth": crawl.max_depth,
+        "rate": settings.client.rate or None,
+        "ner": settings.ner,
+        "ner_max_chars": settings.ner_max_chars,
+    }
+    if detector.ner_cut:  # text past the NER budget: read by the rules only
+        summary.update(ner_cut_assets=len(detector.ner_cut), ner_cut_chars=sum(detector.ner_cut.values()))
+    return summary
 
 
 @dataclass(frozen=True)
