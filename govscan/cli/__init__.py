@@ -10,7 +10,7 @@ from govscan.cli.crawl import crawl
 from govscan.cli.demo import demo
 from govscan.cli.errors import OneLineErrors
 from govscan.cli.findings import diff, findings, scans
-from govscan.cli.output import GuardedGroup
+from govscan.cli.output import GuardedGroup, add_terminal_options, terminal_options
 from govscan.cli.report import report
 from govscan.cli.rules import rules
 from govscan.cli.store import scan
@@ -61,6 +61,9 @@ def cli() -> None:
     """Audit government portals and open datasets for exposed personal data."""
 
 
+cli.params += terminal_options()  # -q, -v, --no-color before the subcommand; add_terminal_options: after it
+
+
 cli.add_command(check)
 cli.add_command(rules)
 cli.add_command(tls)
@@ -69,6 +72,7 @@ cli.add_command(demo)
 cli.add_command(report)
 for command in (scan, findings, scans, diff, worker):
     cli.add_command(command)
+add_terminal_options(cli)
 name_envvars(cli)
 
 
