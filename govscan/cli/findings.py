@@ -8,6 +8,7 @@ writes any of them to a file.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -207,7 +208,7 @@ def scans() -> None:
 @DB_OPTION
 @results_options(LISTING_FORMATS)
 def list_scans(db: str | None, fmt: str, output: str | None) -> None:
-    """Every recorded scan: id, status, start and end times, name."""
+    """Every recorded scan: id, status, start and end times, executor (local or celery), name."""
     from sqlmodel import col, select
 
     from govscan.report.csv_ import SafeCsvWriter
@@ -222,6 +223,7 @@ def list_scans(db: str | None, fmt: str, output: str | None) -> None:
                 "started_at": _utc(s.started_at),
                 "finished_at": _utc(s.finished_at) if s.finished_at else None,
                 "govscan_version": s.govscan_version,
+                "executor": str(json.loads(s.settings_json or "{}").get("executor", "local")),
             }
             for s in session.exec(select(Scan).order_by(col(Scan.id)))
         ]
@@ -230,14 +232,16 @@ def list_scans(db: str | None, fmt: str, output: str | None) -> None:
             write_json(document("scans", scans=records), out)
         elif fmt == "csv":
             writer = SafeCsvWriter(out)
-            writer.writerow(["id", "status", "started_at", "finished_at", "name", "govscan_version"])
+            writer.writerow(["id", "status", "started_at", "finished_at", "name", "govscan_version", "executor"])
             for s in records:
                 ended = s["finished_at"].isoformat() if s["finished_at"] else ""
                 cells = [s["id"], s["status"], s["started_at"].isoformat(), ended, s["name"], s["govscan_version"]]
+                cells.append(s["executor"])
                 writer.writerow(cells)
         else:
             rows = [
-                [str(s["id"]), s["status"], f"{s['started_at']:%Y-%m-%d %H:%M}", _minute(s["finished_at"]), s["name"]]
+                [str(s["id"]), s["status"], f"{s['started_at']:%Y-%m-%d %H:%M}", _minute(s["finished_at"])]
+                + [s["executor"], s["name"]]
                 for s in records
             ]
             out.writelines(line + "\n" for line in aligned(rows))

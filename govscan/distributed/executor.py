@@ -116,6 +116,7 @@ class CeleryExecutor:
         pending: dict[str, _Sent] = {}
         source = iter(units)
         watch = _Watch(self, kind)
+        self._guarded(self._declare, watch, pending, task)
         try:
             while True:
                 while len(pending) < watch.window:
@@ -129,7 +130,9 @@ class CeleryExecutor:
                     return
                 ready = self._guarded(lambda: self._ready(pending), watch, pending, task)
                 for task_id, meta in ready:
-                    sent = pending.pop(task_id)
+                    sent = pending.pop(task_id, None)
+                    if sent is None:  # sent again meanwhile (the broker came back): the new id answers
+                        continue
                     self.progress.queued[kind] -= 1
                     self.progress.done[kind] = self.progress.done.get(kind, 0) + 1
                     yield self._result(task, sent, meta, on_crash)
@@ -139,6 +142,14 @@ class CeleryExecutor:
                     self._guarded(lambda: watch.look(task, pending), watch, pending, task)
         finally:
             self._forget(pending)
+
+    def _declare(self) -> None:
+        """Declare the queues and their bindings: a message to an exchange with no binding is dropped
+        silently (a broker restarted empty, before any worker declared them again)."""
+        with self.app.connection_for_write() as connection:
+            channel = connection.default_channel
+            for queue in self.app.amqp.queues.values():
+                queue(channel).declare()
 
     def _send(self, task: Task, sent: _Sent, pending: dict[str, _Sent]) -> None:
         task_id = uuid.uuid4().hex
@@ -208,6 +219,7 @@ class CeleryExecutor:
                 continue
             if down_since is not None:  # back: a restarted broker may have lost the queue and the results
                 self.warn(f"the broker {settings.shown_broker(self.broker)} is back; sending the units in flight again")
+                self._guarded(self._declare, watch, pending, task)
                 self._guarded(lambda: self.resend(task, list(pending), pending), watch, pending, task)
             return value
 
@@ -255,6 +267,7 @@ class _Watch:
         self.executor, self.queue = executor, queue
         self.next = 0.0
         self.none_since: float | None = None
+        self.orphans_seen = 0
         self.window = executor.window or 8
 
     def due(self) -> bool:
@@ -295,5 +308,18 @@ class _Watch:
         for node, task_ids in lost.items():
             executor.warn(f"worker {node} is lost (no heartbeat); sending its {len(task_ids)} unit(s) again")
             executor.resend(task, task_ids, pending)
+        self._orphans(task, [i for i, claim in zip(ids, claims, strict=True) if claim is None], pending)
         if executor.on_progress is not None:
             executor.on_progress(executor.progress)
+
+    def _orphans(self, task: Task, unclaimed: list[str], pending: dict[str, _Sent]) -> None:
+        """Units no worker claimed while their queue is empty, twice in a row: their messages are gone
+        (a broker restarted without them); sent again."""
+        if unclaimed and not self.executor.redis.llen(self.queue):
+            self.orphans_seen += 1
+            if self.orphans_seen >= 2:
+                self.executor.warn(f"{len(unclaimed)} unit(s) vanished from queue {self.queue!r}; sending them again")
+                self.executor.resend(task, unclaimed, pending)
+                self.orphans_seen = 0
+        else:
+            self.orphans_seen = 0

@@ -72,7 +72,7 @@ def run_message(app: Any, message: dict[str, Any], node: str, soft_limit: float)
     install(state.context(limits))
     from govscan.distributed import shared
 
-    shared.begin(app.backend.client, str(message.get("scan") or ""))
+    shared.begin(app.backend.client, str(message.get("scan") or ""), state.identity)
     try:
         result = task.fn(unit)
     except SoftTimeLimitExceeded:

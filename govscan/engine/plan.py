@@ -122,7 +122,7 @@ def scan_settings(config: ScanConfig) -> dict[str, object]:
             entry["url"] = public_uri(target.url)
             entry["crawl"] = target.crawl.model_dump(exclude={"egov_api_key_env"})
         targets.append(entry)
-    return {"targets": targets}
+    return {"targets": targets, "executor": config.executor}  # `scans list` shows where units ran
 
 
 def dataset_assets(target: TargetConfig) -> list[str]:

@@ -48,7 +48,7 @@ import urllib3
 from pydantic import Field
 
 from govscan.net.guard import Guard, GuardedAdapter, GuardRefused, Resolver, resolve
-from govscan.net.limiter import HostLimiter
+from govscan.net.limiter import HostLimiter, host_limiter
 from govscan.net.model import FetchError, Response
 from govscan.net.scope import Pattern, Scope, host_of, normalise
 from govscan.net.urls import NOT_HTTP, UnsafeURL, WebURL, parse
@@ -169,7 +169,7 @@ class WebClient:
         self.budget = budget or ByteBudget(self.settings.max_total_bytes)  # share it to bound several clients
         self.scope = scope  # redirects must stay inside it (host/port, exclude patterns)
         self.guard = guard or Guard()
-        self.limiter = limiter or HostLimiter(self.settings.rate, self.settings.concurrency, sleep=sleep, clock=clock)
+        self.limiter = limiter or host_limiter(self.settings.rate, self.settings.concurrency, sleep=sleep, clock=clock)
         self._sleep = sleep
         self._clock = clock
         self._lock = threading.Lock()

@@ -30,7 +30,7 @@ from email.message import Message
 from govscan.model import SourceAsset
 from govscan.net.client import ByteBudget, ClientSettings, WebClient, user_agent
 from govscan.net.guard import Guard, Resolver, resolve
-from govscan.net.limiter import HostLimiter
+from govscan.net.limiter import host_limiter
 from govscan.net.model import FetchError, Response
 from govscan.readers.limits import DEFAULT_LIMITS, Limits, ReaderError
 
@@ -69,7 +69,7 @@ class Downloader:
             whole_bodies=True,
         )
         self.sleep = sleep or time.sleep  # looked up now, so a test may stand in for it
-        self.limiter = HostLimiter(self.settings.rate, self.settings.concurrency, sleep=self.sleep)
+        self.limiter = host_limiter(self.settings.rate, self.settings.concurrency, sleep=self.sleep)
         self.budget = ByteBudget(self.settings.max_total_bytes)
 
     def client(self, url: str) -> WebClient:

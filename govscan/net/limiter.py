@@ -14,6 +14,26 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+_shared: Callable[..., HostLimiter] | None = None
+
+
+def host_limiter(
+    rate: float | None,
+    concurrency: int | None,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> HostLimiter:
+    """The limiter a new client gets: this process's own, or the one shared by every worker of a
+    distributed scan when one is installed (``share_limits``: a Redis-backed limiter)."""
+    return (_shared or HostLimiter)(rate, concurrency, sleep=sleep, clock=clock)
+
+
+def share_limits(factory: Callable[..., HostLimiter] | None) -> None:
+    """Make new clients take their limiter from ``factory`` (None: back to per-process limiters)."""
+    global _shared
+    _shared = factory
+
 
 class HostLimiter:
     """Rate and concurrency limits per host key (``scheme://host:port``). Thread-safe.

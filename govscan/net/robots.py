@@ -58,6 +58,18 @@ class RobotsRules:
         return bool(self.parser.can_fetch(url, agent))
 
 
+_shared: Callable[[str, Callable[[], Response | FetchError]], Response | FetchError] | None = None
+
+
+def share_robots(
+    fetch_once: Callable[[str, Callable[[], Response | FetchError]], Response | FetchError] | None,
+) -> None:
+    """Fetch robots.txt through ``fetch_once(url, fetch)`` — once per host for every worker of a
+    distributed scan, which shares the answer — instead of once per client (None: per client)."""
+    global _shared
+    _shared = fetch_once
+
+
 class Robots:
     """robots.txt rules per host, each fetched once (concurrent callers wait for the one fetch)."""
 
@@ -97,7 +109,7 @@ class Robots:
 
     def _fetch(self, key: str) -> RobotsRules:
         robots_url = f"{key}/robots.txt"
-        result = self.client.get(robots_url)
+        result = _shared(robots_url, lambda: self.client.get(robots_url)) if _shared else self.client.get(robots_url)
         if isinstance(result, FetchError):
             return RobotsRules(key, None, "unavailable", problem=result.problem)
         status = result.status

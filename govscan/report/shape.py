@@ -177,6 +177,7 @@ class ScanRecordOut(StrictModel):
     started_at: datetime
     finished_at: datetime | None
     govscan_version: str
+    executor: str = "local"  # where its units ran: local pools or celery workers
 
 
 class ScansDoc(Envelope):

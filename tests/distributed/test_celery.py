@@ -1,0 +1,388 @@
+"""Distributed scans on Celery, with real processes: redis-server, two ``govscan worker`` processes,
+the demo portal, a TLS lab server and files on disk.
+
+Specification: a scan through Celery records exactly the findings (fingerprints) and assets of the
+same scan on the local pools, whatever happens to the workers on the way — a pool process killed
+mid-unit, a whole worker killed, a unit that kills every worker taking it, a broker restart — and
+it says so in one line, in bounded time, when no worker is there at all. Nothing raw crosses the
+broker: after a scan of planted IINs neither Redis's keys nor its dump file hold one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from govscan.config import CrawlConfig, ScanConfig, TargetConfig
+from govscan.demo.portal import DemoData, DemoPortal
+from govscan.demo.run import write_exports
+from govscan.distributed.choose import executor_for
+from govscan.engine.scan import run_scan
+from govscan.engine.units import WorkContext
+from govscan.identity import load_secret
+from govscan.rules import load_rules
+from govscan.store.engine import open_engine
+from govscan.store.tables import AssetRead, FindingRow, Scan
+from govscan.testing.tls_lab import scenario
+
+from .conftest import LOST_AFTER, REPO, SECRET, RedisServer, Worker, start_worker, wait_ready, worker_env
+
+PLANTED_IIN = "870412300738"  # also the name of one file: names cross the broker too
+
+
+# --------------------------------------------------------------------------------------------
+# The mixed scan: files, URL datasets, a portal, a TLS endpoint
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def portal() -> Iterator[DemoPortal]:
+    with DemoPortal(DemoData.generate(people=12)) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def tls_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with scenario("good", tmp_path_factory.mktemp("tls")) as server:
+        yield server.address
+
+
+@pytest.fixture(scope="module")
+def mixed(portal: DemoPortal, tls_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> ScanConfig:
+    files = write_exports(tmp_path_factory.mktemp("exports"))
+    (files / f"{PLANTED_IIN}.csv").write_text(f"ФИО;ИИН\nАхметов Ерлан Серикович;{PLANTED_IIN}\n", encoding="utf-8")
+    crawl = CrawlConfig(rate=0, max_pages=15, contact="ci@example.kz", ner=False)
+    return ScanConfig(
+        name="mixed",
+        ocr="off",
+        targets=[
+            TargetConfig(name="exports", datasets=[str(files / "*.csv")]),
+            TargetConfig(
+                name="dataset urls",
+                datasets=[f"{portal.http_url}/files/recipients.csv", f"{portal.http_url}/files/budget.csv"],
+            ),  # fmt: skip
+            TargetConfig(name="portal", url=portal.http_url, crawl=crawl),
+            TargetConfig(name="tls", tls=[tls_endpoint]),
+        ],
+    )
+
+
+def scan(config: ScanConfig, db: Path, executor: str, broker: str | None = None, resume: bool = False) -> int:
+    rules, key = load_rules(), load_secret()
+    context = WorkContext(rules, key, limits=config.read_limits())
+    engine = open_engine(f"sqlite:///{db}", create=True)
+    try:
+        with Session(engine) as session:
+            outcome = run_scan(
+                session, config, rules, key, resume=resume, executor=executor_for(executor, context, broker=broker)
+            )
+        return outcome.scan_id
+    finally:
+        engine.dispose()
+
+
+def recorded(db: Path) -> dict[str, Any]:
+    """What the last scan of ``db`` recorded: finding fingerprints, and assets read ok and not."""
+    engine = open_engine(f"sqlite:///{db}")
+    try:
+        with Session(engine) as session:
+            scan_id = session.exec(select(Scan.id).order_by(Scan.id.desc())).first()  # type: ignore[union-attr]
+            reads = session.exec(select(AssetRead).where(AssetRead.scan_id == scan_id)).all()
+            findings = session.exec(select(FindingRow.fingerprint).where(FindingRow.status == "open")).all()
+            status = session.get(Scan, scan_id).status  # type: ignore[union-attr]
+        return {
+            "status": status,
+            "fingerprints": sorted(findings),
+            "read": sum(r.status == "ok" for r in reads),
+            "unreadable": sum(r.status != "ok" for r in reads),
+        }
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def local_run(mixed: ScanConfig, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    db = tmp_path_factory.mktemp("local") / "local.db"
+    os.environ["GOVSCAN_SECRET"] = SECRET
+    scan(mixed, db, "local")
+    return recorded(db)
+
+
+@pytest.fixture(scope="module")
+def celery_run(
+    mixed: ScanConfig, workers: list[Worker], redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    db = tmp_path_factory.mktemp("celery") / "celery.db"
+    os.environ["GOVSCAN_SECRET"] = SECRET
+    scan(mixed, db, "celery", redis_server.url)
+    return recorded(db)
+
+
+def test_a_mixed_scan_through_celery_records_what_the_local_pools_record(
+    local_run: dict[str, Any], celery_run: dict[str, Any], workers: list[Worker]
+) -> None:
+    assert local_run["fingerprints"] and local_run["read"] >= 10  # the scan is worth comparing
+    assert celery_run == local_run
+    logs = "".join(w.log.read_text(errors="replace") for w in workers)
+    assert "govscan.read_dataset" in logs and "govscan.audit_site" in logs and "govscan.audit_tls" in logs
+    assert all(w.process.poll() is None for w in workers)
+
+
+def test_nothing_raw_is_left_in_redis_or_its_dump_after_a_scan_of_planted_iins(
+    celery_run: dict[str, Any], portal: DemoPortal, redis_server: RedisServer
+) -> None:
+    assert celery_run["fingerprints"]  # the scan found the planted IINs: they went through the workers
+    raw = [PLANTED_IIN, *portal.data.iins]
+    client = redis_server.client()
+    held = b""
+    for key in client.scan_iter(count=1000):
+        held += key + b"\n" + client.dump(key) + b"\n"
+    assert held  # the broker's bindings, results, heartbeats: something to search
+    client.save()
+    dump = (redis_server.directory / "dump.rdb").read_bytes()
+    assert dump
+    for iin in raw:
+        assert iin.encode() not in held and iin.encode() not in dump
+
+
+# --------------------------------------------------------------------------------------------
+# Refusals: another key, no worker at all
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_unit_for_another_key_is_refused_with_both_key_ids_before_anything_is_read(
+    mixed: ScanConfig, workers: list[Worker], redis_server: RedisServer, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    from govscan.identity import key_id
+
+    other = "another-secret-9d8c7b6a5f4e3d2c1b0a-elsewhere"
+    monkeypatch.setenv("GOVSCAN_SECRET", other)
+    files = ScanConfig(name="other key", targets=[mixed.targets[0]])
+    with pytest.raises(KeyboardInterrupt):  # the scan stops, recorded interrupted, for --resume
+        scan(files, tmp_path / "other.db", "celery", redis_server.url)
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line.startswith("govscan: error: worker govscan-")
+    assert f"fingerprint key id {key_id(other.encode())} on the sender but {key_id(SECRET.encode())} here" in line
+    assert recorded(tmp_path / "other.db") == {"status": "interrupted", "fingerprints": [], "read": 0, "unreadable": 0}
+
+
+def test_with_no_worker_listening_the_scan_says_so_in_bounded_time(
+    mixed: ScanConfig, redis_server: RedisServer, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("GOVSCAN_NO_WORKER_AFTER", "3")
+    files = ScanConfig(name="nobody", targets=[mixed.targets[0]])
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        # a queue no test worker listens on: the cpu queue of another database number
+        scan(files, tmp_path / "nobody.db", "celery", redis_server.url.replace("/0", "/5"))
+    assert time.monotonic() - started < 10
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert re.fullmatch(
+        r"govscan: error: no govscan worker listens on queue 'cpu' of broker redis://127\.0\.0\.1:\d+/5 "
+        r"\(waited \d+ s\); start one with 'govscan worker --queues cpu --broker URL'",
+        line,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Faults: a unit held open on a dataset URL until the test has done its damage
+# --------------------------------------------------------------------------------------------
+
+
+class HeldDataset:
+    """A dataset URL server that holds every request until ``release`` is set, noting each arrival."""
+
+    def __init__(self, body: bytes) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.arrivals: queue.Queue[float] = queue.Queue()
+        self.release = threading.Event()
+        held = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                held.arrivals.put(time.monotonic())
+                held.release.wait(60)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/csv; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                with contextlib.suppress(OSError):
+                    self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/{name}"
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def held() -> Iterator[HeldDataset]:
+    body = f"ФИО;ИИН;Телефон\nАхметов Ерлан;{PLANTED_IIN};+7 701 234 56 78\n".encode()
+    server = HeldDataset(body)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+class Background:
+    """A scan running in a thread of this process (the coordinator), and what it ended with."""
+
+    def __init__(self, config: ScanConfig, db: Path, broker: str) -> None:
+        self.error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                scan(config, db, "celery", broker)
+            except BaseException as exc:  # noqa: BLE001 - reported to the test
+                self.error = exc
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+
+    def join(self, seconds: float = 60) -> None:
+        self.thread.join(seconds)
+        assert not self.thread.is_alive(), "the scan did not finish"
+        if self.error is not None:
+            raise self.error
+
+
+def holder(redis: RedisServer, workers: list[Worker]) -> Worker:
+    """The worker whose process holds the (one) unit in flight, by its claim."""
+    client = redis.client()
+    for _ in range(50):
+        nodes = {client.get(k).decode() for k in client.scan_iter(match="govscan:claim:*")}
+        found = [w for w in workers if w.node in nodes]
+        if found:
+            return found[0]
+        time.sleep(0.1)
+    raise AssertionError("no worker claimed the unit")
+
+
+def held_config(name: str, held: HeldDataset) -> ScanConfig:
+    return ScanConfig(name=name, targets=[TargetConfig(name="held", datasets=[held.url(f"{name}.csv")])])
+
+
+@pytest.fixture
+def expected(held: HeldDataset, tmp_path: Path) -> dict[str, Any]:
+    """The held dataset scanned on the local pools, uninterrupted."""
+    held.release.set()
+    scan(held_config("held", held), tmp_path / "expected.db", "local")
+    held.release.clear()
+    while not held.arrivals.empty():
+        held.arrivals.get()
+    return recorded(tmp_path / "expected.db")
+
+
+def test_a_pool_process_killed_mid_unit_is_requeued_at_once(
+    held: HeldDataset, expected: dict[str, Any], workers: list[Worker], redis_server: RedisServer, tmp_path: Path
+) -> None:
+    running = Background(held_config("held", held), tmp_path / "celery.db", redis_server.url)
+    held.arrivals.get(timeout=30)
+    worker = holder(redis_server, workers)
+    os.kill(worker.children()[0], signal.SIGKILL)
+    killed = time.monotonic()
+    again = held.arrivals.get(timeout=15)
+    assert again - killed < 5  # reject_on_worker_lost: back in the queue at once, not after a timeout
+    held.release.set()
+    running.join()
+    assert recorded(tmp_path / "celery.db") == expected and expected["fingerprints"]
+    assert all(w.process.poll() is None for w in workers)  # the worker itself lives on
+
+
+def test_a_poison_unit_is_tried_a_bounded_number_of_times_then_recorded_unreadable(
+    held: HeldDataset, workers: list[Worker], redis_server: RedisServer, tmp_path: Path
+) -> None:
+    running = Background(held_config("poison", held), tmp_path / "celery.db", redis_server.url)
+    for _ in range(3):  # GOVSCAN_MAX_TRIES: every process that takes the unit dies
+        held.arrivals.get(timeout=30)
+        os.kill(holder(redis_server, workers).children()[0], signal.SIGKILL)
+    running.join()
+    assert held.arrivals.empty()  # not a fourth time
+    assert recorded(tmp_path / "celery.db") == {"status": "completed", "fingerprints": [], "read": 0, "unreadable": 1}
+    engine = open_engine(f"sqlite:///{tmp_path / 'celery.db'}")
+    with Session(engine) as session:
+        (reason,) = session.exec(select(AssetRead.reason)).all()
+    engine.dispose()
+    assert reason == "not read: the worker process reading it died 3 times (a crash or out of memory)"
+
+
+def test_a_whole_worker_killed_has_its_units_sent_again_within_the_bound(
+    held: HeldDataset, expected: dict[str, Any], workers: list[Worker], redis_server: RedisServer, tmp_path: Path
+) -> None:
+    running = Background(held_config("held", held), tmp_path / "celery.db", redis_server.url)
+    held.arrivals.get(timeout=30)
+    lost = holder(redis_server, workers)
+    lost.kill()  # main process and pool, as when a VM disappears
+    killed = time.monotonic()
+    again = held.arrivals.get(timeout=20)
+    assert again - killed < float(LOST_AFTER) + 4  # the heartbeat bound, not the broker's 6 h visibility timeout
+    held.release.set()
+    running.join()
+    assert recorded(tmp_path / "celery.db") == expected
+    index = workers.index(lost)  # the module's other tests keep two workers
+    workers[index] = start_worker(redis_server, lost.log.parent)
+    wait_ready(redis_server, workers)
+
+
+def test_a_broker_restarted_mid_scan_and_the_scan_goes_on(
+    held: HeldDataset, expected: dict[str, Any], workers: list[Worker], redis_server: RedisServer, tmp_path: Path
+) -> None:
+    running = Background(held_config("held", held), tmp_path / "celery.db", redis_server.url)
+    held.arrivals.get(timeout=30)
+    redis_server.stop()  # an empty broker comes back: queues, results and claims are gone
+    time.sleep(1)
+    redis_server.start()
+    held.release.set()
+    running.join(90)
+    assert recorded(tmp_path / "celery.db") == expected
+    wait_ready(redis_server, workers)
+
+
+def test_a_killed_coordinator_is_finished_by_resume_and_scans_list_names_the_executor(
+    held: HeldDataset, expected: dict[str, Any], workers: list[Worker], redis_server: RedisServer, tmp_path: Path
+) -> None:
+    config = tmp_path / "scan.yaml"
+    config.write_text(
+        f"name: held\nexecutor: celery\ntargets:\n  - name: held\n    datasets: ['{held.url('held.csv')}']\n"
+    )
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    env = worker_env(tmp_path, GOVSCAN_BROKER=redis_server.url)  # the broker from the environment
+    command = [sys.executable, "-m", "govscan", "scan", str(config), "--db", db, "--fail-on", "none"]
+    coordinator = subprocess.Popen(command, env=env, cwd=REPO, start_new_session=True)
+    held.arrivals.get(timeout=60)
+    os.killpg(coordinator.pid, signal.SIGKILL)
+    coordinator.wait(10)
+    held.release.set()
+    resumed = subprocess.run([*command, "--resume", "--executor", "celery"], env=env, cwd=REPO, capture_output=True,
+                             text=True, timeout=60)  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr
+    assert recorded(tmp_path / "cli.db") == expected
+    listing = subprocess.run([sys.executable, "-m", "govscan", "scans", "list", "--db", db], env=env, cwd=REPO,
+                             capture_output=True, text=True, timeout=60)  # fmt: skip
+    (line,) = listing.stdout.splitlines()
+    assert re.fullmatch(r"\s+1  completed\s+\S+ \S+  \S+ \S+  celery  held", line)
