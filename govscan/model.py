@@ -187,6 +187,32 @@ class FindingRecord:
     triage: tuple[TriageStep, ...] = ()
 
 
+MessageParam = str | int | list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A piece of evidence as a message id and its parameters (``http.cookie.without``, name, flag).
+
+    The English ``Finding.evidence`` stays what JSON, SARIF and text print; the HTML and Markdown
+    reports say the same from these through their catalogues (``evidence.<id>``), in ru, kk or en.
+    Parameters are masked like the evidence: they quote banners, names and URLs.
+    """
+
+    id: str
+    params: dict[str, MessageParam] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        masked = {
+            k: public_text(v) if isinstance(v, str) else [public_text(x) for x in v] if isinstance(v, list) else v
+            for k, v in self.params.items()
+        }
+        object.__setattr__(self, "params", masked)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"id": self.id, "params": dict(self.params)}
+
+
 @dataclass(slots=True)
 class Finding:
     """One aggregated finding: a rule that fired at one place, with a count and masked evidence."""
@@ -204,6 +230,7 @@ class Finding:
     baseline_state: str | None = None  # "new" | "unchanged" when compared with a baseline
     suppressed: str | None = None  # the baseline's reason when a baseline accepts it
     record: FindingRecord | None = None  # what the findings database adds, for a stored finding
+    messages: list[Message] = field(default_factory=list)  # the evidence as message templates (reports)
 
     def __post_init__(self) -> None:
         # Evidence of PII is masked by its recognizer; web and TLS evidence quotes banners,

@@ -73,6 +73,13 @@ class TriageEntry(StrictModel):
     note: str
 
 
+class EvidenceMessage(StrictModel):
+    """Evidence as a catalogue message (``evidence.<id>``) and its parameters, stored with the finding."""
+
+    id: str
+    params: dict[str, str | int | list[str]] = {}
+
+
 class FindingItem(StrictModel):
     id: int
     rule_id: str
@@ -91,6 +98,7 @@ class FindingItem(StrictModel):
     page: int | None = None  # 1-based page of a paged document (PDF)
     part: str | None = None  # hidden part: "under a redaction box", "hidden sheet", "metadata:author"…
     evidence: str  # masked at detection
+    messages: list[EvidenceMessage] = []  # the same evidence as templates, when the check gave them
     count: int
     confidence: float
     fingerprint: str
@@ -467,6 +475,7 @@ def _finding_item(row: FindingRow, asset: Asset, event: str, rules: RuleSet, not
         page=location.page,
         part=location.part,
         evidence=row.evidence_masked,
+        messages=_messages(row.evidence_messages_json),
         count=row.count,
         confidence=round(row.confidence, 2),
         fingerprint=row.fingerprint,
@@ -486,6 +495,16 @@ def _finding_item(row: FindingRow, asset: Asset, event: str, rules: RuleSet, not
             for n in notes
         ],
     )
+
+
+def _messages(text: str | None) -> list[EvidenceMessage]:
+    """Stored evidence templates; none (the English evidence is shown) when absent or unreadable."""
+    if not text:
+        return []
+    try:
+        return [EvidenceMessage.model_validate(m) for m in json.loads(text)]
+    except (ValueError, TypeError):
+        return []
 
 
 def _target_section(target: Target, reads: list[ScanRead], findings: list[FindingItem]) -> TargetSection:

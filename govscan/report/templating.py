@@ -73,6 +73,38 @@ def rules_of(findings: Iterable[FindingItem], lang: str = "en") -> list[RuleFix]
     return list(fixes.values())
 
 
+def evidence_text(t: Translator, finding: FindingItem) -> Markup:
+    """The evidence in the report's language from its message templates; the stored English otherwise.
+
+    Parameters (names, URLs, headers, ciphers: identifiers and quoted data) are set in ``<code>``;
+    a list is joined (``TLSv1, TLSv1.1``), never shown as a Python repr; a ``date`` as the language
+    writes it. If a message is unknown to the catalogue (a plugin's check), the stored English
+    evidence is shown, as a quote.
+    """
+    stored = Markup("<code>%s</code>") % finding.evidence
+    if not finding.messages or not all(t.has(f"evidence.{m.id}") for m in finding.messages):
+        return stored
+    parts = []
+    for m in finding.messages:
+        params = {k: Markup("<code>%s</code>") % _param_text(k, v, t.lang) for k, v in m.params.items()}
+        try:
+            parts.append(escape(t(f"evidence.{m.id}")).format(**params))
+        except (KeyError, IndexError, ValueError):  # the catalogue wants a parameter the check did not give
+            return stored
+    return Markup("; ").join(parts)
+
+
+def _param_text(name: str, value: str | int | list[str], lang: str) -> str:
+    if isinstance(value, list):
+        return ", ".join(value)
+    if name == "date" and isinstance(value, str):
+        try:
+            return day(dt.date.fromisoformat(value), lang)
+        except ValueError:
+            return value
+    return str(value)
+
+
 def code_spans(text: str) -> Markup:
     """Rule text with its `backticked` configuration snippets as ``<code>``; everything escaped."""
     parts = str(text).split("`")
@@ -177,7 +209,7 @@ def environment(t: Translator, *, autoescape: bool, finalize: Callable[[Any], An
         group_anchor=group_anchor,
         code_spans=code_spans,
         part=part,
-        evidence=lambda finding: finding.evidence,
+        evidence=lambda finding: evidence_text(t, finding),
         settings_words=settings_words,
         moment=lambda value: moment(value, t.lang),
         cls=css_token,

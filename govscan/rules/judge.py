@@ -13,11 +13,11 @@ it). Evidence never enters the fingerprint: a changed banner or date stays the s
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from govscan.identity import fingerprint
-from govscan.model import Field, Finding, Location, Severity
+from govscan.model import Field, Finding, Location, Message, MessageParam, Severity
 from govscan.rules.spec import RuleSpec
 
 CONFIDENCE = {"high": 1.0, "medium": 0.7, "low": 0.4}
@@ -35,6 +35,12 @@ class Hit:
     evidence: str
     count: int = 1
     severity: Severity | str | None = None  # raises the rule's severity for this finding (active mixed content)
+    messages: tuple[Message, ...] = field(default=())  # the evidence as templates, for reports in ru/kk/en
+
+    @classmethod
+    def said(cls, evidence: str, message: str, count: int = 1, **params: MessageParam) -> Hit:
+        """A hit whose English ``evidence`` is also given as message ``message`` with ``params``."""
+        return cls(evidence, count, messages=(Message(message, dict(params)),))
 
 
 class UnknownCheck(Exception):
@@ -91,6 +97,7 @@ def finding(
         confidence=CONFIDENCE[rule.confidence] if confidence is None else confidence,
         fingerprint=fingerprint(key, rule.id, _raw_uri(location) if at is None else at, place or Field(), value),
         compliance=list(dict.fromkeys([*rule.compliance, *compliance])),
+        messages=list(hit.messages),
     )
 
 

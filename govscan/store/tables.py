@@ -70,6 +70,7 @@ class FindingRow(SQLModel, table=True):
     asset_id: int = Field(foreign_key="asset.id", index=True)
     location_json: str
     evidence_masked: str
+    evidence_messages_json: str | None = None  # [{"id", "params"}]: the evidence for reports in ru/kk/en
     count: int
     confidence: float
     status: str = Field(default="open", index=True)  # open/fixed/suppressed/false_positive/accepted_risk

@@ -218,6 +218,7 @@ class FindingsWriter:
                     "b_reopened": reopened,
                     "b_count": finding.count,
                     "b_evidence": finding.evidence,
+                    "b_messages": _messages_json(finding),
                     "b_severity": finding.severity.label,
                     "b_now": now,
                 }  # fmt: skip
@@ -235,6 +236,7 @@ class FindingsWriter:
                     reopened_count=FINDING.c.reopened_count + bindparam("b_reopened"),
                     count=bindparam("b_count"),
                     evidence_masked=bindparam("b_evidence"),
+                    evidence_messages_json=bindparam("b_messages"),
                     severity=bindparam("b_severity"),
                     last_seen_scan_id=self.scan_id,
                     last_seen_at=bindparam("b_now"),
@@ -254,6 +256,7 @@ class FindingsWriter:
                 {**finding.location.as_dict(), "uri": mask_uri(finding.location.uri)}, ensure_ascii=False
             ),
             "evidence_masked": finding.evidence,
+            "evidence_messages_json": _messages_json(finding),
             "count": finding.count,
             "confidence": finding.confidence,
             "status": "suppressed" if finding.fingerprint in self.suppress else "open",
@@ -383,3 +386,10 @@ def chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
     """``items`` in slices of ``CHUNK``: bounded ``IN (...)`` lists for any backend."""
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
+
+
+def _messages_json(finding: Finding) -> str | None:
+    """The evidence's message templates as stored (null when the check gave none: PII evidence)."""
+    if not finding.messages:
+        return None
+    return json.dumps([m.as_dict() for m in finding.messages], ensure_ascii=False)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from govscan.model import Message, MessageParam
 from govscan.rules.judge import Hit
 from govscan.tls.facts import Certificate, Suite, TlsFacts
 from govscan.tls.known_roots import known_roots
@@ -53,7 +55,9 @@ def builtin_checks() -> list[TlsCheck]:
 def protocol_offered(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | None:
     """The server accepts a protocol version that should be off."""
     protocol = params["protocol"]
-    return Hit(f"{protocol} accepted") if facts.offers(protocol) else None
+    return (
+        Hit.said(f"{protocol} accepted", "tls.protocol-accepted", protocol=protocol) if facts.offers(protocol) else None
+    )
 
 
 @check("no_modern_protocol")
@@ -61,16 +65,18 @@ def no_modern_protocol(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | None
     tested = [facts.protocols.get(p) for p in ("tls1.2", "tls1.3")]
     if any(t is None for t in tested) or any(tested):
         return None
-    return Hit("neither TLS 1.2 nor TLS 1.3 accepted")
+    return Hit.said("neither TLS 1.2 nor TLS 1.3 accepted", "tls.no-modern")
 
 
 # --- cipher suites --------------------------------------------------------------------------
-def _suites_hit(suites: list[Suite], what: str) -> Hit | None:
+def _suites_hit(suites: list[Suite], what: str, kind: str, **params: MessageParam) -> Hit | None:
+    """``what: A, B, C and 2 more``; message ``tls.suites.<kind>`` says the same in the report's language."""
     if not suites:
         return None
     names = sorted({f"{s.name} ({s.protocol})" for s in suites})
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    return Hit(f"{what}: {shown}", count=len(names))
+    said = Message(f"tls.suites.{kind}", {**params, "suites": names[:12]})  # bounded, no "and N more" to word
+    return Hit(f"{what}: {shown}", count=len(names), messages=(said,))
 
 
 def is_null(s: Suite) -> bool:
@@ -113,20 +119,20 @@ CIPHER_CLASSES: dict[str, tuple[Callable[[Suite], bool], str]] = {
 @check("cipher_class")
 def cipher_class(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | None:
     predicate, what = CIPHER_CLASSES[params["class"]]
-    return _suites_hit([s for s in facts.suites if predicate(s)], what)
+    return _suites_hit([s for s in facts.suites if predicate(s)], what, params["class"])
 
 
 @check("weak_dh")
 def weak_dh(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | None:
     minimum = int(params.get("min_bits", 2048))
     weak = [s for s in facts.suites if s.ephemeral_type == "DH" and (s.ephemeral_size or 0) < minimum]
-    return _suites_hit(weak, f"DH groups under {minimum} bits")
+    return _suites_hit(weak, f"DH groups under {minimum} bits", "weak-dh", bits=minimum)
 
 
 @check("no_forward_secrecy")
 def no_forward_secrecy(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | None:
     if facts.suites and not any(is_forward_secret(s) for s in facts.suites):
-        return Hit("no suite with forward secrecy is accepted")
+        return Hit.said("no suite with forward secrecy is accepted", "tls.no-forward-secrecy")
     return None
 
 
@@ -134,7 +140,7 @@ def no_forward_secrecy(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | None
 def cbc_only_tls12(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | None:
     tls12 = [s for s in facts.suites if s.protocol == "tls1.2"]
     if tls12 and not any(is_aead(s) for s in tls12):
-        return Hit("TLS 1.2 offers only CBC suites (no GCM/ChaCha20)")
+        return Hit.said("TLS 1.2 offers only CBC suites (no GCM/ChaCha20)", "tls.cbc-only")
     return None
 
 
@@ -147,7 +153,7 @@ def _now(params: Mapping[str, Any]) -> dt.datetime:
 def cert_expired(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | None:
     leaf = facts.leaf
     if leaf and leaf.not_after < _now(params):
-        return Hit(f"expired {leaf.not_after:%Y-%m-%d}")
+        return Hit.said(f"expired {leaf.not_after:%Y-%m-%d}", "tls.cert-expired", date=f"{leaf.not_after:%Y-%m-%d}")
     return None
 
 
@@ -158,7 +164,8 @@ def cert_expiring(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | None:
     days = int(params.get("days", 30))
     if leaf and now <= leaf.not_after < now + dt.timedelta(days=days):
         left = (leaf.not_after - now).days
-        return Hit(f"expires {leaf.not_after:%Y-%m-%d} (in {left} days)")
+        text = f"expires {leaf.not_after:%Y-%m-%d} (in {left} days)"
+        return Hit.said(text, "tls.cert-expiring", date=f"{leaf.not_after:%Y-%m-%d}", days=left)
     return None
 
 
@@ -166,7 +173,8 @@ def cert_expiring(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | None:
 def cert_not_yet_valid(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | None:
     leaf = facts.leaf
     if leaf and leaf.not_before > _now(params):
-        return Hit(f"valid only from {leaf.not_before:%Y-%m-%d}")
+        text = f"valid only from {leaf.not_before:%Y-%m-%d}"
+        return Hit.said(text, "tls.cert-not-yet-valid", date=f"{leaf.not_before:%Y-%m-%d}")
     return None
 
 
@@ -193,8 +201,11 @@ def cert_hostname_mismatch(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | 
     leaf = facts.leaf
     if leaf is None or matches_hostname(leaf, facts.endpoint.host):
         return None
-    names = ", ".join([*leaf.san_dns, *leaf.san_ip][:4]) or "no subjectAltName"
-    return Hit(f"certificate names {names}, not {facts.endpoint.host}")
+    listed = [*leaf.san_dns, *leaf.san_ip][:4]
+    host = facts.endpoint.host
+    if not listed:
+        return Hit.said(f"certificate names no subjectAltName, not {host}", "tls.cert-no-san", host=host)
+    return Hit.said(f"certificate names {', '.join(listed)}, not {host}", "tls.cert-names", names=listed, host=host)
 
 
 @check("cert_untrusted")
@@ -214,18 +225,18 @@ def cert_untrusted(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | None:
     if not all(is_chain_error(t.error) for t in facts.trust):
         return None  # some store found a path and failed on expiry, name or hash: their own rules say so
     top = facts.chain[-1]
-    reason = (
-        "self-signed"
+    reason, kind = (
+        ("self-signed", "self-signed")
         if leaf.self_signed
-        else ("incomplete or unknown chain" if not top.self_signed else "unknown root")
+        else (
+            ("incomplete or unknown chain", "incomplete") if not top.self_signed else ("unknown root", "unknown-root")
+        )
     )
     issuer = top.issuer
-    national = (
-        " — the Kazakhstan national CA (NCA RK), absent from public trust stores"
-        if roots.is_national_ca(issuer)
-        else ""
-    )
-    return Hit(f"{reason}; issuer {issuer}{national}")
+    if roots.is_national_ca(issuer):
+        national = " — the Kazakhstan national CA (NCA RK), absent from public trust stores"
+        return Hit.said(f"{reason}; issuer {issuer}{national}", f"tls.untrusted.{kind}.national", issuer=issuer)
+    return Hit.said(f"{reason}; issuer {issuer}", f"tls.untrusted.{kind}", issuer=issuer)
 
 
 NOT_CHAIN_ERRORS = ("not valid at validation time", "subjectaltname", "forbidden signature algorithm", "expired")
@@ -244,10 +255,11 @@ def cert_interception_root(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | 
     roots = known_roots()
     for cert in facts.chain:
         if roots.is_interception(cert):
-            return Hit(f"chain contains a known interception root: {cert.subject}")
+            text = f"chain contains a known interception root: {cert.subject}"
+            return Hit.said(text, "tls.interception-root", subject=cert.subject)
     anchors = {t.anchor_sha256 for t in facts.trust if t.anchor_sha256}
     if anchors & roots.fingerprints:
-        return Hit("chain validates only through a known interception root")
+        return Hit.said("chain validates only through a known interception root", "tls.interception-anchor")
     return None
 
 
@@ -258,9 +270,10 @@ def cert_weak_key(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | None:
         return None
     rsa_min, ec_min = int(params.get("rsa_min", 2048)), int(params.get("ec_min", 256))
     if leaf.key_type in ("RSA", "DSA") and leaf.key_size < rsa_min:
-        return Hit(f"{leaf.key_type} {leaf.key_size} bits")
+        text = f"{leaf.key_type} {leaf.key_size} bits"
+        return Hit.said(text, "tls.weak-key", key=leaf.key_type, bits=leaf.key_size)
     if leaf.key_type == "EC" and leaf.key_size < ec_min:
-        return Hit(f"EC {leaf.key_size} bits")
+        return Hit.said(f"EC {leaf.key_size} bits", "tls.weak-key", key="EC", bits=leaf.key_size)
     return None
 
 
@@ -269,7 +282,8 @@ def cert_weak_signature(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | Non
     weak = {h.lower() for h in params.get("hashes", ["sha1", "md5", "md2"])}
     for cert in facts.chain:
         if not cert.self_signed and cert.signature_hash and cert.signature_hash.lower() in weak:
-            return Hit(f"{cert.signature_hash.upper()} signature on {cert.subject}")
+            text = f"{cert.signature_hash.upper()} signature on {cert.subject}"
+            return Hit.said(text, "tls.weak-signature", hash=cert.signature_hash.upper(), subject=cert.subject)
     return None
 
 
@@ -279,14 +293,16 @@ def flag(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | None:
     """A boolean fact equal to ``when`` (``heartbleed: true``, ``fallback_scsv: false``)."""
     value = getattr(facts, params["fact"])
     if value is not None and bool(value) == bool(params.get("when", True)):
-        return Hit(params.get("evidence", f"{params['fact']} = {value}"))
+        text = params.get("evidence", f"{params['fact']} = {value}")
+        # a rule may name the message its evidence is in the report catalogues (``message:``)
+        return Hit.said(text, params["message"]) if params.get("message") else Hit(text)
     return None
 
 
 @check("robot")
 def robot(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | None:
     if facts.robot and facts.robot.startswith("VULNERABLE"):
-        return Hit(facts.robot.lower().replace("_", " "))
+        return Hit.said(facts.robot.lower().replace("_", " "), "tls.robot", state=facts.robot)
     return None
 
 
@@ -296,4 +312,27 @@ def mozilla(facts: TlsFacts, params: Mapping[str, Any]) -> Hit | None:
     keys = [k for k in facts.mozilla_issues if any(k.startswith(p) for p in params["keys"])]
     if not keys:
         return None
-    return Hit("; ".join(f"{k}: {facts.mozilla_issues[k]}" for k in sorted(keys))[:300], count=len(keys))
+    text = "; ".join(f"{k}: {facts.mozilla_issues[k]}" for k in sorted(keys))[:300]
+    return Hit(
+        text, count=len(keys), messages=tuple(_mozilla_message(k, facts.mozilla_issues[k]) for k in sorted(keys))
+    )
+
+
+_SUPPORTED = re.compile(r"\{(.*)\} are supported, but should be rejected")
+_SIZE = re.compile(r"is (\d+), (?:should be superior or equal to|minimum allowed is) (\d+)")
+
+
+def _mozilla_message(key: str, text: str) -> Message:
+    """sslyze's English issue as a message: the rejected items as a list, the sizes as numbers.
+
+    sslyze words its issues with Python set reprs (``{'secp521r1', 'X448'}``); the items are
+    taken out so no report shows a repr. An issue of another shape keeps its text as a parameter.
+    """
+    listed = _SUPPORTED.search(text)
+    if listed:
+        items = sorted(re.findall(r"'([^']*)'", listed.group(1)))
+        return Message("tls.mozilla.rejected", {"what": key, "items": items})
+    sized = _SIZE.search(text)
+    if sized:
+        return Message("tls.mozilla.size", {"what": key, "size": int(sized.group(1)), "minimum": int(sized.group(2))})
+    return Message("tls.mozilla.other", {"what": key, "text": text})

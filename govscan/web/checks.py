@@ -21,6 +21,7 @@ from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 from govscan.identity import normal_uri
+from govscan.model import Message
 from govscan.net.model import Form, Page, Response
 from govscan.rules.judge import Hit
 from govscan.web.facts import Policy, SetCookie, SiteFacts, parse_csp, parse_hsts, scan_html, scheme_of
@@ -85,8 +86,11 @@ def no_https(facts: SiteFacts, params: Mapping[str, Any]) -> Hit | None:
     """The site gave no page over HTTPS at all: everything, logins and forms included, is cleartext."""
     if facts.https_problem is None or _https_landing(facts) is not None:
         return None
-    served = f"; {_short(facts.landing.where)} is served over plain HTTP" if facts.landing is not None else ""
-    return Hit(_clip(facts.https_problem, 200) + served)
+    problem = _clip(facts.https_problem, 200)
+    if facts.landing is None:
+        return Hit.said(problem, "http.no-https", problem=problem)
+    url = _short(facts.landing.where)
+    return Hit.said(f"{problem}; {url} is served over plain HTTP", "http.no-https.plain", problem=problem, url=url)
 
 
 @check("no_https_redirect")
@@ -99,13 +103,24 @@ def no_https_redirect(facts: SiteFacts, params: Mapping[str, Any]) -> Hit | None
         target = urljoin(plain.url, (plain.header("location") or "").strip())
         if scheme_of(target) == "https":
             return None
-        return Hit(f"{_short(plain.url)} redirects to {_short(target)} instead of https")
+        url, to = _short(plain.url), _short(target)
+        return Hit.said(f"{url} redirects to {to} instead of https", "http.redirect-not-https", url=url, to=to)
     if 200 <= plain.status < 300:
         if scheme_of(plain.where) == "https":
             return None  # the client followed redirects and they ended on HTTPS
-        via = f" (redirects end at {_short(plain.where)})" if plain.redirects else ""
-        size = f"{len(plain.body)}{'+' if plain.truncated else ''} bytes"
-        return Hit(f"{_short(plain.url)} answered {plain.status} with {size} instead of redirecting to https{via}")
+        url, size = _short(plain.url), f"{len(plain.body)}{'+' if plain.truncated else ''}"
+        text = f"{url} answered {plain.status} with {size} bytes instead of redirecting to https"
+        if plain.redirects:
+            end = _short(plain.where)
+            return Hit.said(
+                f"{text} (redirects end at {end})",
+                "http.plain-answer.via",
+                url=url,
+                status=plain.status,
+                size=size,
+                end=end,
+            )
+        return Hit.said(text, "http.plain-answer", url=url, status=plain.status, size=size)
     return None
 
 
@@ -131,11 +146,14 @@ def mixed_content(page: Page, params: Mapping[str, Any]) -> Hit | None:
     example = next((u for u, k in found.items() if k in active_kinds), next(iter(found)))
     detail = f"{n_active} active ({', '.join(active)}), {len(found) - n_active} passive" if n_active else "all passive"
     severity = params.get("active_severity") if n_active else None
-    return Hit(
-        f"{len(found)} subresource{'s' if len(found) > 1 else ''} over http: ({detail}); e.g. {_short(example)}",
-        len(found),
-        severity,
-    )
+    text = f"{len(found)} subresource{'s' if len(found) > 1 else ''} over http: ({detail}); e.g. {_short(example)}"
+    said = (
+        Message("http.mixed-content", {"count": len(found), "active": n_active, "kinds": active,
+                                       "passive": len(found) - n_active, "example": _short(example)})
+        if n_active
+        else Message("http.mixed-content.passive", {"count": len(found), "example": _short(example)})
+    )  # fmt: skip
+    return Hit(text, len(found), severity, messages=(said,))
 
 
 # --- headers --------------------------------------------------------------------------------
@@ -146,9 +164,10 @@ def hsts_missing(facts: SiteFacts, params: Mapping[str, Any]) -> Hit | None:
         return None
     value = landing.header("strict-transport-security")
     if value is None:
-        return Hit("no Strict-Transport-Security header on the HTTPS landing page")
+        return Hit.said("no Strict-Transport-Security header on the HTTPS landing page", "http.hsts-missing")
     if parse_hsts(value).max_age is None:
-        return Hit(f"Strict-Transport-Security is invalid (no usable max-age): {_clip(value)}")
+        text = f"Strict-Transport-Security is invalid (no usable max-age): {_clip(value)}"
+        return Hit.said(text, "http.hsts-invalid", value=_clip(value))
     return None
 
 
@@ -161,7 +180,8 @@ def hsts_short(facts: SiteFacts, params: Mapping[str, Any]) -> Hit | None:
     minimum = int(params.get("min_max_age", 15768000))
     max_age = parse_hsts(value).max_age
     if max_age is not None and max_age < minimum:
-        return Hit(f"Strict-Transport-Security max-age={max_age} (under {minimum} s)")
+        text = f"Strict-Transport-Security max-age={max_age} (under {minimum} s)"
+        return Hit.said(text, "http.hsts-short", max_age=max_age, minimum=minimum)
     return None
 
 
@@ -178,10 +198,10 @@ def csp_missing(facts: SiteFacts, params: Mapping[str, Any]) -> Hit | None:
     landing = facts.landing
     if landing is None or _all_policies(landing):
         return None
-    report_only = " (only Content-Security-Policy-Report-Only, which enforces nothing)"
-    return Hit(
-        "no Content-Security-Policy" + (report_only if landing.header("content-security-policy-report-only") else "")
-    )
+    if landing.header("content-security-policy-report-only"):
+        text = "no Content-Security-Policy (only Content-Security-Policy-Report-Only, which enforces nothing)"
+        return Hit.said(text, "http.csp-missing.report-only")
+    return Hit.said("no Content-Security-Policy", "http.csp-missing")
 
 
 def script_problems(policy: Policy, params: Mapping[str, Any]) -> set[str]:
@@ -218,8 +238,11 @@ def csp_unsafe(facts: SiteFacts, params: Mapping[str, Any]) -> Hit | None:
     if not common:
         return None
     unrestricted = "no script-src or default-src (scripts unrestricted)"
-    shown = [unrestricted] if unrestricted in common else sorted(common)
-    return Hit("Content-Security-Policy allows " + ", ".join(shown) + " in script-src", len(shown))
+    if unrestricted in common:
+        return Hit.said(f"Content-Security-Policy allows {unrestricted} in script-src", "http.csp-unrestricted")
+    shown = sorted(common)
+    text = "Content-Security-Policy allows " + ", ".join(shown) + " in script-src"
+    return Hit.said(text, "http.csp-unsafe", len(shown), sources=shown)
 
 
 @check("frame_options_missing")
@@ -231,13 +254,13 @@ def frame_options_missing(facts: SiteFacts, params: Mapping[str, Any]) -> Hit | 
         return None
     value = landing.header("x-frame-options")
     if value is None:
-        return Hit("no X-Frame-Options header and no CSP frame-ancestors")
+        return Hit.said("no X-Frame-Options header and no CSP frame-ancestors", "http.frame-options-missing")
     tokens = {t.strip().lower() for t in value.split(",") if t.strip()}
     if tokens and tokens <= {"deny", "sameorigin"}:
         return None
-    return Hit(
-        f"X-Frame-Options: {_clip(value, 40)} is not DENY or SAMEORIGIN (browsers ignore it); no frame-ancestors"
-    )
+    value = _clip(value, 40)
+    text = f"X-Frame-Options: {value} is not DENY or SAMEORIGIN (browsers ignore it); no frame-ancestors"
+    return Hit.said(text, "http.frame-options-invalid", value=value)
 
 
 @check("content_type_options_missing")
@@ -248,7 +271,9 @@ def content_type_options_missing(facts: SiteFacts, params: Mapping[str, Any]) ->
     value = landing.header("x-content-type-options")
     if value is not None and value.split(",")[0].strip().lower() == "nosniff":
         return None
-    return Hit("no X-Content-Type-Options: nosniff" if value is None else f"X-Content-Type-Options: {_clip(value, 40)}")
+    if value is None:
+        return Hit.said("no X-Content-Type-Options: nosniff", "http.nosniff-missing")
+    return Hit.said(f"X-Content-Type-Options: {_clip(value, 40)}", "http.nosniff-invalid", value=_clip(value, 40))
 
 
 REFERRER_POLICIES = {
@@ -270,10 +295,14 @@ def referrer_policy(facts: SiteFacts, params: Mapping[str, Any]) -> Hit | None:
     tokens = [t.strip().lower() for v in values for t in v.split(",")]
     known = [t for t in tokens if t in REFERRER_POLICIES]
     if not known:  # the last recognised token wins; none recognised = no policy
-        return Hit("no Referrer-Policy" if not values else f"Referrer-Policy not recognised: {_clip(values[-1], 40)}")
+        if not values:
+            return Hit.said("no Referrer-Policy", "http.referrer-missing")
+        value = _clip(values[-1], 40)
+        return Hit.said(f"Referrer-Policy not recognised: {value}", "http.referrer-unknown", value=value)
     effective = known[-1]
     if effective in {p.lower() for p in params.get("unsafe", ["unsafe-url", "no-referrer-when-downgrade"])}:
-        return Hit(f"Referrer-Policy: {effective} sends full URLs to other sites")
+        text = f"Referrer-Policy: {effective} sends full URLs to other sites"
+        return Hit.said(text, "http.referrer-unsafe", value=effective)
     return None
 
 
@@ -284,13 +313,14 @@ def cors_wildcard_credentials(facts: SiteFacts, params: Mapping[str, Any]) -> Hi
     if probe is not None and origin:
         allowed = (probe.header("access-control-allow-origin") or "").strip()
         if _credentials(probe) and allowed.lower() == origin.lower().rstrip("/"):
-            return Hit(f"reflects an arbitrary Origin ({_short(origin)}) with credentials allowed")
+            text = f"reflects an arbitrary Origin ({_short(origin)}) with credentials allowed"
+            return Hit.said(text, "http.cors-reflects", origin=_short(origin))
     for response in facts.responses():
         allowed = (response.header("access-control-allow-origin") or "").strip()
         if _credentials(response) and allowed in ("*", "null"):
-            return Hit(
-                f"Access-Control-Allow-Origin: {allowed} with Access-Control-Allow-Credentials: true at {_short(response.where)}"
-            )
+            url = _short(response.where)
+            text = f"Access-Control-Allow-Origin: {allowed} with Access-Control-Allow-Credentials: true at {url}"
+            return Hit.said(text, "http.cors-wildcard", value=allowed, url=url)
     return None
 
 
@@ -324,17 +354,22 @@ def cookie_attribute(cookie: SetCookie, params: Mapping[str, Any]) -> Hit | None
     if is_session_cookie(cookie.name, list(params.get("exclude_patterns", []))):
         return None
     attribute = params["attribute"]
-    label = "session cookie" if is_session_cookie(cookie.name, patterns) else "cookie"
+    session = is_session_cookie(cookie.name, patterns)
+    label = "session cookie" if session else "cookie"
+    kind = "http.session-cookie" if session else "http.cookie"
     if attribute == "secure" and not cookie.secure and scheme_of(cookie.source) != "http":
         # set over plain HTTP, Secure would make browsers drop the cookie: the missing HTTPS is the finding
-        return Hit(f"{label} {cookie.name} set without Secure")
+        return Hit.said(f"{label} {cookie.name} set without Secure", f"{kind}.without", name=cookie.name, flag="Secure")
     if attribute == "httponly" and not cookie.httponly:
-        return Hit(f"{label} {cookie.name} set without HttpOnly")
+        text = f"{label} {cookie.name} set without HttpOnly"
+        return Hit.said(text, f"{kind}.without", name=cookie.name, flag="HttpOnly")
     if attribute == "samesite":
         if cookie.samesite is None:
-            return Hit(f"{label} {cookie.name} set without SameSite")
+            text = f"{label} {cookie.name} set without SameSite"
+            return Hit.said(text, f"{kind}.without", name=cookie.name, flag="SameSite")
         if cookie.samesite not in ("strict", "lax", "none"):
-            return Hit(f"{label} {cookie.name} set with an invalid SameSite value")
+            text = f"{label} {cookie.name} set with an invalid SameSite value"
+            return Hit.said(text, f"{kind}.samesite-invalid", name=cookie.name)
     return None
 
 
@@ -354,7 +389,8 @@ def server_version(facts: SiteFacts, params: Mapping[str, Any]) -> Hit | None:
                 seen.append(value.strip())
     if not seen:
         return None
-    return Hit("Server: " + "; ".join(_clip(v, 60) for v in seen[:3]), len(seen))
+    shown = [_clip(v, 60) for v in seen[:3]]
+    return Hit("Server: " + "; ".join(shown), len(seen), messages=(Message("http.server-banner", {"values": shown}),))
 
 
 @check("powered_by")
@@ -370,7 +406,7 @@ def powered_by(facts: SiteFacts, params: Mapping[str, Any]) -> Hit | None:
                     seen.append(line)
     if not seen:
         return None
-    return Hit("; ".join(seen[:4]), len(seen))
+    return Hit("; ".join(seen[:4]), len(seen), messages=(Message("http.banners", {"headers": seen[:4]}),))
 
 
 # --- forms ----------------------------------------------------------------------------------
@@ -425,6 +461,12 @@ def personal_data_form_over_http(page: Page, params: Mapping[str, Any]) -> Hit |
     form, fields = bad[0]
     action = urljoin(page_url, form.action) if form.action else page_url
     where = "on an http:// page" if plain_page else "on an https:// page"
-    names = ", ".join(_clip(f, 30) for f in fields[:5]) + (f" and {len(fields) - 5} more" if len(fields) > 5 else "")
+    shown = [_clip(f, 30) for f in fields[:5]]
+    names = ", ".join(shown) + (f" and {len(fields) - 5} more" if len(fields) > 5 else "")
     more = f" ({len(bad)} such forms)" if len(bad) > 1 else ""
-    return Hit(f"form {where} posts to {_short(action)}; personal-data fields: {names}{more}", len(bad))
+    said = Message(
+        f"http.form-over-http.{'plain' if plain_page else 'tls'}",
+        {"to": _short(action), "fields": shown, "more": max(len(fields) - 5, 0), "forms": len(bad)},
+    )
+    text = f"form {where} posts to {_short(action)}; personal-data fields: {names}{more}"
+    return Hit(text, len(bad), messages=(said,))

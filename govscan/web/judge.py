@@ -8,6 +8,7 @@ The findings themselves are built by the one judge, :mod:`govscan.rules.judge`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from govscan import plugins
@@ -58,6 +59,6 @@ def _cookie_findings(
         first, count = by_name.get(cookie.name, (hit, 0))
         by_name[cookie.name] = (first, count + 1)
     return [
-        finding(rule, Hit(hit.evidence, count, hit.severity), facts.origin, key, value=name)
+        finding(rule, replace(hit, count=count), facts.origin, key, value=name)
         for name, (hit, count) in by_name.items()
     ]

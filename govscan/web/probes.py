@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
-from govscan.model import Finding
+from govscan.model import Finding, Message, MessageParam
 from govscan.net.model import FetchError, Response
 from govscan.rules import RuleSet, RuleSpec
 from govscan.rules.judge import Hit, finding
@@ -238,20 +238,28 @@ def _expand(path: str) -> str:
     return path.replace("{random}", _token()) if "{random}" in path else path
 
 
-def _evidence(group: ProbeGroup, path: str, response: Response, more: list[str]) -> str:
-    size = f"{'≥' if response.truncated else ''}{len(response.body)} bytes"
+def _evidence(group: ProbeGroup, path: str, response: Response, more: list[str]) -> Hit:
+    """What the probe saw, in English and as messages (``probe.answered…``) for reports in ru/kk."""
+    size = f"{'≥' if response.truncated else ''}{len(response.body)}"
     media = response.media_type or "no Content-Type"
-    text = f"{path} answered {response.status} ({media}, {size})"
+    params: dict[str, MessageParam] = {"path": path, "status": response.status, "media": media, "size": size}
+    text = f"{path} answered {response.status} ({media}, {size} bytes)"
     every = group.evidence_label is not None
     quoted = evidence_captures(group.evidence_regex, response, every=every)
+    said = "probe.answered"
     if quoted and every:
         text += f" with {group.evidence_label}: {', '.join(quoted)}"
+        said, params = "probe.answered.labelled", {**params, "label": str(group.evidence_label), "values": quoted}
     elif quoted:
         mark = "'" if '"' in quoted[0] else '"'
         text += f" with {mark}{quoted[0]}{mark}"
+        said, params = "probe.answered.quote", {**params, "quote": quoted[0]}
+    messages = [Message(said, params)]
     if more:
         text += f"; also {', '.join(more[:5])}" + (f" and {len(more) - 5} more" if len(more) > 5 else "")
-    return text
+        also = {"paths": more[:5], "extra": len(more) - 5}
+        messages.append(Message("probe.also.more" if len(more) > 5 else "probe.also", also))
+    return Hit(text, 1 + len(more), messages=tuple(messages))
 
 
 def _probe_rule(prober: _Prober, rule: RuleSpec, key: bytes, result: ProbeResult) -> None:
@@ -276,7 +284,7 @@ def _probe_rule(prober: _Prober, rule: RuleSpec, key: bytes, result: ProbeResult
         return
     group, path, response = hits[0]
     url = prober.root + path
-    hit = Hit(_evidence(group, path, response, [p for _, p, _ in hits[1:]]), len(hits))
+    hit = _evidence(group, path, response, [p for _, p, _ in hits[1:]])
     # Keyed on the site, not the path: the same exposure stays one finding when a later scan
     # proves it through another path (/.git/config instead of /.git/HEAD).
     result.findings.append(finding(rule, hit, url, key, at=prober.root + "/"))

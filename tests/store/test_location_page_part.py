@@ -87,7 +87,7 @@ def test_migration_0006_gives_older_locations_the_page_and_part_keys(tmp_path: P
             "page": None,
             "part": None,
         }
-        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0008"
 
 
 def test_markdown_and_html_reports_name_the_page_and_the_part(tmp_path: Path) -> None:
