@@ -470,7 +470,7 @@ class WebClient:
             return self._too_slow(seconds)
         except requests.exceptions.SSLError as exc:
             return _Failure(
-                f"TLS failure: {_cause(exc)} (ca_file={settings.ca_file!r}; a portal signed by the national "
+                f"TLS failure: {_cause(exc)} (ca_file: {settings.ca_file or 'none'}; a portal signed by the national "
                 "root CA needs its bundle: --ca-file, or ca_file in the scan config)"
             )
         except requests.exceptions.ConnectTimeout:
