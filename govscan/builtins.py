@@ -64,6 +64,6 @@ def govscan_portal_sources() -> list[ApiSource]:
 
 @hookimpl
 def govscan_rule_dirs() -> list[Path]:
-    from govscan.rules.files import builtin_rules_dir
+    from govscan.rulefiles import builtin_rules_dir
 
     return [builtin_rules_dir()]

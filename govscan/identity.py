@@ -14,6 +14,7 @@ import functools
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import stat
 import sys
@@ -239,10 +240,26 @@ def normal_uri(uri: str) -> str:
     return path
 
 
+_CAMEL = re.compile(r"(?<=[a-zа-я])(?=[A-ZА-Я])")
+_PUNCT = re.compile(r"[^\w]+|_")
+# Kazakh letters folded to the Russian look-alikes that cp1251 exports write instead ("Туган куні"
+# for "Туған күні", "Т.А.А." for "Т.А.Ә."); hints and headers are folded alike.
+_LOOK_ALIKE = str.maketrans("әғқңөұүһі", "агкноуухи")
+
+
+@functools.lru_cache(maxsize=4096)
+def header_words(header: str) -> tuple[str, ...]:
+    """``Ф.И.О. получателя`` → (ф, и, о, получателя); ``fullName`` → (full, name).
+
+    A column's words are part of a finding's fingerprint (``location_key``), and the PII rules read
+    header hints with the same words: one normal form, kept here beside the fingerprint it feeds.
+    """
+    text = _CAMEL.sub(" ", header).lower().replace("ё", "е").translate(_LOOK_ALIKE)
+    return tuple(w for w in _PUNCT.split(text) if w)
+
+
 def location_key(place: Field) -> str:
     """Where in an asset, leaving out line numbers (they shift when rows are added)."""
-    from govscan.pii.headers import header_words
-
     parts = [f"sheet={place.sheet or ''}"]
     if place.column:
         parts.append("col=" + " ".join(header_words(place.column)))

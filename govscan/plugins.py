@@ -46,6 +46,9 @@ ENTRY_POINT_GROUP = PROJECT
 RULES_GROUP = "govscan.rules"
 SOURCES_GROUP = "govscan.sources"
 LOAD_ENV = "GOVSCAN_LOAD_PLUGINS"
+# What ``sources.portal_api.ApiSource`` (a runtime-checkable protocol) asks of a source, checked by
+# name: the registry sits below the rooms it serves and imports none of them.
+API_SOURCE_MEMBERS = ("name", "applies", "discover")
 
 T = TypeVar("T")
 
@@ -231,11 +234,9 @@ class _SourcePack:
 
     @hookimpl
     def govscan_portal_sources(self) -> list[ApiSource]:
-        from govscan.sources.portal_api import ApiSource
-
         try:
             sources = [c() if isinstance(c, type) else c for c in _as_list(self.ep.load())]
-            if not all(isinstance(s, ApiSource) for s in sources):
+            if not all(all(hasattr(s, m) for m in API_SOURCE_MEMBERS) for s in sources):
                 raise TypeError("not an API source (needs name, applies, discover)")
         except Exception as exc:  # noqa: BLE001 - a broken source must not stop the crawl: noted, skipped
             problem = f"portal source entry point {self.ep.name!r}: cannot load ({described(exc)})"

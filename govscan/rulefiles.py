@@ -1,8 +1,8 @@
 """Where rule files live and how one YAML file is read: shared by the rule and framework loaders.
 
-Kept apart from :mod:`govscan.rules.loader` so that the compliance loader (frameworks sit in
-``compliance/`` beside the rule folders) builds on this module while the rule loader builds on
-both: one direction, no loop.
+Kept outside both packages so that the compliance loader (frameworks sit in ``compliance/``
+beside the rule folders) builds on this module while the rule loader builds on both: one
+direction, no loop between ``rules/`` and ``compliance/``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def builtin_rules_dir() -> Path:
     packaged = resources.files("govscan") / "_rules"
     if packaged.is_dir():
         return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "rules"
+    return Path(__file__).resolve().parents[1] / "rules"
 
 
 def rule_dirs(plugins: bool = True) -> list[Path]:

@@ -8,9 +8,6 @@ findings into failed / passed / not-tested verdicts per requirement.
 
 from __future__ import annotations
 
-# The rule loader reads frameworks; importing it first lets ``import govscan.compliance`` come first
-# too (else compliance.loader -> rules -> rules.loader -> compliance.loader, half-built).
-import govscan.rules  # noqa: F401  (isort: skip)
 from govscan.compliance.evaluate import (
     STATUSES,
     FrameworkSummary,

@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from govscan.compliance.spec import Framework
-from govscan.rules.files import RuleLoadError, read_mapping, rule_dirs
+from govscan.rulefiles import RuleLoadError, read_mapping, rule_dirs
 from govscan.strict import first_error
 
 COMPLIANCE_DIR = "compliance"

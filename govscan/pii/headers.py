@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterable
-from functools import lru_cache
 
+from govscan.identity import header_words
 from govscan.model import Field
 from govscan.pii.translit import with_latin_spellings
-
-_CAMEL = re.compile(r"(?<=[a-zа-я])(?=[A-ZА-Я])")
-_PUNCT = re.compile(r"[^\w]+|_")
 
 
 class HeaderVerdict(enum.Enum):
     POSITIVE = "positive"
     NEGATIVE = "negative"
     NONE = "none"
-
-
-@lru_cache(maxsize=4096)
-def header_words(header: str) -> tuple[str, ...]:
-    """``Ф.И.О. получателя`` → (ф, и, о, получателя); ``fullName`` → (full, name)."""
-    text = _CAMEL.sub(" ", header).lower().replace("ё", "е").translate(_LOOK_ALIKE)
-    return tuple(w for w in _PUNCT.split(text) if w)
-
-
-# Kazakh letters folded to the Russian look-alikes that cp1251 exports write instead ("Туган куні"
-# for "Туған күні", "Т.А.А." for "Т.А.Ә."); hints and headers are folded alike.
-_LOOK_ALIKE = str.maketrans("әғқңөұүһі", "агкноуухи")
 
 
 def field_header(place: Field) -> str | None:

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from itertools import zip_longest
 from typing import TYPE_CHECKING
 
-from govscan.pii.headers import HeaderVerdict, header_words, hint_strength
+from govscan.identity import header_words
+from govscan.pii.headers import HeaderVerdict, hint_strength
 from govscan.pii.recognizers.person import is_full_name
 from govscan.pii.translit import with_latin_spellings
 

@@ -282,7 +282,8 @@ def _hints_in(cells: Iterable[str]) -> int:
 
 @lru_cache(maxsize=8192)
 def _has_hint(cell: str) -> bool:
-    from govscan.pii.headers import header_words, hint_strength
+    from govscan.identity import header_words
+    from govscan.pii.headers import hint_strength
 
     words = header_words(cell)
     return any(hint_strength(words, hint) for hint in header_hints())
@@ -295,7 +296,7 @@ def header_hints() -> tuple[str, ...]:
     Read from the rule files (the one place the vocabulary is kept); loaded once, on the first
     table that needs it.
     """
-    from govscan.rules.files import builtin_rules_dir
+    from govscan.rulefiles import builtin_rules_dir
     from govscan.rules.loader import parse_rule_file
 
     hints: list[str] = []

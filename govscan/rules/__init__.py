@@ -7,7 +7,7 @@ module whose ``RULES_DIR`` attribute is a path.
 
 from __future__ import annotations
 
-from govscan.rules.files import RuleLoadError, builtin_rules_dir
+from govscan.rulefiles import RuleLoadError, builtin_rules_dir
 from govscan.rules.loader import RuleSet, load_rules
 from govscan.rules.spec import HeaderHints, PiiSpec, RuleSpec
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from govscan.compliance.loader import frameworks_in_dirs, merge_ids, rule_links
-from govscan.rules.files import RuleLoadError, read_mapping, rule_dirs
+from govscan.rulefiles import RuleLoadError, read_mapping, rule_dirs
 from govscan.rules.spec import RuleSpec
 from govscan.strict import first_error
 

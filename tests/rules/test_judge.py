@@ -87,10 +87,10 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_the_compliance_loader_builds_on_rule_files_not_on_the_rule_loader() -> None:
-    """rules/loader.py → compliance/loader.py → rules/files.py: one direction, no loop."""
+    """rules/loader.py → compliance/loader.py → rulefiles.py: one direction, no loop."""
     assert "govscan.rules.loader" not in _imports(PACKAGE / "compliance" / "loader.py")
     assert "govscan.compliance.loader" in _imports(PACKAGE / "rules" / "loader.py")
-    assert not {"govscan.rules.loader", "govscan.compliance.loader"} & _imports(PACKAGE / "rules" / "files.py")
+    assert not {"govscan.rules.loader", "govscan.compliance.loader"} & _imports(PACKAGE / "rulefiles.py")
 
 
 def test_each_judge_uses_the_one_finding_builder() -> None:
