@@ -150,3 +150,16 @@ def test_an_empty_govscan_load_plugins_leaves_installed_plugins_out(
     monkeypatch.setenv("GOVSCAN_LOAD_PLUGINS", "")
     assert len(load_rules()) == len(load_rules(plugins=False))
     assert [name for name, _ in plugins.manager().list_name_plugin()] == list(plugins.DEFAULT_PLUGINS)
+
+
+def test_the_registry_asks_of_an_api_source_exactly_what_the_protocol_does() -> None:
+    """The registry checks members by name (it imports no room): the same verdict as isinstance."""
+    from govscan.plugins import API_SOURCE_MEMBERS
+    from govscan.sources.portal_api import ApiSource
+
+    def source(members: set[str]) -> object:
+        return type("Source", (), {m: (lambda *a: None) if m != "name" else "x" for m in members})()
+
+    assert isinstance(source(set(API_SOURCE_MEMBERS)), ApiSource)
+    for missing in API_SOURCE_MEMBERS:
+        assert not isinstance(source(set(API_SOURCE_MEMBERS) - {missing}), ApiSource)
