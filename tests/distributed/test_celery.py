@@ -385,4 +385,4 @@ def test_a_killed_coordinator_is_finished_by_resume_and_scans_list_names_the_exe
     listing = subprocess.run([sys.executable, "-m", "govscan", "scans", "list", "--db", db], env=env, cwd=REPO,
                              capture_output=True, text=True, timeout=60)  # fmt: skip
     (line,) = listing.stdout.splitlines()
-    assert re.fullmatch(r"\s+1  completed\s+\S+ \S+  \S+ \S+  celery  held", line)
+    assert re.fullmatch(r"1\s+completed\s+\S+ \S+\s+\S+ \S+\s+celery\s+held", line)
