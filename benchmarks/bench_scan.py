@@ -19,8 +19,8 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-import govscan.engine.scan as scanrun
 from govscan.config import ScanConfig, TargetConfig
+from govscan.engine.scan import run_scan
 from govscan.engine.steps import install
 from govscan.engine.units import WorkContext
 from govscan.executors import LocalExecutor, SerialExecutor
@@ -78,7 +78,7 @@ def main() -> None:
             in_db[0] = 0.0
             t = time.perf_counter()
             with Session(engine) as session:
-                outcome = scanrun.run_scan(session, config, rules, key, executor=executor)
+                outcome = run_scan(session, config, rules, key, executor=executor)
             total = time.perf_counter() - t
             walls[label] = total
             line = f"{label}: {args.files} files in {total:.2f} s = {args.files / total:.0f} files/s"
