@@ -158,12 +158,13 @@ def test_no_output_of_any_command_carries_an_identifier_from_names_or_content(
         # check: every format, stdout and -o, and the baseline file it writes
         for fmt in ("text", "json", "csv"):
             outputs[f"check {fmt}"] = "\n".join(invoke("check", "--no-progress", "--format", fmt, str(data), url))
-        sarif, baseline = work / "out.sarif", work / "baseline.json"
+        sarif, baseline, extra = work / "out.sarif", work / "baseline.json", work / "extra.csv"
         outputs["check sarif"] = "\n".join(
             invoke("check", "--progress", "--format", "sarif", "-o", str(sarif), "--write-baseline", str(baseline),
-                   str(data), url)
+                   "--csv-output", str(extra), str(data), url)
         )  # fmt: skip
         outputs["check -o"] = sarif.read_text(encoding="utf-8")
+        outputs["check --csv-output"] = extra.read_text(encoding="utf-8")
         outputs["baseline"] = baseline.read_text(encoding="utf-8")
 
         # crawl of the tiny site
@@ -182,15 +183,18 @@ def test_no_output_of_any_command_carries_an_identifier_from_names_or_content(
             encoding="utf-8",
         )
         outputs["scan"] = "\n".join(invoke("scan", str(config), "--db", db, "--fail-on", "none"))
-        for fmt in ("table", "json", "csv"):
+        for fmt in ("text", "json", "csv", "sarif"):
             outputs[f"findings list {fmt}"] = "\n".join(
                 invoke("findings", "list", "--db", db, "--all", "--format", fmt)
             )
-        ids = [row["id"] for row in json.loads(invoke("findings", "list", "--db", db, "--all", "--format", "json")[0])]
+        listing = json.loads(invoke("findings", "list", "--db", db, "--all", "--format", "json")[0])
+        ids = [row["id"] for row in listing["findings"]]
         assert ids, "the scan recorded no finding: the property would hold vacuously"
         for finding_id in ids:
-            outputs[f"findings show {finding_id}"] = "\n".join(invoke("findings", "show", str(finding_id), "--db", db))
-        for fmt in ("text", "json"):
+            for fmt in ("text", "json"):
+                shown = invoke("findings", "show", str(finding_id), "--db", db, "--format", fmt)
+                outputs[f"findings show {finding_id} {fmt}"] = "\n".join(shown)
+        for fmt in ("text", "json", "csv", "sarif"):
             outputs[f"diff {fmt}"] = "\n".join(invoke("diff", "--db", db, "--format", fmt))
         for fmt in ("html", "md", "json", "csv", "sarif"):
             outputs[f"report {fmt}"] = "\n".join(invoke("report", "--db", db, "--format", fmt))
