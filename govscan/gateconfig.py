@@ -85,12 +85,15 @@ class LoadedConfig:
     def root(self) -> Path:
         return self.path.parent
 
-    def defaults(self) -> dict[str, Any]:
-        """The command-line defaults the file sets (click ``default_map`` keys)."""
+    def defaults(self, command: str | None) -> dict[str, Any]:
+        """The defaults the file sets for ``command``'s flags (click ``default_map`` keys).
+
+        ``exclude`` is ``check``'s file globs only: ``crawl --exclude`` takes URL patterns.
+        """
         out: dict[str, Any] = {}
         if self.config.fail_on is not None:
             out["fail_on"] = self.config.fail_on
-        if self.config.exclude:
+        if self.config.exclude and command == "check":
             out["exclude"] = list(self.config.exclude)
         if self.config.baseline:
             out["baseline"] = str(self.root / self.config.baseline)

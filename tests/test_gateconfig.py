@@ -135,3 +135,10 @@ def test_the_committed_config_schema_accepts_the_documented_example_and_refuses_
     jsonschema.validate(example, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"fail_on": "high"}, schema)
+
+
+def test_exclude_is_a_default_of_check_only_since_crawl_excludes_urls(tmp_path: Path) -> None:
+    (tmp_path / ".govscan.yaml").write_text("fail-on: low\nexclude: ['vendor/**']\n", encoding="utf-8")
+    loaded = load(tmp_path / ".govscan.yaml")
+    assert loaded.defaults("check") == {"fail_on": "low", "exclude": ["vendor/**"]}
+    assert loaded.defaults("crawl") == loaded.defaults("tls") == {"fail_on": "low"}

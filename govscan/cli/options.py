@@ -122,7 +122,7 @@ def _load_config(ctx: click.Context, path: str | None, disabled: bool) -> None:
         return
     loaded = gateconfig.load(found)  # a bad file: GateConfigError, one line and exit 2
     ctx.meta[META_GATE_CONFIG] = loaded
-    ctx.default_map = {**loaded.defaults(), **(ctx.default_map or {})}
+    ctx.default_map = {**loaded.defaults(ctx.info_name), **(ctx.default_map or {})}
 
 
 def gate_options(fn: F) -> F:

@@ -142,3 +142,11 @@ def test_the_database_variable_keeps_its_meaning(tmp_path: Path, monkeypatch: py
     monkeypatch.setenv("GOVSCAN_DB", f"sqlite:///{tmp_path / 'absent.db'}")
     result = CliRunner().invoke(cli, ["scans", "list"])
     assert result.exit_code == 2 and "absent.db" in result.stderr and "GOVSCAN_DB" in result.stderr
+
+
+def test_exclude_in_the_config_is_checks_default(repo: Path) -> None:
+    (repo / ".govscan.yaml").write_text("exclude: ['contacts']\n", encoding="utf-8")
+    result = check("--format", "json", ".")
+    assert {Path(f["location"]["uri"]).name for f in findings_of(result.stdout)} == {"register.csv"}
+    shown = check("--format", "json", "--exclude", "register.csv", ".")  # the flag replaces the file's list
+    assert {Path(f["location"]["uri"]).name for f in findings_of(shown.stdout)} == {"press.csv"}
