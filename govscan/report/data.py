@@ -150,6 +150,12 @@ class RuleGroup(StrictModel):
     def has_triage(self) -> bool:
         return any(f.triage for f in self.findings)
 
+    @property
+    def one_status(self) -> str | None:
+        """The status all its findings share, seen for the first time or again alike; None if they differ."""
+        states = {(f.status, f.event, f.reopened_count, f.first_seen_scan_id) for f in self.findings}
+        return self.findings[0].status if len(states) == 1 else None
+
 
 class TargetSection(StrictModel):
     name: str

@@ -45,7 +45,7 @@ def day(value: dt.date | dt.datetime | None, lang: str = "en") -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = value.astimezone(dt.UTC).date() if value.tzinfo else value.date()
-    return format_date(value, "medium", locale=lang)
+    return _plain_spaces(format_date(value, "medium", locale=lang))
 
 
 def moment(value: dt.datetime | None, lang: str = "en") -> str:
@@ -53,9 +53,17 @@ def moment(value: dt.datetime | None, lang: str = "en") -> str:
     if value is None:
         return ""
     utc = value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return (
-        f"{format_date(utc.date(), 'medium', locale=lang)}, {format_time(utc, 'HH:mm', tzinfo=dt.UTC, locale=lang)} UTC"
-    )
+    when = f"{format_date(utc.date(), 'medium', locale=lang)}, {format_time(utc, 'HH:mm', tzinfo=dt.UTC, locale=lang)}"
+    return f"{_plain_spaces(when)} UTC"
+
+
+def _plain_spaces(text: str) -> str:
+    """CLDR's narrow no-break space (U+202F, ``2026 г.``) as the no-break space every font has."""
+    return text.replace("\u202f", "\u00a0")
+
+
+def _number(value: float, lang: str) -> str:
+    return _plain_spaces(format_decimal(value, locale=lang))
 
 
 def css_token(value: object) -> str:
@@ -121,14 +129,14 @@ def group_anchor(target_index: int, rule_id: str) -> str:
 def _size(t: Translator, value: int) -> str:
     mib = value / (1024 * 1024)
     if mib >= 1:
-        return t("unit.mib", value=format_decimal(round(mib, 1), locale=t.lang))
-    return t("unit.kib", value=format_decimal(round(value / 1024, 1), locale=t.lang))
+        return t("unit.mib", value=_number(round(mib, 1), t.lang))
+    return t("unit.kib", value=_number(round(value / 1024, 1), t.lang))
 
 
 def _duration(t: Translator, seconds: float) -> str:
     if seconds >= 60 and seconds % 60 == 0:
-        return t("unit.minutes", value=format_decimal(seconds // 60, locale=t.lang))
-    return t("unit.seconds", value=format_decimal(seconds, locale=t.lang))
+        return t("unit.minutes", value=_number(seconds // 60, t.lang))
+    return t("unit.seconds", value=_number(seconds, t.lang))
 
 
 def setting_words(t: Translator, key: str, value: Any) -> str:
@@ -142,11 +150,11 @@ def setting_words(t: Translator, key: str, value: Any) -> str:
     if key == "deadline" and isinstance(value, int | float):
         return t("setting.deadline", value=_duration(t, float(value)))
     if key == "rate" and isinstance(value, int | float):
-        return t("setting.rate", value=format_decimal(value, locale=t.lang)) if value else t("setting.rate.none")
+        return t("setting.rate", value=_number(value, t.lang)) if value else t("setting.rate.none")
     if isinstance(value, list):
         value = ", ".join(str(v) for v in value)
     elif isinstance(value, int | float):
-        value = format_decimal(value, locale=t.lang)
+        value = _number(value, t.lang)
     if t.has(f"setting.{key}"):
         return t(f"setting.{key}", value=value)
     return f"{key} = {setting_text(value)}"

@@ -144,9 +144,11 @@ def test_one_scan_gets_a_sentence_two_scans_get_the_trend_chart(demo, pages, rep
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_dates_are_written_as_the_language_writes_them(demo, pages, lang: str) -> None:
-    started = demo.scan.started_at.date()
-    assert format_date(started, "medium", locale=lang) in pages[lang]
-    assert format_date(dt.date(2026, 1, 9), "medium", locale=lang) in pages[lang]  # the frameworks' as_of
+    def written(date: dt.date) -> str:  # CLDR's narrow no-break space, as the no-break space fonts have
+        return format_date(date, "medium", locale=lang).replace("\u202f", "\u00a0")
+
+    assert written(demo.scan.started_at.date()) in pages[lang]
+    assert written(dt.date(2026, 1, 9)) in pages[lang]  # the frameworks' as_of
     assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", _prose(pages[lang])), "an ISO date left in the text"
 
 
@@ -260,3 +262,38 @@ def test_the_english_catalogue_says_what_the_checks_say(demo, pages) -> None:
     for f in said:
         if f.rule_id.startswith(same):
             assert f.evidence in _evidence_of(pages["en"], f.rule_id), f.rule_id
+
+
+# Scripts every common font carries (DejaVu, Noto Sans, Arial, Segoe UI): no emoji, no dingbats.
+COMMON_GLYPHS = re.compile(
+    r"[\u0009\u000a\u000d\u0020-\u007e\u00a0-\u024f\u0400-\u04ff\u2010-\u2027\u2030-\u205e\u2116\u2190-\u2193\u2212\u2264\u2265]"
+)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_glyph_is_one_common_fonts_have(pages, lang: str) -> None:
+    body = _doc(pages[lang]).body.text_content()
+    assert sorted({ch for ch in body if not COMMON_GLYPHS.match(ch)}) == []
+
+
+def test_a_group_says_its_shared_status_once_and_a_mixed_one_per_finding(report_db) -> None:
+    with Session(open_engine(report_db.url)) as session:
+        data = build_report_data(session, load_rules())
+    html = render_html(data, "en", strict=True)
+    doc = _doc(html)
+    for index, target in enumerate(data.targets, start=1):
+        for group in target.groups:
+            details = doc.get_element_by_id(f"g{index}-{group.rule_id.replace('.', '-')}")
+            columns = [th.text_content() for th in details.xpath(".//thead//th")]
+            if group.one_status is None:
+                assert "Status" in columns
+            else:
+                assert "Status" not in columns
+                if group.one_status != "open" or group.findings[0].event != "new":
+                    assert (
+                        "all " + load_catalog("en")[f"status.{group.one_status}"]
+                        in details.xpath("./summary")[0].text_content()
+                    )
+    reopened = [g for t in data.targets for g in t.groups if g.findings[0].event == "reopened"]
+    assert reopened, "the report database reopens the IIN finding in scan 3"
+    assert "reopened" in html and "first seen" in html
