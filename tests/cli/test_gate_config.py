@@ -150,3 +150,8 @@ def test_exclude_in_the_config_is_checks_default(repo: Path) -> None:
     assert {Path(f["location"]["uri"]).name for f in findings_of(result.stdout)} == {"register.csv"}
     shown = check("--format", "json", "--exclude", "register.csv", ".")  # the flag replaces the file's list
     assert {Path(f["location"]["uri"]).name for f in findings_of(shown.stdout)} == {"press.csv"}
+
+
+def test_o_dash_is_standard_output_not_a_file_named_dash(repo: Path) -> None:
+    result = check("--format", "json", "-o", "-", "register.csv")
+    assert json.loads(result.stdout)["kind"] == "report" and not (repo / "-").exists()

@@ -29,7 +29,7 @@ def report(db, tmp_path: Path, *args: str) -> tuple[int, str, str]:
     return result.exit_code, text, result.stderr
 
 
-@pytest.mark.parametrize("fmt", ["html", "md", "json", "csv", "sarif"])
+@pytest.mark.parametrize("fmt", ["html", "md", "text", "json", "csv", "sarif"])
 @pytest.mark.parametrize("lang", ["ru", "kk", "en"])
 def test_every_format_and_language_without_raw_values(report_db, tmp_path: Path, fmt: str, lang: str) -> None:
     code, text, err = report(report_db, tmp_path, "--format", fmt, "--lang", lang)
