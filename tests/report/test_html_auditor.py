@@ -297,3 +297,13 @@ def test_a_group_says_its_shared_status_once_and_a_mixed_one_per_finding(report_
     reopened = [g for t in data.targets for g in t.groups if g.findings[0].event == "reopened"]
     assert reopened, "the report database reopens the IIN finding in scan 3"
     assert "reopened" in html and "first seen" in html
+
+
+def test_a_line_in_a_named_table_is_called_a_row(demo, pages) -> None:
+    """ "line 1" of an HTML or Word table pointed at nothing a reader can find; it is the table's row."""
+    doc = _doc(pages["en"])
+    in_tables = [f for f in demo.findings if f.sheet and f.line]
+    assert in_tables
+    for f in in_tables:
+        place = doc.get_element_by_id(f"finding-{f.id}").xpath("./td[1]")[0].text_content()
+        assert f"(row {f.line})" in place and "(line" not in place
