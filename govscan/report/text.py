@@ -1,10 +1,9 @@
 """``--format text``: the human report, meant to be read in a terminal or a CI log.
 
-Findings are grouped by file, one row of a table each (report/tables.py: rich, never wider
-than the terminal, or 120 columns in a file or CI log; long cells wrap)::
+Findings are grouped by file, one aligned line each::
 
     data/list.xlsx
-      HIGH      pii.kz-iin  Лист1!ИИН (col 3)  412 ×  8805******12  KZ_IIN
+      HIGH      pii.kz-iin  Лист1!ИИН (col 3)  412 × 8805******12  KZ_IIN
 
 then read errors (``error: <uri>: <problem>``) and one summary line. Only ``evidence`` (already
 masked) is printed about values. Headers and uris come from untrusted files, so control and
@@ -13,17 +12,16 @@ bidi-override characters are escaped rather than passed to the terminal.
 
 from __future__ import annotations
 
+import os
+import unicodedata
 from typing import Any, TextIO
 
-from rich.cells import cell_len
-
-from govscan import terminal
 from govscan.model import Finding, ScanResult, place_of
 from govscan.report.base import SEVERITIES_DESC, count_by_severity, sort_findings
-from govscan.report.tables import SEVERITY_STYLE as TABLE_SEVERITY_STYLE
-from govscan.report.tables import Cell, Column, clean, styled_stream, table_lines, text_lines
 
 _RESET = "\033[0m"
+_BOLD = "\033[1m"
+_DIM = "\033[2m"
 SEVERITY_STYLE = {
     "critical": "\033[1;31m",
     "high": "\033[31m",
@@ -35,8 +33,19 @@ SEVERITY_WIDTH = max(len(s.label) for s in SEVERITIES_DESC)
 
 
 def use_colour(out: TextIO) -> bool:
-    """Colour only for a terminal, never with ``--no-color`` or ``NO_COLOR`` set (https://no-color.org)."""
-    return terminal.use_colour(out)
+    """Colour only for a terminal, and never when ``NO_COLOR`` is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(out, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def clean(text: str) -> str:
+    """Escape control, format (bidi) and line-separator characters so text cannot steer a terminal."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} else ch
+        for ch in text
+    )
 
 
 def place_text(finding: Finding) -> str:
@@ -106,35 +115,45 @@ class TextReporter:
     name = "text"
     media_type = "text/plain"
 
-    def __init__(self, colour: bool | None = None, width: int | None = None) -> None:
-        """``colour``/``width`` None: decided per stream (govscan/terminal.py); tests may force either."""
+    def __init__(self, colour: bool | None = None) -> None:
+        """``colour=None`` decides per stream (:func:`use_colour`); tests may force either way."""
         self.colour = colour
-        self.width = width
 
     def render(self, result: ScanResult, out: TextIO) -> None:
         colour = use_colour(out) if self.colour is None else self.colour
-        width = terminal.width_of(out) if self.width is None else self.width
-        out = styled_stream(out, colour)
 
         def style(text: str, code: str) -> str:
             return f"{code}{text}{_RESET}" if colour else text
 
         findings = sort_findings(result.findings)
-        columns = _finding_columns(findings, width)
-        groups: dict[str, list[Finding]] = {}
+        rule_width = max((len(f.rule_id) for f in findings), default=0)
+        place_width = max((len(place_text(f)) for f in findings), default=0)
+        count_width = max((len(str(f.count)) for f in findings), default=0)
+        current_uri: str | None = None
         for finding in findings:
-            groups.setdefault(finding.location.uri, []).append(finding)
-        for uri, group in groups.items():
-            lines = text_lines(uri, width=width, colour=colour, style="bold")
-            lines += table_lines(
-                [_finding_row(f) for f in group],
-                columns,
-                width=width,
-                colour=colour,
-                indent=2,
-                styles=["dim" if f.suppressed else None for f in group],
+            if finding.location.uri != current_uri:
+                if current_uri is not None:
+                    out.write("\n")
+                current_uri = finding.location.uri
+                out.write(style(clean(current_uri), _BOLD) + "\n")
+            label = finding.severity.label
+            severity = label.upper().ljust(SEVERITY_WIDTH)
+            rest = (
+                f"  {finding.rule_id.ljust(rule_width)}"
+                f"  {place_text(finding).ljust(place_width)}"
+                f"  {str(finding.count).rjust(count_width)} × {clean(finding.evidence)}"
             )
-            out.write("\n".join(lines) + "\n\n")
+            if finding.entity:
+                rest += f"  {finding.entity}"
+            if finding.suppressed:
+                word = "baselined" if finding.baseline_state else "suppressed"  # by a baseline, or an ignore
+                rest += f"  ({word}: {clean(finding.suppressed)})"
+                line = style(f"  {severity}{rest}", _DIM)
+            else:
+                line = f"  {style(severity, SEVERITY_STYLE[label])}{rest.rstrip()}"
+            out.write(line + "\n")
+        if findings:
+            out.write("\n")
         for error in result.errors:
             text = f"error: {clean(error.uri)}: {clean(error.problem)}"
             out.write(style(text, SEVERITY_STYLE["critical"]) + "\n")
@@ -145,38 +164,3 @@ class TextReporter:
         if result.endpoints:
             out.write("\n")
         out.write(summary_line(result) + "\n")
-
-
-def _finding_columns(findings: list[Finding], width: int) -> list[Column]:
-    """Columns for every group's table. When every row fits in ``width`` unwrapped, each column
-    gets its widest cell of the whole report as minimum, so columns line up from group to group.
-    Otherwise rich shares the width out per group and long cells wrap; a rule id up to 48
-    characters is still kept whole while a place and evidence column of 12 fit beside it."""
-    rows = [_finding_row(f) for f in findings]
-    widest = [max((cell_len(_plain(r[i])) for r in rows), default=0) for i in range(6)]
-    fits = sum(widest) + 2 * 5 + 2 <= width  # five gaps between six columns, the indent
-    rule = min(widest[1], 48)
-    keep_rule = rule + SEVERITY_WIDTH + widest[3] + 2 * 12 + 2 * 5 + 2 + min(widest[5], 16) <= width
-    return [
-        Column(no_wrap=True, min_width=SEVERITY_WIDTH),
-        Column(min_width=widest[1] if fits else rule if keep_rule else None),
-        Column(min_width=widest[2] if fits else None),
-        Column(justify="right", no_wrap=True, min_width=widest[3]),
-        Column(min_width=widest[4] if fits else None),
-        Column(),
-    ]
-
-
-def _plain(cell: Cell) -> str:
-    return clean(cell[0] if isinstance(cell, tuple) else cell)
-
-
-def _finding_row(finding: Finding) -> list[Cell]:
-    """severity, rule, place, ``412 ×``, evidence (masked), entity and a suppression's reason."""
-    label = finding.severity.label
-    note = finding.entity or ""
-    if finding.suppressed:
-        word = "baselined" if finding.baseline_state else "suppressed"  # by a baseline, or an ignore
-        note = f"{note}  ({word}: {finding.suppressed})".strip()
-    severity: Cell = label.upper() if finding.suppressed else (label.upper(), TABLE_SEVERITY_STYLE[label])
-    return [severity, finding.rule_id, place_text(finding), f"{finding.count} ×", finding.evidence, note]
