@@ -56,7 +56,7 @@ class _Sent:
 
 
 @dataclass
-class Progress:
+class QueueCounts:
     """Units per queue: in flight (sent, not finished), of which claimed by a worker, and done."""
 
     queued: dict[str, int] = field(default_factory=dict)
@@ -85,9 +85,9 @@ class CeleryExecutor:
         broker: str | None = None,
         *,
         window: int | None = None,
-        poll: float = 0.005,
+        poll: float = 0.002,
         stream: TextIO | None = None,
-        on_progress: Callable[[Progress], None] | None = None,
+        on_progress: Callable[[QueueCounts], None] | None = None,
     ) -> None:
         from govscan.distributed.app import make_app
 
@@ -97,11 +97,11 @@ class CeleryExecutor:
         self.redis = self.backend.client
         self.identity = Identity(context.key, context.rules.digest)
         self.limits = context.limits
-        self.scan = uuid.uuid4().hex  # names this scan's shared answers (robots.txt, soft-404 baselines)
+        self.scan = uuid.uuid4().hex  # names this scan's shared answers (robots.txt)
         self.window, self.poll = window, poll
         self.stream = stream
         self.on_progress = on_progress
-        self.progress = Progress()
+        self.progress = QueueCounts()
 
     def run(
         self,
@@ -117,6 +117,7 @@ class CeleryExecutor:
         source = iter(units)
         watch = _Watch(self, kind)
         self._guarded(self._declare, watch, pending, task)
+        idle = 0
         try:
             while True:
                 while len(pending) < watch.window:
@@ -129,6 +130,7 @@ class CeleryExecutor:
                 if not pending:
                     return
                 ready = self._guarded(lambda: self._ready(pending), watch, pending, task)
+                idle = 0 if ready else idle + 1
                 for task_id, meta in ready:
                     sent = pending.pop(task_id, None)
                     if sent is None:  # sent again meanwhile (the broker came back): the new id answers
@@ -136,8 +138,8 @@ class CeleryExecutor:
                     self.progress.queued[kind] -= 1
                     self.progress.done[kind] = self.progress.done.get(kind, 0) + 1
                     yield self._result(task, sent, meta, on_crash)
-                if not ready:
-                    time.sleep(self.poll)
+                if not ready:  # 2 ms after a result, backing off to 50 ms while units run long
+                    time.sleep(min(self.poll * (1 + idle), 0.05))
                 if watch.due():
                     self._guarded(lambda: watch.look(task, pending), watch, pending, task)
         finally:
@@ -189,12 +191,13 @@ class CeleryExecutor:
     def resend(self, task: Task, task_ids: Iterable[str], pending: dict[str, _Sent]) -> None:
         """Send these units again under new ids; whatever the old ids answer later is never read."""
         for task_id in list(task_ids):
-            sent = pending.pop(task_id, None)
+            sent = pending.get(task_id)
             if sent is None:
                 continue
+            self._send(task, sent, pending)  # the old id leaves only once the new one is sent
+            del pending[task_id]
             self.progress.queued[sent.queue] -= 1
             self.progress.resent += 1
-            self._send(task, sent, pending)
 
     def _guarded(self, step: Callable[[], Any], watch: _Watch, pending: dict[str, _Sent], task: Task) -> Any:
         """Run one broker step; an unreachable broker is retried, then the scan stops with one line."""
@@ -311,6 +314,10 @@ class _Watch:
         self._orphans(task, [i for i, claim in zip(ids, claims, strict=True) if claim is None], pending)
         if executor.on_progress is not None:
             executor.on_progress(executor.progress)
+        else:  # the command's progress line shows the queues beside its counts
+            from govscan.progress import current
+
+            current().report("celery", uri=executor.progress.line())
 
     def _orphans(self, task: Task, unclaimed: list[str], pending: dict[str, _Sent]) -> None:
         """Units no worker claimed while their queue is empty, twice in a row: their messages are gone

@@ -371,7 +371,7 @@ def test_a_killed_coordinator_is_finished_by_resume_and_scans_list_names_the_exe
         f"name: held\nexecutor: celery\ntargets:\n  - name: held\n    datasets: ['{held.url('held.csv')}']\n"
     )
     db = f"sqlite:///{tmp_path / 'cli.db'}"
-    env = worker_env(tmp_path, GOVSCAN_BROKER=redis_server.url)  # the broker from the environment
+    env = worker_env(tmp_path, GOVSCAN_BROKER=redis_server.url, GOVSCAN_PROGRESS_INTERVAL="0.2")  # broker from env
     command = [sys.executable, "-m", "govscan", "scan", str(config), "--db", db, "--fail-on", "none"]
     coordinator = subprocess.Popen(command, env=env, cwd=REPO, start_new_session=True)
     held.arrivals.get(timeout=60)
@@ -381,6 +381,7 @@ def test_a_killed_coordinator_is_finished_by_resume_and_scans_list_names_the_exe
     resumed = subprocess.run([*command, "--resume", "--executor", "celery"], env=env, cwd=REPO, capture_output=True,
                              text=True, timeout=60)  # fmt: skip
     assert resumed.returncode == 0, resumed.stderr
+    assert re.search(r"^govscan: progress .*; last io: \d+ queued, \d+ running, \d+ done", resumed.stderr, re.M)
     assert recorded(tmp_path / "cli.db") == expected
     listing = subprocess.run([sys.executable, "-m", "govscan", "scans", "list", "--db", db], env=env, cwd=REPO,
                              capture_output=True, text=True, timeout=60)  # fmt: skip
