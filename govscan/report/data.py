@@ -200,6 +200,7 @@ class RuleTally(StrictModel):
 
     rule_id: str
     titles: Localized
+    severity: str  # the most severe of its open findings: the list leads with the worst
     open_findings: int
     targets: list[int]  # 1-based positions in ``ReportData.targets`` whose findings list this rule
 
@@ -623,7 +624,10 @@ def _compliance(
                 status=st.status,
                 tested_rules=list(st.tested_rules),
                 failing_rules=list(st.failing_rules),
-                failing=[tallies[r] for r in st.failing_rules if r in tallies],
+                failing=sorted(
+                    (tallies[r] for r in st.failing_rules if r in tallies),
+                    key=lambda t: (-_rank(t.severity), -t.open_findings),
+                ),
                 open_findings=st.open_findings,
                 counts=dict(st.counts),
             )
@@ -645,6 +649,7 @@ def _tallies(sections: Sequence[TargetSection]) -> dict[str, RuleTally]:
     """Per rule: its title, its open findings, and the targets (1-based) that list them."""
     titles: dict[str, Localized] = {}
     counts: dict[str, int] = {}
+    worst: dict[str, str] = {}
     where: dict[str, list[int]] = {}
     for index, section in enumerate(sections, start=1):
         for f in section.findings:
@@ -652,9 +657,13 @@ def _tallies(sections: Sequence[TargetSection]) -> dict[str, RuleTally]:
                 continue
             titles.setdefault(f.rule_id, f.rule_titles)
             counts[f.rule_id] = counts.get(f.rule_id, 0) + 1
+            worst[f.rule_id] = max(worst.get(f.rule_id, f.severity), f.severity, key=_rank)
             if index not in where.setdefault(f.rule_id, []):
                 where[f.rule_id].append(index)
-    return {r: RuleTally(rule_id=r, titles=titles[r], open_findings=counts[r], targets=where[r]) for r in titles}
+    return {
+        r: RuleTally(rule_id=r, titles=titles[r], severity=worst[r], open_findings=counts[r], targets=where[r])
+        for r in titles
+    }
 
 
 def _localized(text: Any) -> Localized:

@@ -307,3 +307,14 @@ def test_a_line_in_a_named_table_is_called_a_row(demo, pages) -> None:
     for f in in_tables:
         place = doc.get_element_by_id(f"finding-{f.id}").xpath("./td[1]")[0].text_content()
         assert f"(row {f.line})" in place and "(line" not in place
+
+
+def test_failing_rules_lead_with_the_most_severe(demo) -> None:
+    from govscan.model import Severity
+
+    for fw in demo.frameworks:
+        for req in fw.requirements:
+            ranks = [(int(Severity.parse(r.severity)), r.open_findings) for r in req.failing]
+            assert ranks == sorted(ranks, reverse=True), req.id
+    art1 = next(r for r in demo.frameworks[0].requirements if r.id == "kz-pdl:art-1")
+    assert art1.failing[0].severity == "critical"
