@@ -242,8 +242,8 @@ class Progress:
     # --- drawing -------------------------------------------------------------------------------
 
     def _changed(self) -> None:
-        """Called under the lock after every event (enabled only)."""
-        if self._closed or os.getpid() != self._pid:
+        """Called under the lock after every event: the first one starts the bar or the ticker."""
+        if not self.enabled or self._closed or os.getpid() != self._pid:
             return
         if not self._started:
             self._started = True

@@ -177,3 +177,15 @@ def test_the_running_commands_progress_is_current_in_its_process_only() -> None:
 
 def _current_is_enabled_in_child() -> bool:
     return current().enabled
+
+
+def test_a_disabled_progress_counts_but_never_writes_or_starts_a_thread() -> None:
+    stream = io.StringIO()
+    progress = Progress(stream, enabled=False, interval=0.01)
+    progress.result(WorkResult("exports", [AssetOutcome("a.csv", True)], []))
+    summary = {"kind": "portal", "pages": 6, "requests": 21}
+    progress.result(WorkResult("portal", [AssetOutcome("https://portal.kz/", True, None, summary)], []))
+    time.sleep(0.05)
+    progress.close()
+    assert stream.getvalue() == "" and progress._ticker is None
+    assert progress.counts["files"] == 1 and progress.counts["pages"] == 6

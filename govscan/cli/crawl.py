@@ -11,6 +11,7 @@ from govscan.cli.gate import finish, read_baseline
 from govscan.cli.options import gate_options, output_options
 from govscan.identity import load_secret
 from govscan.model import ReadError, ScanResult
+from govscan.progress import Progress
 from govscan.rules import RuleLoadError, RuleSet, load_rules
 
 if TYPE_CHECKING:
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 @click.option("--rate", type=click.FloatRange(min=0), default=2.0, show_default=True,
               help="Requests per second to the host (0: no limit, for your own test servers).")  # fmt: skip
 @click.option("--concurrency", type=click.IntRange(min=1, max=64), default=4, show_default=True,
-              help="Requests in flight at once (the --rate limit still applies).")  # fmt: skip
+              help="Requests in flight at once to the portal (threads in this process, not --jobs processes; "
+                   "the --rate limit still applies).")  # fmt: skip
 @click.option("--robots", "robots", type=click.Choice(["obey", "audit", "ignore"]), default="obey", show_default=True,
               help="obey: fetch nothing robots.txt disallows (third parties); audit: the crawl obeys, exposure probes, "
                    "portal APIs and CORS/transport probes do not (your own portal or a written authorisation); "
@@ -46,6 +48,8 @@ if TYPE_CHECKING:
               help="Characters of one page or file given to NER; the rest is read by the rules only (recorded).")  # fmt: skip
 @click.option("--deadline", type=click.FloatRange(min=0, min_open=True), default=3600.0, show_default=True,
               help="Wall-clock seconds for the whole audit; what it cuts is printed and reported.")  # fmt: skip
+@click.option("--progress/--no-progress", default=None,
+              help="Pages, requests, files and findings so far on stderr (a bar on a terminal, a line every 10 s otherwise).")  # fmt: skip
 def crawl(
     url: str,
     fmt: str,
@@ -69,6 +73,7 @@ def crawl(
     ner: bool,
     ner_max_chars: int,
     deadline: float,
+    progress: bool | None,
 ) -> None:
     """Crawl a portal politely and audit it: personal data in pages and datasets, HTTP hygiene,
     exposed files, portal APIs (CKAN, data.egov.kz) and, for https, TLS.
@@ -93,7 +98,8 @@ def crawl(
         robots="ignore" if ignore_robots else robots, include=list(include), exclude=list(exclude), contact=contact,
         ca_file=ca_file, probes=probes, tls=with_tls, ner=ner, ner_max_chars=ner_max_chars, deadline=deadline,
     )  # fmt: skip
-    result = _audit(url, config, rules)
+    with Progress(enabled=progress is not False):
+        result = _audit(url, config, rules)
     finish(result, fmt=fmt, output=output, fail_on=fail_on, accepted=accepted, baseline=baseline,
            write_baseline_to=write_baseline, baseline_reason=baseline_reason)  # fmt: skip
 

@@ -18,8 +18,10 @@ def demo(out_dir: str, lang: str) -> None:
     Everything is synthetic and local: no request leaves this machine.
     """
     from govscan.demo.run import run_demo
+    from govscan.progress import Progress
 
-    run = run_demo(Path(out_dir), lang, say=lambda line: click.echo(line, err=True))
+    with Progress():  # the demo's scan: files, pages, requests and findings so far, on stderr
+        run = run_demo(Path(out_dir), lang, say=lambda line: click.echo(line, err=True))
     outcome = run.outcome
     counts = ", ".join(f"{n} {severity}" for severity, n in run.counts.items() if n)
     click.echo(f"scan {outcome.scan_id}: {len(outcome.new)} findings ({counts or 'none'})")

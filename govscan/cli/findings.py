@@ -244,7 +244,7 @@ def list_scans(db: str | None, fmt: str, output: str | None) -> None:
                 + [s["executor"], s["name"]]
                 for s in records
             ]
-            out.writelines(line + "\n" for line in aligned(rows))
+            out.writelines(line + "\n" for line in aligned(rows, out))
             if not records:
                 click.echo("govscan: no scans recorded yet (govscan scan CONFIG.yaml records one)", err=True)
 

@@ -76,10 +76,17 @@ def write_json(data: dict[str, Any], out: TextIO) -> None:
     write(data, out)
 
 
-def aligned(rows: list[list[str]]) -> list[str]:
-    """Rows of cells as lines, every column but the last padded to its widest cell (no fixed widths
-    to overflow: a 40-character rule id widens its column instead of breaking the table)."""
+def aligned(rows: list[list[str]], out: TextIO | None = None) -> list[str]:
+    """Rows of cells as the lines of a table (report/tables.py) no wider than ``out``'s width (the
+    terminal's, or 120 columns in a file or pipe; standard output when None): every column as wide
+    as its widest cell while they fit — a 40-character rule id widens its column instead of
+    breaking the table — and long cells (titles, uris) wrapped onto more lines when they do not."""
+    from govscan.report.tables import Column, table_lines
+    from govscan.terminal import width_of
+
     if not rows:
         return []
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-    return ["  ".join([*(c.ljust(w) for c, w in zip(r, widths, strict=False)), r[-1]]) for r in rows]
+    count = len(rows[0])
+    short = [max(len(r[i]) for r in rows) <= 16 for i in range(count)]  # ids, statuses, severities: never broken
+    columns = [Column(no_wrap=short[i] and i < count - 1) for i in range(count)]
+    return table_lines(rows, columns, width=width_of(out if out is not None else sys.stdout))

@@ -47,7 +47,7 @@ def list_rules(fmt: str, output: str | None) -> None:
             )
         else:
             rows = [[r["id"], r["severity"], r["entity"] or "-", r["title"]] for r in described]
-            out.writelines(line + "\n" for line in aligned(rows))
+            out.writelines(line + "\n" for line in aligned(rows, out))
 
 
 @rules.command("show")

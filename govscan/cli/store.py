@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from govscan.cli.options import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, SEVERITY_CHOICES
+from govscan.progress import Progress
 from govscan.redact import terminal_line
 
 if TYPE_CHECKING:
@@ -56,10 +57,14 @@ def _session(db: str | None, *, create: bool = False) -> Iterator[Session]:
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Findings whose fingerprint is in this baseline are stored as suppressed.")  # fmt: skip
 @click.option("--jobs", type=click.IntRange(min=1), metavar="N",
-              help="Parsing processes (default: one per core); 1 runs everything in this process.")  # fmt: skip
+              help="Processes reading files at once (default: one per core); 1 runs everything in this process. "
+                   "Network work (portals, dataset URLs, TLS) runs on threads beside them.")  # fmt: skip
 @click.option("--executor", "executor_name", type=click.Choice(["local", "celery"]),
               help="Where units run: this machine's pools, or govscan workers via Celery (default: the config's executor:, else local).")  # fmt: skip
 @click.option("--broker", metavar="URL", help="Celery broker for --executor celery (default: $GOVSCAN_BROKER).")
+@click.option("--progress/--no-progress", default=None,
+              help="Files, pages, requests, endpoints and findings so far on stderr (a bar on a terminal, "
+                   "a line every 10 s otherwise).")  # fmt: skip
 def scan(
     config_path: str,
     db: str | None,
@@ -70,12 +75,17 @@ def scan(
     jobs: int | None,
     executor_name: str | None,
     broker: str | None,
+    progress: bool | None,
 ) -> None:
-    """Run every target of a scan configuration and record the results in the database."""
+    """Run every target of a scan configuration and record the results in the database.
+
+    Exit status: 0 no new or reopened finding at or above --fail-on, 1 there are (listed on
+    stderr), 2 an asset could not be read or a usage error.
+    """
     from govscan.baseline import load_baseline
     from govscan.config import load_config
     from govscan.distributed.choose import executor_for
-    from govscan.engine.scan import gate, run_scan
+    from govscan.engine.scan import run_scan, tripping
     from govscan.engine.units import WorkContext
     from govscan.identity import load_secret
     from govscan.rules import load_rules
@@ -90,7 +100,8 @@ def scan(
     suppress = {fp: e.reason for fp, e in baseline.entries.items()} if baseline else None
     with _session(db, create=True) as session:
         try:
-            outcome = run_scan(session, config, rules, key, resume=resume, executor=executor, suppress=suppress)
+            with Progress(enabled=progress is not False):
+                outcome = run_scan(session, config, rules, key, resume=resume, executor=executor, suppress=suppress)
         except KeyboardInterrupt:
             click.echo("govscan: interrupted; run again with --resume to finish", err=True)
             sys.exit(130)
@@ -103,9 +114,35 @@ def scan(
         )
         if notify:
             _notify(notify, session, outcome)
-        if gate(session, outcome, fail_on.lower()):
+        failing = tripping(session, outcome, fail_on.lower())
+        if failing:
+            for line in gate_lines(failing, rules, fail_on.lower(), outcome.scan_id):
+                click.echo(line, err=True)
             sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_ERROR if outcome.errors else EXIT_CLEAN)
+
+
+GATE_LISTED = 20  # findings named when the gate fails; the rest are counted
+
+
+def gate_lines(rows: list[Any], rules: Any, fail_on: str, scan_id: int) -> list[str]:
+    """Why ``scan`` exits 1: the new or reopened open findings at or above ``--fail-on``, the
+    most severe first, at most :data:`GATE_LISTED` of them — one line each, so a CI log can be
+    searched: severity, rule id, masked location, the finding's id (``govscan findings show ID``)."""
+    from govscan.report.records import finding_of_row
+    from govscan.report.text import place_text
+
+    noun = "finding" if len(rows) == 1 else "findings"
+    lines = [f"govscan: gate: {len(rows)} new or reopened {noun} at or above {fail_on} (--fail-on {fail_on}):"]
+    shown = [finding_of_row(row, rules, []) for row in rows[:GATE_LISTED]]
+    rule_width = min(48, max(len(f.rule_id) for f in shown))
+    for row, finding in zip(rows, shown, strict=False):
+        severity = finding.severity.label.upper()
+        location = f"{finding.location.uri}  {place_text(finding)}"
+        lines.append(f"  {severity:<8}  {finding.rule_id:<{rule_width}}  {location}  #{row.id}")
+    if len(rows) > GATE_LISTED:
+        lines.append(f"  and {len(rows) - GATE_LISTED} more (govscan findings list --scan {scan_id})")
+    return lines
 
 
 def _notify(url: str, session: Session, outcome: Any) -> None:

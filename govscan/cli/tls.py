@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -10,8 +9,8 @@ import click
 from govscan.cli.gate import finish, read_baseline
 from govscan.cli.options import gate_options, output_options
 from govscan.identity import load_secret
+from govscan.progress import Progress
 from govscan.rules import RuleLoadError, load_rules
-from govscan.tls.facts import TlsFacts
 from govscan.tls.targets import TargetError, read_targets
 
 
@@ -52,8 +51,12 @@ from govscan.tls.targets import TargetError, read_targets
     show_default=True,
     help="At most this many endpoint scans started per second, scan-wide (0: no limit).",
 )
-@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: one per core).")
-@click.option("--progress/--no-progress", default=None, help="Progress on stderr.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, metavar="N",
+              help="Processes auditing endpoints at once (default: one per core), as scan's --jobs.")  # fmt: skip
+@click.option("--workers", "workers_alias", type=click.IntRange(1, 64), hidden=True,
+              help="Deprecated name of --jobs.")  # fmt: skip
+@click.option("--progress/--no-progress", default=None,
+              help="Endpoints and findings so far on stderr (a bar on a terminal, a line every 10 s otherwise).")  # fmt: skip
 def tls(
     targets: tuple[str, ...],
     targets_file: object,
@@ -69,7 +72,8 @@ def tls(
     timeout: float,
     per_host: int,
     rate: float,
-    workers: int | None,
+    jobs: int | None,
+    workers_alias: int | None,
     progress: bool | None,
 ) -> None:
     """Audit TLS endpoints (default port 443): protocols, ciphers, certificate, known vulnerabilities.
@@ -88,7 +92,7 @@ def tls(
         raise click.UsageError("give at least one HOST[:PORT] or -f FILE")
     options = TlsOptions(
         profile="fast" if fast else "full", ca_file=str(Path(ca_file).resolve()) if ca_file else None,
-        timeout=timeout, per_host=per_host, rate=rate, workers=workers, expiring_days=expiring_days,
+        timeout=timeout, per_host=per_host, rate=rate, workers=_jobs(jobs, workers_alias), expiring_days=expiring_days,
     )  # fmt: skip
     try:
         work = tls_plan(raw, options)
@@ -98,8 +102,9 @@ def tls(
     accepted = read_baseline(baseline)
     install(WorkContext(rules, load_secret()))
     sink = MemorySink(rules, raw, category="tls")
-    for unit in work.tls:
-        run_tls_here(unit, sink, on_done=_progress_lines(len(raw)) if progress is not False else None)
+    with Progress(enabled=progress is not False, total=len(raw)):
+        for unit in work.tls:
+            run_tls_here(unit, sink)
     result = sink.result()
     finish(
         result,
@@ -113,13 +118,8 @@ def tls(
     )
 
 
-def _progress_lines(total: int) -> Callable[[TlsFacts], None]:
-    """``[n/total] host:port: done`` (or what went wrong) on stderr as each endpoint finishes."""
-    done = 0
-
-    def line(facts: TlsFacts) -> None:
-        nonlocal done
-        done += 1
-        click.echo(f"govscan: [{done}/{total}] {facts.endpoint.address}: {facts.error or 'done'}", err=True)
-
-    return line
+def _jobs(jobs: int | None, workers: int | None) -> int | None:
+    """``--jobs``, or the deprecated ``--workers`` it replaced (one name for processes in every command)."""
+    if workers is not None:
+        click.echo("govscan: warning: --workers is deprecated; use --jobs", err=True)
+    return jobs if jobs is not None else workers

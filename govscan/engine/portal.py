@@ -35,7 +35,9 @@ from govscan.net.client import WebClient
 from govscan.net.model import FetchError, Page, Response
 from govscan.net.robots import ROBOTS_MODES, Robots, RobotsGate, refused_by_robots
 from govscan.pii.detector import PiiDetector
+from govscan.progress import Progress
 from govscan.readers.limits import Limits
+from govscan.redact import public_uri
 from govscan.rules import RuleSet
 from govscan.sources.crawl import Crawler, DataLink, data_extension, parse_page
 from govscan.web.facts import SiteFacts, origin_of
@@ -77,8 +79,10 @@ def audit_portal(
     *,
     on_asset: Callable[[str], None] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
+    progress: Progress | None = None,
 ) -> PortalResult:
     """``should_stop`` is polled between pages and files: an interrupted scan stops in seconds.
+    ``progress`` hears the audit's running totals after each page and data file (a heartbeat).
 
     The portal's deadline (and the scan's) is polled the same way and also bounds each request
     (a slowloris answer ends when the deadline does); what it cut is recorded in the summary.
@@ -92,17 +96,18 @@ def audit_portal(
     client, data_client = _clients(url, settings, clock)
     detector = detector.budgeted(ner=settings.ner, ner_max_chars=settings.ner_max_chars)
     gate = RobotsGate(Robots(client), mode)
+    beat = _Heartbeat(url, progress, result, (client, data_client), on_asset)
     try:
         crawler = Crawler(
             client,
             settings.crawl.model_copy(update={"ignore_robots": mode == "ignore"}),
             on_fetch=gate.fetched if mode == "ignore" else None,  # an obeying crawl asks robots.txt itself
         )
-        pages, data_links, crawl_cut = _crawl(crawler, url, detector, result, on_asset, stop)
+        pages, data_links, crawl_cut = _crawl(crawler, url, detector, result, beat.page, stop)
         cut = ["crawl"] if crawl_cut else []
         gate.skipped_by_crawl(crawler.skipped.get("robots", 0))
         grade = _judge_site(url, pages, client, gate, stop, rules, key, result)
-        reader = _DatasetReader(data_client, detector, result, on_asset, stop, gate)
+        reader = _DatasetReader(data_client, detector, result, beat.file, stop, gate)
         cut += _read_data(url, data_links, settings, rules, key, client, reader, gate, should_stop)
         result.summary = _summary(url, settings, pages, data_links, (client, data_client), gate, detector)
         if cut and clock.passed():
@@ -119,6 +124,42 @@ def audit_portal(
         client.close()
         data_client.close()
     return result
+
+
+class _Heartbeat:
+    """The audit's running totals for the command's progress, after each page and data file.
+
+    Keyed by the portal's public uri, as its result's outcome is: the totals the result brings to
+    the coordinator replace these instead of adding to them (govscan/progress.py).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        progress: Progress | None,
+        result: PortalResult,
+        clients: tuple[WebClient, ...],
+        on_asset: Callable[[str], None] | None,
+    ) -> None:
+        self.source, self.progress, self.result = public_uri(url), progress, result
+        self.clients, self.on_asset = clients, on_asset
+        self.pages = self.files = 0
+
+    def page(self, uri: str) -> None:
+        self.pages += 1
+        self._beat(uri)
+
+    def file(self, uri: str) -> None:
+        self.files += 1
+        self._beat(uri)
+
+    def _beat(self, uri: str) -> None:
+        if self.on_asset:
+            self.on_asset(uri)
+        if self.progress is not None:
+            requests = sum(c.stats.requests for c in self.clients)
+            totals = {"pages": self.pages, "files": self.files, "requests": requests}
+            self.progress.report(self.source, uri=uri, findings=len(self.result.findings), **totals)
 
 
 def _clients(url: str, settings: PortalSettings, clock: _Deadline) -> tuple[WebClient, WebClient]:

@@ -147,14 +147,18 @@ def gate(session: Session, outcome: ScanOutcome, fail_on: str) -> bool:
 
     Still open: one a person already triaged away (between a kill and ``--resume``) fails nothing.
     """
+    return bool(tripping(session, outcome, fail_on))
+
+
+def tripping(session: Session, outcome: ScanOutcome, fail_on: str) -> list[FindingRow]:
+    """The findings that fail the gate: new or reopened, still open, at or above ``fail_on``;
+    the most severe first (the scan command lists them when it exits 1)."""
     if fail_on == "none":
-        return False
+        return []
     threshold = Severity.parse(fail_on)
-    for finding_id in outcome.new + outcome.reopened:
-        row = session.get(FindingRow, finding_id)
-        if row is not None and row.status == "open" and Severity.parse(row.severity) >= threshold:
-            return True
-    return False
+    rows = [session.get(FindingRow, finding_id) for finding_id in outcome.new + outcome.reopened]
+    found = [r for r in rows if r is not None and r.status == "open" and Severity.parse(r.severity) >= threshold]
+    return sorted(found, key=lambda r: (-Severity.parse(r.severity), r.rule_id, r.id or 0))
 
 
 def _resumable(session: Session, name: str) -> Scan | None:

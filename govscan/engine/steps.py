@@ -19,6 +19,7 @@ from govscan.engine.results import TlsResult
 from govscan.engine.units import DatasetUnit, PortalUnit, TlsUnit, WorkContext
 from govscan.model import AssetOutcome, WorkResult
 from govscan.pii.detector import PiiDetector
+from govscan.progress import current
 from govscan.redact import public_uri
 
 if TYPE_CHECKING:  # sslyze is imported by the TLS step when it runs, not by every command
@@ -134,7 +135,14 @@ def audit_site(unit: PortalUnit) -> WorkResult:
     context, detector = _current()
     try:
         found = audit_portal(
-            unit.target, unit.url, unit.settings, context.rules, context.key, detector, should_stop=STOP.is_set
+            unit.target,
+            unit.url,
+            unit.settings,
+            context.rules,
+            context.key,
+            detector,
+            should_stop=STOP.is_set,
+            progress=current(),  # the command's, when the audit runs in its process (an io thread)
         )
     except Exception as exc:  # noqa: BLE001 - one portal's failure must not end the scan
         problem = f"could not be audited ({type(exc).__name__})"

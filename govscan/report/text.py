@@ -1,9 +1,10 @@
 """``--format text``: the human report, meant to be read in a terminal or a CI log.
 
-Findings are grouped by file, one aligned line each::
+Findings are grouped by file, one row of a table each (report/tables.py: rich, never wider
+than the terminal, or 120 columns in a file or CI log; long cells wrap)::
 
     data/list.xlsx
-      HIGH      pii.kz-iin  Лист1!ИИН (col 3)  412 × 8805******12  KZ_IIN
+      HIGH      pii.kz-iin  Лист1!ИИН (col 3)  412 ×  8805******12  KZ_IIN
 
 then read errors (``error: <uri>: <problem>``) and one summary line. Only ``evidence`` (already
 masked) is printed about values. Headers and uris come from untrusted files, so control and
@@ -12,16 +13,17 @@ bidi-override characters are escaped rather than passed to the terminal.
 
 from __future__ import annotations
 
-import os
-import unicodedata
 from typing import Any, TextIO
 
+from rich.cells import cell_len
+
+from govscan import terminal
 from govscan.model import Finding, ScanResult, place_of
 from govscan.report.base import SEVERITIES_DESC, count_by_severity, sort_findings
+from govscan.report.tables import SEVERITY_STYLE as TABLE_SEVERITY_STYLE
+from govscan.report.tables import Cell, Column, clean, styled_stream, table_lines, text_lines
 
 _RESET = "\033[0m"
-_BOLD = "\033[1m"
-_DIM = "\033[2m"
 SEVERITY_STYLE = {
     "critical": "\033[1;31m",
     "high": "\033[31m",
@@ -33,19 +35,8 @@ SEVERITY_WIDTH = max(len(s.label) for s in SEVERITIES_DESC)
 
 
 def use_colour(out: TextIO) -> bool:
-    """Colour only for a terminal, and never when ``NO_COLOR`` is set (https://no-color.org)."""
-    if os.environ.get("NO_COLOR"):
-        return False
-    isatty = getattr(out, "isatty", None)
-    return bool(isatty and isatty())
-
-
-def clean(text: str) -> str:
-    """Escape control, format (bidi) and line-separator characters so text cannot steer a terminal."""
-    return "".join(
-        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} else ch
-        for ch in text
-    )
+    """Colour only for a terminal, never with ``--no-color`` or ``NO_COLOR`` set (https://no-color.org)."""
+    return terminal.use_colour(out)
 
 
 def place_text(finding: Finding) -> str:
@@ -115,45 +106,35 @@ class TextReporter:
     name = "text"
     media_type = "text/plain"
 
-    def __init__(self, colour: bool | None = None) -> None:
-        """``colour=None`` decides per stream (:func:`use_colour`); tests may force either way."""
+    def __init__(self, colour: bool | None = None, width: int | None = None) -> None:
+        """``colour``/``width`` None: decided per stream (govscan/terminal.py); tests may force either."""
         self.colour = colour
+        self.width = width
 
     def render(self, result: ScanResult, out: TextIO) -> None:
         colour = use_colour(out) if self.colour is None else self.colour
+        width = terminal.width_of(out) if self.width is None else self.width
+        out = styled_stream(out, colour)
 
         def style(text: str, code: str) -> str:
             return f"{code}{text}{_RESET}" if colour else text
 
         findings = sort_findings(result.findings)
-        rule_width = max((len(f.rule_id) for f in findings), default=0)
-        place_width = max((len(place_text(f)) for f in findings), default=0)
-        count_width = max((len(str(f.count)) for f in findings), default=0)
-        current_uri: str | None = None
+        columns = _finding_columns(findings, width)
+        groups: dict[str, list[Finding]] = {}
         for finding in findings:
-            if finding.location.uri != current_uri:
-                if current_uri is not None:
-                    out.write("\n")
-                current_uri = finding.location.uri
-                out.write(style(clean(current_uri), _BOLD) + "\n")
-            label = finding.severity.label
-            severity = label.upper().ljust(SEVERITY_WIDTH)
-            rest = (
-                f"  {finding.rule_id.ljust(rule_width)}"
-                f"  {place_text(finding).ljust(place_width)}"
-                f"  {str(finding.count).rjust(count_width)} × {clean(finding.evidence)}"
+            groups.setdefault(finding.location.uri, []).append(finding)
+        for uri, group in groups.items():
+            lines = text_lines(uri, width=width, colour=colour, style="bold")
+            lines += table_lines(
+                [_finding_row(f) for f in group],
+                columns,
+                width=width,
+                colour=colour,
+                indent=2,
+                styles=["dim" if f.suppressed else None for f in group],
             )
-            if finding.entity:
-                rest += f"  {finding.entity}"
-            if finding.suppressed:
-                word = "baselined" if finding.baseline_state else "suppressed"  # by a baseline, or an ignore
-                rest += f"  ({word}: {clean(finding.suppressed)})"
-                line = style(f"  {severity}{rest}", _DIM)
-            else:
-                line = f"  {style(severity, SEVERITY_STYLE[label])}{rest.rstrip()}"
-            out.write(line + "\n")
-        if findings:
-            out.write("\n")
+            out.write("\n".join(lines) + "\n\n")
         for error in result.errors:
             text = f"error: {clean(error.uri)}: {clean(error.problem)}"
             out.write(style(text, SEVERITY_STYLE["critical"]) + "\n")
@@ -164,3 +145,51 @@ class TextReporter:
         if result.endpoints:
             out.write("\n")
         out.write(summary_line(result) + "\n")
+
+
+def _finding_columns(findings: list[Finding], width: int) -> list[Column]:
+    """Columns for every group's table. When every row fits in ``width`` unwrapped, each column
+    gets its widest cell of the whole report as minimum, so columns line up from group to group.
+    When only a suppression's reason does not fit, it alone wraps. Otherwise rich shares the width
+    out per group and long cells wrap; a rule id up to 48 characters is still kept whole while a
+    place and evidence column of 12 fit beside it."""
+    rows = [_finding_row(f) for f in findings]
+    widest = [max((cell_len(_plain(r[i])) for r in rows), default=0) for i in range(7)]
+    gaps = 2 * 6 + 2  # six gaps between seven columns, the indent
+    fits = sum(widest) + gaps <= width
+    fixed = not fits and sum(widest[:6]) + gaps + 20 <= width  # the reason wraps in 20 columns or more
+    rule = min(widest[1], 48)
+    keep_rule = rule + SEVERITY_WIDTH + widest[3] + 2 * 12 + gaps + min(widest[5], 16) <= width
+    aligned = fits or fixed
+    return [
+        Column(no_wrap=True, min_width=SEVERITY_WIDTH),
+        Column(no_wrap=fixed, min_width=widest[1] if aligned else rule if keep_rule else None),
+        Column(no_wrap=fixed, min_width=widest[2] if aligned else None),
+        Column(justify="right", no_wrap=True, min_width=widest[3]),
+        Column(no_wrap=fixed, min_width=widest[4] if aligned else None),
+        Column(no_wrap=fixed, min_width=widest[5] if aligned else None),
+        Column(),
+    ]
+
+
+def _plain(cell: Cell) -> str:
+    return clean(cell[0] if isinstance(cell, tuple) else cell)
+
+
+def _finding_row(finding: Finding) -> list[Cell]:
+    """severity, rule, place, ``412 ×``, evidence (masked), entity, a suppression and its reason."""
+    label = finding.severity.label
+    note = ""
+    if finding.suppressed:
+        word = "baselined" if finding.baseline_state else "suppressed"  # by a baseline, or an ignore
+        note = f"({word}: {finding.suppressed})"
+    severity: Cell = label.upper() if finding.suppressed else (label.upper(), TABLE_SEVERITY_STYLE[label])
+    return [
+        severity,
+        finding.rule_id,
+        place_text(finding),
+        f"{finding.count} ×",
+        finding.evidence,
+        finding.entity or "",
+        note,
+    ]

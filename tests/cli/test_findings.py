@@ -180,8 +180,11 @@ def test_rules_list_in_every_format_keeps_long_ids_aligned() -> None:
     text = invoke("rules", "list")[1].splitlines()
     widest = max(len(r) for r in rules)
     assert widest > 24  # the old fixed 20-character column broke on these
-    severity_columns = {line.index(rules[line.split()[0]]["severity"], widest) for line in text}
+    rows = [line for line in text if not line.startswith(" ")]  # a long title wraps onto indented lines
+    assert {line.split()[0] for line in rows} == set(rules)
+    severity_columns = {line.index(rules[line.split()[0]]["severity"], widest) for line in rows}
     assert severity_columns == {widest + 2}
+    assert max(len(line) for line in text) <= 120  # a pipe gets 120 columns, long titles wrap
     rows = list(csv.DictReader(io.StringIO(invoke("rules", "list", "--format", "csv")[1], newline="")))
     assert {r["id"] for r in rows} == set(rules)
 

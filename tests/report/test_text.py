@@ -28,16 +28,16 @@ def render_text(result) -> str:
 def test_findings_are_grouped_by_file_with_aligned_lines(result_factory):
     assert render_text(result_factory()) == (
         "api/заявки.json\n"
-        "  MEDIUM    pii.phone   items[*].applicant.phone     7 × +7 7** *** **45  PHONE_NUMBER\n"
+        "  MEDIUM    pii.phone   items[*].applicant.phone     7 ×  +7 7** *** **45  PHONE_NUMBER\n"
         "\n"
         "data/list.xlsx\n"
-        "  HIGH      pii.kz-iin  Лист1!ИИН (col 3)          412 × 8805******12  KZ_IIN\n"
+        "  HIGH      pii.kz-iin  Лист1!ИИН (col 3)          412 ×  8805******12     KZ_IIN\n"
         "\n"
         "exports/архив 2023.zip!/выплаты.csv\n"
-        "  HIGH      pii.kz-iin  ФИО и ИИН (col 2, line 2)   12 × 9001******07  KZ_IIN\n"
+        "  HIGH      pii.kz-iin  ФИО и ИИН (col 2, line 2)   12 ×  9001******07     KZ_IIN\n"
         "\n"
         "https://data.egov.kz/datasets/view?index=школы\n"
-        "  INFO      pii.kz-bin  text (line 14)               1 × 1204******31  KZ_BIN\n"
+        "  INFO      pii.kz-bin  text (line 14)               1 ×  1204******31     KZ_BIN\n"
         "\n"
         "4 findings (critical: 0, high: 2, medium: 1, low: 0, info: 1) in 4 files (5 scanned);"
         " 0 inputs could not be read\n"
@@ -78,7 +78,7 @@ def test_baselined_findings_are_marked_and_not_counted(result_factory, finding_f
         finding_factory(uri="new.csv", column="ИИН", fingerprint="new", baseline_state="new"),
     ]
     text = render_text(result_factory(findings, baseline_path="b.json"))
-    assert "  HIGH      pii.kz-iin  ИИН  1 × 8805******12  KZ_IIN  (baselined: public register)\n" in text
+    assert "  HIGH      pii.kz-iin  ИИН  1 ×  8805******12  KZ_IIN  (baselined: public register)\n" in text
     assert text.endswith(
         "1 finding (critical: 0, high: 1, medium: 0, low: 0, info: 0) in 1 file (3 scanned);"
         " 0 inputs could not be read; 1 baselined\n"
@@ -109,7 +109,7 @@ def test_colour_can_be_forced_and_dims_baselined_lines(result_factory, finding_f
     finding = finding_factory(fingerprint="old", baseline_state="unchanged", suppressed="ok")
     out = io.StringIO()
     TextReporter(colour=True).render(result_factory([finding], baseline_path="b.json"), out)
-    assert "\033[2m  HIGH" in out.getvalue()
+    assert "\033[2mHIGH" in out.getvalue() and "\033[2mpii.kz-iin" in out.getvalue()
 
 
 def test_control_and_bidi_characters_from_files_are_escaped(result_factory, finding_factory):
@@ -163,6 +163,48 @@ def test_a_finding_an_ignore_accepted_is_marked_suppressed_not_baselined(result_
     text = render_text(result_factory([finding]))
     assert "(suppressed: ignored by .govscan.yaml: press contacts)" in text and "baselined" not in text
     assert text.endswith("; 1 suppressed\n")
+
+
+# --- tables never wider than the terminal (or 120 columns in a log) -------------------------------
+
+LONG_RULE = "pii.kz-iin-in-a-very-long-custom-rule-pack"  # 42 characters
+
+
+def test_a_forty_character_rule_id_and_a_long_place_stay_within_the_width(result_factory, finding_factory):
+    findings = [
+        finding_factory(LONG_RULE, column="ИИН", fingerprint="a"),
+        finding_factory(uri="d/" + "очень-длинное-имя-файла-" * 12 + ".xlsx", column="Х" * 300, fingerprint="b"),
+    ]
+    for width in (120, 80, 60):
+        out = io.StringIO()
+        TextReporter(width=width).render(result_factory(findings), out)
+        lines = out.getvalue().splitlines()
+        assert max(len(line) for line in lines if not line.startswith(("4 findings", "2 findings"))) <= width
+        assert any(LONG_RULE in line for line in lines) or width < 100  # whole while it fits
+    assert out.getvalue().count("Х") == 300  # wrapped onto more lines, not cut
+
+
+def test_a_pipe_gets_120_columns(result_factory, finding_factory):
+    finding = finding_factory(LONG_RULE, column="Х" * 300, fingerprint="a")
+    lines = render_text(result_factory([finding])).splitlines()[:-1]
+    assert max(len(line) for line in lines) == 120
+
+
+def test_cells_are_text_not_markup(result_factory, finding_factory):
+    finding = finding_factory(uri="[bold]x[/bold].csv", column="[red]ИИН", fingerprint="a")
+    text = render_text(result_factory([finding]))
+    assert "[bold]x[/bold].csv" in text and "[red]ИИН" in text
+
+
+def test_colour_on_a_terminal_passes_the_guarded_stdout_as_colour(result_factory):
+    """The command's stdout neutralises escape sequences; the report's own colours go around it."""
+    from govscan.cli.output import GuardedStream, stdout_text
+
+    tty = FakeTty()
+    guarded = GuardedStream(tty, stdout_text, by_line=False)
+    TextReporter(colour=True).render(result_factory(), guarded)
+    guarded.flush()
+    assert "\033[31mHIGH" in tty.getvalue() and "\\u001b" not in tty.getvalue()
 
 
 def test_a_stored_endpoint_summary_with_only_a_grade_is_printed(result_factory):
