@@ -121,10 +121,12 @@ def write_table(
 def styled_stream(out: TextIO, colour: bool) -> TextIO:
     """Where styled text goes: around the command's guarded stdout (cli/output.py), whose
     neutralising would print the colour codes as ``\\u001b[31m``; the cells are escaped already."""
-    if not colour or not hasattr(out, "unguarded"):
+    if not colour:
         return out
-    out.flush()  # what the guard holds comes first
-    return out.unguarded  # type: ignore[no-any-return,attr-defined]
+    while hasattr(out, "unguarded"):  # a report stream guarded over the guarded stdout: both
+        out.flush()  # what the guard holds comes first
+        out = out.unguarded
+    return out
 
 
 def _text(cell: Cell) -> Text:

@@ -201,7 +201,7 @@ def test_colour_on_a_terminal_passes_the_guarded_stdout_as_colour(result_factory
     from govscan.cli.output import GuardedStream, stdout_text
 
     tty = FakeTty()
-    guarded = GuardedStream(tty, stdout_text, by_line=False)
+    guarded = GuardedStream(GuardedStream(tty, stdout_text, by_line=False), stdout_text, by_line=False)
     TextReporter(colour=True).render(result_factory(), guarded)
     guarded.flush()
     assert "\033[31mHIGH" in tty.getvalue() and "\\u001b" not in tty.getvalue()
