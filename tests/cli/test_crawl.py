@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 from click.testing import CliRunner
 
 from govscan.cli import cli
 from govscan.demo.portal import DemoPortal
+from govscan.schemas import HERE
 
 
 def test_crawl_reports_a_portal_and_fails_the_gate_on_exposed_personal_data(tmp_path: Path) -> None:
@@ -16,6 +18,7 @@ def test_crawl_reports_a_portal_and_fails_the_gate_on_exposed_personal_data(tmp_
         result = CliRunner().invoke(cli, ["crawl", portal.http_url, "--rate", "0", "--format", "json"])
     assert result.exit_code == 1, result.stderr
     report = json.loads(result.stdout)
+    jsonschema.validate(report, json.loads((HERE / "report.schema.json").read_text(encoding="utf-8")))
     rules = {f["rule_id"] for f in report["findings"]}
     assert {"pii.kz-iin", "exposure.git", "http.form.personal-data-over-http"} <= rules
     assert "robots.txt obeyed" in result.stderr
@@ -56,10 +59,12 @@ def test_a_url_target_in_a_nightly_scan_tells_when_an_exposure_is_fixed(tmp_path
         second = CliRunner().invoke(cli, ["scan", str(config), "--db", db, "--fail-on", "none"])
     assert "1 fixed" in second.stdout
     listing = CliRunner().invoke(cli, ["findings", "list", "--db", db, "--all", "--format", "json"])
-    status = {f["rule_id"]: f["status"] for f in json.loads(listing.stdout) if f["rule_id"].startswith("exposure.")}
+    found = json.loads(listing.stdout)["findings"]
+    status = {f["rule_id"]: f["status"] for f in found if f["rule_id"].startswith("exposure.")}
     assert status == {"exposure.git": "fixed", "exposure.directory-listing": "open"}
     diff = CliRunner().invoke(cli, ["diff", "--db", db, "--format", "json"])
-    assert [f["rule_id"] for f in json.loads(diff.stdout)["fixed"]] == ["exposure.git"]
+    changes = json.loads(diff.stdout)["findings"]
+    assert [f["rule_id"] for f in changes if f["change"] == "fixed"] == ["exposure.git"]
 
 
 def test_crawl_of_an_https_portal_audits_its_tls_too() -> None:

@@ -63,6 +63,15 @@ def audit(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"result": result, "doc": json.loads(result.stdout), "names": names, "sarif": sarif}
 
 
+def test_the_json_output_is_valid_under_the_committed_schema(audit: dict) -> None:
+    import jsonschema
+
+    from govscan.schemas import HERE
+
+    jsonschema.validate(audit["doc"], json.loads((HERE / "report.schema.json").read_text(encoding="utf-8")))
+    assert audit["doc"]["kind"] == "report" and audit["doc"]["endpoints"]
+
+
 def findings_by_scenario(audit: dict) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {name: set() for name in EXPECTED}
     for f in audit["doc"]["findings"]:
