@@ -40,7 +40,7 @@ def test_a_dataset_url_signed_by_the_national_ca_is_read_with_the_targets_ca_fil
     server, ca_file = national_ca_portal
     code, out, listing = scan(tmp_path, f"{server.url}people.csv", f"    crawl:\n      ca_file: {ca_file}\n")
     assert code == 1, out
-    assert "pii.kz-iin" in {f["rule_id"] for f in json.loads(listing)}
+    assert "pii.kz-iin" in {f["rule_id"] for f in json.loads(listing)["findings"]}
 
 
 def test_without_the_ca_file_the_dataset_url_is_a_tls_failure(
@@ -49,7 +49,7 @@ def test_without_the_ca_file_the_dataset_url_is_a_tls_failure(
     server, _ = national_ca_portal
     code, out, listing = scan(tmp_path, f"{server.url}people.csv")
     assert "TLS failure" in out and code != 0
-    assert json.loads(listing) == []
+    assert json.loads(listing)["findings"] == []
 
 
 class _Recorder(BaseHTTPRequestHandler):
