@@ -154,8 +154,9 @@ class Progress:
                     self._detail(f"{_SINGULAR.get(kind, kind)} {terminal_line(uri)}")
                 self._changed()
 
-    def report(self, source: str, *, uri: str | None = None, **totals: int) -> None:
-        """A long unit's running totals (``pages=12, requests=40``), replacing what it sent before."""
+    def report(self, source: str, *, uri: str | None = None, what: str | None = None, **totals: int) -> None:
+        """A long unit's running totals (``pages=12, requests=40``), replacing what it sent before;
+        ``what`` names the ``uri`` just done for ``-v`` (``page``, ``file``)."""
         with self._lock:
             seen = self._sources.setdefault(source, Counter())
             for kind, value in totals.items():
@@ -164,6 +165,8 @@ class Progress:
             if self.enabled:
                 if uri is not None:
                     self._current = terminal_line(uri, URI_WIDTH)
+                    if what:
+                        self._detail(f"{what} {terminal_line(uri)}")
                 self._changed()
 
     def result(self, result: WorkResult) -> None:

@@ -147,19 +147,19 @@ class _Heartbeat:
 
     def page(self, uri: str) -> None:
         self.pages += 1
-        self._beat(uri)
+        self._beat(uri, "page")
 
     def file(self, uri: str) -> None:
         self.files += 1
-        self._beat(uri)
+        self._beat(uri, "file")
 
-    def _beat(self, uri: str) -> None:
+    def _beat(self, uri: str, what: str) -> None:
         if self.on_asset:
             self.on_asset(uri)
         if self.progress is not None:
             requests = sum(c.stats.requests for c in self.clients)
             totals = {"pages": self.pages, "files": self.files, "requests": requests}
-            self.progress.report(self.source, uri=uri, findings=len(self.result.findings), **totals)
+            self.progress.report(self.source, uri=uri, what=what, findings=len(self.result.findings), **totals)
 
 
 def _clients(url: str, settings: PortalSettings, clock: _Deadline) -> tuple[WebClient, WebClient]:

@@ -42,6 +42,17 @@ def test_a_crawl_reports_pages_and_requests_while_the_portal_is_audited() -> Non
     assert not any(iin in result.stderr for iin in portal.data.iins)
 
 
+def test_verbose_crawl_names_each_page_and_data_file() -> None:
+    with DemoPortal() as portal:
+        result = CliRunner().invoke(
+            cli, ["-v", "crawl", portal.http_url, "--rate", "0", "--no-ner", "--no-tls", "--no-probes"]
+        )
+    pages = [line for line in result.stderr.splitlines() if line.startswith(f"govscan: page {portal.http_url}")]
+    files = [line for line in result.stderr.splitlines() if line.startswith(f"govscan: file {portal.http_url}")]
+    assert len(pages) >= 10 and files, result.stderr
+    assert not any(iin in result.stderr for iin in portal.data.iins)
+
+
 def test_quiet_crawl_prints_no_progress_and_no_notes() -> None:
     with DemoPortal() as portal:
         result = CliRunner().invoke(
