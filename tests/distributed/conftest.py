@@ -10,6 +10,7 @@ after 4 s.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import signal
@@ -24,6 +25,18 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def _store_fixtures():  # type: ignore[no-untyped-def]
+    """The store tests' throwaway PostgreSQL server (skips where Debian's postgresql is absent)."""
+    spec = importlib.util.spec_from_file_location("govscan_store_conftest", REPO / "tests" / "store" / "conftest.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+postgres_url = _store_fixtures().postgres_url  # the coordinator's database when workers are elsewhere
 SECRET = "test-secret-0f3a9c2e7b5d4816-not-for-production"  # tests/conftest.py's: coordinator and workers agree
 LOST_AFTER = "3"
 

@@ -80,10 +80,14 @@ def mixed(portal: DemoPortal, tls_endpoint: str, tmp_path_factory: pytest.TempPa
     )
 
 
-def scan(config: ScanConfig, db: Path, executor: str, broker: str | None = None, resume: bool = False) -> int:
+def database(db: Path | str) -> str:
+    return db if isinstance(db, str) else f"sqlite:///{db}"
+
+
+def scan(config: ScanConfig, db: Path | str, executor: str, broker: str | None = None, resume: bool = False) -> int:
     rules, key = load_rules(), load_secret()
     context = WorkContext(rules, key, limits=config.read_limits())
-    engine = open_engine(f"sqlite:///{db}", create=True)
+    engine = open_engine(database(db), create=True)
     try:
         with Session(engine) as session:
             outcome = run_scan(
@@ -94,9 +98,9 @@ def scan(config: ScanConfig, db: Path, executor: str, broker: str | None = None,
         engine.dispose()
 
 
-def recorded(db: Path) -> dict[str, Any]:
+def recorded(db: Path | str) -> dict[str, Any]:
     """What the last scan of ``db`` recorded: finding fingerprints, and assets read ok and not."""
-    engine = open_engine(f"sqlite:///{db}")
+    engine = open_engine(database(db))
     try:
         with Session(engine) as session:
             scan_id = session.exec(select(Scan.id).order_by(Scan.id.desc())).first()  # type: ignore[union-attr]
@@ -123,9 +127,16 @@ def local_run(mixed: ScanConfig, tmp_path_factory: pytest.TempPathFactory) -> di
 
 @pytest.fixture(scope="module")
 def celery_run(
-    mixed: ScanConfig, workers: list[Worker], redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory
+    mixed: ScanConfig, workers: list[Worker], redis_server: RedisServer, postgres_url: str
 ) -> dict[str, Any]:
-    db = tmp_path_factory.mktemp("celery") / "celery.db"
+    """The mixed scan through the workers, recorded in PostgreSQL (the coordinator's database)."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "govscan_celery_{os.getpid()}"'))
+    admin.dispose()
+    db = postgres_url.rsplit("/", 1)[0] + f"/govscan_celery_{os.getpid()}"
     os.environ["GOVSCAN_SECRET"] = SECRET
     scan(mixed, db, "celery", redis_server.url)
     return recorded(db)
