@@ -354,8 +354,34 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+class _Silent(Progress):
+    """What engine code hears outside a command (a worker process, a library caller): nothing is
+    kept, so a long-lived worker auditing portal after portal holds no totals."""
+
+    def __init__(self) -> None:
+        super().__init__(enabled=False)
+
+    def asset_started(self, uri: str) -> None:
+        pass
+
+    def asset_finished(self, uri: str, findings: int) -> None:
+        pass
+
+    def add(self, kind: str, n: int = 1, *, uri: str | None = None, step: bool = False) -> None:
+        pass
+
+    def report(self, source: str, *, uri: str | None = None, what: str | None = None, **totals: int) -> None:
+        pass
+
+    def result(self, result: WorkResult) -> None:
+        pass
+
+    def expect(self, total: int | None) -> None:
+        pass
+
+
 _active: Progress | None = None
-_SILENT = Progress(enabled=False)
+_SILENT = _Silent()
 
 
 def current() -> Progress:

@@ -189,3 +189,12 @@ def test_a_disabled_progress_counts_but_never_writes_or_starts_a_thread() -> Non
     progress.close()
     assert stream.getvalue() == "" and progress._ticker is None
     assert progress.counts["files"] == 1 and progress.counts["pages"] == 6
+
+
+def test_outside_a_command_progress_keeps_nothing() -> None:
+    """A long-lived worker process audits portal after portal: the silent progress it sees holds no totals."""
+    silent = current()
+    for i in range(3):
+        silent.report(f"https://portal{i}.kz/", pages=5, requests=9)
+        silent.result(WorkResult("exports", [AssetOutcome(f"{i}.csv", True)], []))
+    assert not silent.enabled and not silent.counts and not silent._sources
