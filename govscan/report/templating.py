@@ -160,6 +160,11 @@ def setting_words(t: Translator, key: str, value: Any) -> str:
     return f"{key} = {setting_text(value)}"
 
 
+def settings_words(t: Translator, values: dict[str, Any] | None) -> list[str]:
+    """Crawl limits and options as phrases (``at most 60 pages``), not raw keys; unknown keys as ``key = value``."""
+    return [phrase for key, value in (values or {}).items() if (phrase := setting_words(t, key, value))]
+
+
 def setting_text(value: Any) -> str:
     if isinstance(value, str):
         return value
@@ -199,14 +204,6 @@ def environment(t: Translator, *, autoescape: bool, finalize: Callable[[Any], An
             return t("methodology.robots_audit")
         return setting_text(value)
 
-    def part(value: str) -> str:
-        """A reader's part name (``under a redaction box``, ``metadata:author``) in the report's language."""
-        return label(value, "part")
-
-    def settings_words(values: dict[str, Any] | None) -> list[str]:
-        """Crawl limits and options as phrases (``at most 60 pages``), not raw keys; unknown keys as ``key = value``."""
-        return [phrase for key, value in (values or {}).items() if (phrase := setting_words(t, key, value))]
-
     def cut_list(not_done: list[str], unread: int = 0) -> str:
         """What a deadline left undone, in words ("exposure probes, portal APIs, 3 data files")."""
         return ", ".join(t(f"methodology.cut.{part}", count=unread) for part in not_done)
@@ -216,9 +213,9 @@ def environment(t: Translator, *, autoescape: bool, finalize: Callable[[Any], An
         day=lambda value: day(value, t.lang),
         group_anchor=group_anchor,
         code_spans=code_spans,
-        part=part,
+        part=lambda value: label(value, "part"),  # a reader's part name ("under a redaction box")
         evidence=lambda finding: evidence_text(t, finding),
-        settings_words=settings_words,
+        settings_words=lambda values: settings_words(t, values),
         moment=lambda value: moment(value, t.lang),
         cls=css_token,
         label=label,
