@@ -60,7 +60,7 @@ def _render_findings(fmt: str, found: list[Finding], rules: RuleSet, out: TextIO
     from govscan.report.records import stored_result
 
     if fmt in ("sarif", "csv"):
-        render(fmt, stored_result(found, rules, __version__), out)
+        render(fmt, stored_result(found, rules, __version__, "findings"), out)
     else:
         out.writelines(line + "\n" for line in finding_lines(found))
 
@@ -320,7 +320,7 @@ def _render_changes(fmt: str, groups: dict[str, list[Finding]], rules: RuleSet, 
         marked = [
             dataclasses.replace(f, baseline_state=_SARIF_STATE[name]) for name, found in groups.items() for f in found
         ]
-        render("sarif", stored_result(marked, rules, __version__), out)
+        render("sarif", stored_result(marked, rules, __version__, "diff"), out)
         return
     writer = SafeCsvWriter(out)
     writer.writerow([*COLUMNS, "change"])

@@ -91,8 +91,12 @@ def with_records(result: ScanResult, data: ReportData) -> ScanResult:
     return result
 
 
-def stored_result(findings: list[Finding], rules: RuleSet, version: str) -> ScanResult:
-    """Stored findings as a result the CI reporters (text, sarif, csv) take."""
+def stored_result(findings: list[Finding], rules: RuleSet, version: str, category: str) -> ScanResult:
+    """Stored findings as a result the CI reporters (text, sarif, csv) take.
+
+    ``category`` keeps their SARIF analysis apart (``findings``, ``diff``): uploading a listing must
+    not replace the alerts of the ``check`` gate.
+    """
     now = dt.datetime.now(dt.UTC)
     return ScanResult(
         findings=findings,
@@ -103,4 +107,5 @@ def stored_result(findings: list[Finding], rules: RuleSet, version: str) -> Scan
         started_at=now,
         finished_at=now,
         scanned=[],
+        category=category,
     )

@@ -139,6 +139,8 @@ def test_sarif_and_csv_of_stored_findings_are_the_check_formats(db: str, command
     sarif = json.loads(invoke(*command, "--db", db, "--format", "sarif")[1])
     jsonschema.validate(sarif, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
     assert {r["ruleId"] for r in sarif["runs"][0]["results"]} == {"pii.kz-iin", "pii.person"}
+    # its own analysis: uploading it must not close the alerts of the check gate (govscan/check/)
+    assert sarif["runs"][0]["automationDetails"]["id"] == f"govscan/{command[0]}/"
     rows = list(csv.DictReader(io.StringIO(invoke(*command, "--db", db, "--format", "csv")[1], newline="")))
     assert {r["rule_id"] for r in rows} == {"pii.kz-iin", "pii.person"}
     assert {r["status"] for r in rows} == {"fixed", "false_positive"} and all(r["id"] for r in rows)
