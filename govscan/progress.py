@@ -35,7 +35,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TextIO
 
 from govscan import terminal
-from govscan.redact import terminal_line
+from govscan.redact import clip, terminal_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -47,7 +47,8 @@ DEFAULT_INTERVAL = 10.0  # seconds between plain lines in a CI log
 KINDS = ("pages", "requests", "files", "endpoints", "findings", "errors")  # in the order shown
 _SINGULAR = {"pages": "page", "requests": "request", "files": "file", "endpoints": "endpoint",
              "findings": "finding", "errors": "error"}  # fmt: skip
-URI_WIDTH = 60  # characters of the current uri beside the bar
+URI_WIDTH = 60  # characters of the current uri beside the bar, at most
+BAR_WIDTH = 16
 
 
 def _interval() -> float:
@@ -257,13 +258,17 @@ class Progress:
                 self._ticker = threading.Thread(target=self._tick, name="govscan-progress", daemon=True)
                 self._ticker.start()
         if self._bar is not None:
+            counts = counted(self.counts)
+            steps = f"{self.done}/{self.total}" if self.total else ""
+            # the uri takes what the terminal has left: the counts are never the part cut
+            room = self._bar.console.width - (len(self.label) + BAR_WIDTH + len(steps) + len(counts) + 16)
             self._bar.update(
                 self._task,
                 completed=self.done,
                 total=self.total,
-                counts=counted(self.counts),
-                current=self._current,
-                steps=f"{self.done}/{self.total}" if self.total else "",
+                counts=counts,
+                current=clip(self._current, room) if room >= 12 else "",
+                steps=steps,
             )
 
     def _tick(self) -> None:
@@ -298,6 +303,7 @@ class Progress:
         from rich.console import Console
         from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
         from rich.progress import Progress as Bar
+        from rich.table import Column
 
         console = self._console or Console(
             file=self._out,
@@ -306,14 +312,18 @@ class Progress:
             markup=False,
             emoji=False,
         )
+
+        def fixed(text: str, **kwargs: Any) -> TextColumn:  # masked text, never markup; never squeezed
+            return TextColumn(text, markup=False, table_column=Column(no_wrap=True, **kwargs))
+
         self._bar = Bar(
             SpinnerColumn(),
-            TextColumn(self.label, markup=False),
-            BarColumn(bar_width=24),
-            TextColumn("{task.fields[steps]}", markup=False),
-            TextColumn("{task.fields[counts]}", markup=False),  # masked and neutralised text, never markup
+            fixed(self.label),
+            BarColumn(bar_width=BAR_WIDTH),
+            fixed("{task.fields[steps]}"),
+            fixed("{task.fields[counts]}"),
             TimeElapsedColumn(),
-            TextColumn("{task.fields[current]}", markup=False),
+            fixed("{task.fields[current]}", overflow="ellipsis"),
             console=console,
             transient=True,  # the results follow on a clean line
             redirect_stdout=False,

@@ -39,11 +39,14 @@ class Column:
 
 
 def clean(text: str) -> str:
-    """Escape control, format (bidi) and line-separator characters so text cannot steer a terminal."""
-    return "".join(
-        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} else ch
-        for ch in text
-    )
+    """Escape control, format (bidi) and line-separator characters so text cannot steer a terminal
+    or break a row: ``\\u001b`` as the guarded streams and JSON write them (govscan.redact.neutralise)."""
+    return "".join(_escape(ch) if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} else ch for ch in text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def table_lines(
