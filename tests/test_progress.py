@@ -198,3 +198,19 @@ def test_outside_a_command_progress_keeps_nothing() -> None:
         silent.report(f"https://portal{i}.kz/", pages=5, requests=9)
         silent.result(WorkResult("exports", [AssetOutcome(f"{i}.csv", True)], []))
     assert not silent.enabled and not silent.counts and not silent._sources
+
+
+def test_an_interrupted_check_gives_the_terminal_its_cursor_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    import govscan.engine.documents as documents
+    from govscan.rules import load_rules
+
+    def interrupted(items, detector, *, progress, **kwargs):  # Ctrl-C while the first file is read
+        progress.asset_started("exports/a.csv")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(documents, "scan_assets", interrupted)
+    buffer = io.StringIO()
+    progress = Progress(console=Console(file=buffer, force_terminal=True, width=100))
+    with pytest.raises(KeyboardInterrupt):
+        documents.run_check(documents.CheckOptions(["exports/a.csv"], ner=False), load_rules(), b"k" * 32, progress)
+    assert "\x1b[?25h" in buffer.getvalue() and progress._closed  # the cursor shown again, the bar gone

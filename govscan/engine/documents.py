@@ -52,15 +52,17 @@ def run_check(
         ner=options.ner, ner_max_chars=options.ner_max_chars
     )
     sink = MemorySink(rules, options.inputs)
-    scan_assets(
-        expand_inputs(options.inputs, options.exclude, options.limits, ca_file=options.ca_file),
-        detector,
-        limits=options.limits,
-        parallel=options.parallel,
-        progress=progress,
-        into=sink,
-    )
-    progress.close()
+    try:
+        scan_assets(
+            expand_inputs(options.inputs, options.exclude, options.limits, ca_file=options.ca_file),
+            detector,
+            limits=options.limits,
+            parallel=options.parallel,
+            progress=progress,
+            into=sink,
+        )
+    finally:  # Ctrl-C too: a terminal gets its cursor back and its bar cleared
+        progress.close()
     sink.ner_cut.update(detector.ner_cut)
     return sink.result()
 
