@@ -61,12 +61,28 @@ def format_option(formats: tuple[str, ...] = FORMATS, default: str = "text") -> 
     )
 
 
+def writable_target(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an output file that cannot be created before any work starts: a scan of an hour must
+    not end in a traceback because ``-o`` named a folder that does not exist."""
+    import os
+    from pathlib import Path
+
+    if value and value != "-":
+        folder = Path(value).parent
+        if not folder.is_dir():
+            raise click.BadParameter(f"folder {str(folder)!r} does not exist", ctx, param)
+        if not os.access(folder, os.W_OK):
+            raise click.BadParameter(f"cannot write in folder {str(folder)!r}", ctx, param)
+    return value
+
+
 def output_option(fn: F) -> F:
     return click.option(
         "-o",
         "--output",
         type=click.Path(dir_okay=False, writable=True, allow_dash=True),
         metavar="FILE",
+        callback=writable_target,
         help="Write the output to FILE instead of standard output ('-': standard output).",
     )(fn)
 
@@ -81,7 +97,7 @@ def results_options(formats: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
 
 
 def _remember_extra(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    if value:
+    if writable_target(ctx, param, value):
         fmt = (param.name or "").removesuffix("_output")
         ctx.meta.setdefault(META_EXTRA_OUTPUTS, {})[fmt] = value
 

@@ -17,15 +17,24 @@ import click
 from govscan import __version__
 from govscan.cli.options import META_EXTRA_OUTPUTS, META_GATE_CONFIG
 from govscan.cli.output import GuardedStream
+from govscan.errors import InputError, one_line, shown
 from govscan.model import ScanResult
 from govscan.redact import neutralise
+
+
+class OutputError(InputError):
+    """An output file that cannot be written: one line, exit 2."""
 
 
 @contextmanager
 def destination(output: str | None) -> Iterator[TextIO]:
     """A text stream onto ``output`` (a file, or standard output for None and ``-``)."""
     if output and output != "-":
-        with open(output, "w", encoding="utf-8", newline="") as stream:
+        try:
+            handle = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed by the with below
+        except OSError as exc:  # checked when parsed (options.writable_target); this is what is left
+            raise OutputError(f"output {shown(output)}: cannot write ({one_line(exc)})") from None
+        with handle as stream:
             guarded = GuardedStream(stream, neutralise, by_line=False)
             yield guarded  # type: ignore[misc]
             guarded.flush()

@@ -155,3 +155,15 @@ def test_exclude_in_the_config_is_checks_default(repo: Path) -> None:
 def test_o_dash_is_standard_output_not_a_file_named_dash(repo: Path) -> None:
     result = check("--format", "json", "-o", "-", "register.csv")
     assert json.loads(result.stdout)["kind"] == "report" and not (repo / "-").exists()
+
+
+@pytest.mark.parametrize("option", ["-o", "--json-output", "--sarif-output", "--csv-output"])
+def test_an_output_in_a_missing_folder_is_refused_before_anything_is_scanned(repo: Path, option: str) -> None:
+    result = check(option, str(repo / "no-such-folder" / "out.txt"), "register.csv")
+    assert result.exit_code == 2 and "does not exist" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""  # refused while parsing: no scan ran
+
+
+def test_rules_list_to_a_missing_folder_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["rules", "list", "-o", str(tmp_path / "nope" / "rules.json")])
+    assert result.exit_code == 2 and "does not exist" in result.stderr and "Traceback" not in result.stderr
