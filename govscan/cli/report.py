@@ -80,14 +80,13 @@ def render(fmt: str, data: ReportData, lang: str, rules: RuleSet) -> str:
     from govscan.report.html import render_html
     from govscan.report.json_ import report_dict, write_json
     from govscan.report.markdown import render_markdown
-    from govscan.report.records import with_records
     from govscan.report.stored import as_scan_result
 
     if fmt == "html":
         return render_html(data, lang)
     if fmt == "md":
         return render_markdown(data, lang)
-    result = with_records(as_scan_result(data, rules), data)
+    result = as_scan_result(data, rules)
     out = io.StringIO(newline="")
     if fmt == "json":
         write_json(report_dict(result, scan_id=data.scan.id), out)

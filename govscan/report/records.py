@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from govscan.model import Finding, FindingRecord, Location, ScanResult, Severity, TriageStep
 
 if TYPE_CHECKING:
-    from govscan.report.data import FindingItem, ReportData
+    from govscan.report.data import FindingItem
     from govscan.rules import RuleSet
     from govscan.store.tables import FindingRow, TriageNote
 
@@ -82,13 +82,6 @@ def record_of_item(item: FindingItem) -> FindingRecord:
         last_seen_at=item.last_seen_at,
         triage=tuple(TriageStep(t.at, t.actor, t.from_status, t.to_status, t.note) for t in item.triage),
     )
-
-
-def with_records(result: ScanResult, data: ReportData) -> ScanResult:
-    """``result`` (built by ``stored.as_scan_result``, one finding per item, in order) with each record."""
-    for finding, item in zip(result.findings, data.findings, strict=True):
-        finding.record = record_of_item(item)
-    return result
 
 
 def stored_result(findings: list[Finding], rules: RuleSet, version: str, category: str) -> ScanResult:

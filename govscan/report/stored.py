@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from govscan.model import Finding, Location, ReadError, ScanResult, Severity
 from govscan.report.data import FindingItem, ReportData
+from govscan.report.records import record_of_item
 from govscan.rules import RuleSet
 
 
@@ -40,6 +41,7 @@ def as_finding(item: FindingItem) -> Finding:
         compliance=list(item.compliance),
         suppressed=suppression(item),
         baseline_state="unchanged" if item.event == "seen" else "new",
+        record=record_of_item(item),  # id, status, first and last seen, triage: the stored fields
     )
 
 
