@@ -63,6 +63,8 @@ def _render_findings(fmt: str, found: list[Finding], rules: RuleSet, out: TextIO
         render(fmt, stored_result(found, rules, __version__, "findings"), out)
     else:
         out.writelines(line + "\n" for line in finding_lines(found))
+        if not found:  # an empty table says nothing: say why there may be nothing
+            click.echo("govscan: no recorded finding matches (open ones only unless --status or --all)", err=True)
 
 
 def finding_lines(found: Iterable[Finding], change: dict[int, str] | None = None) -> list[str]:

@@ -210,3 +210,9 @@ def test_the_same_format_names_everywhere() -> None:
         option = next(p for p in command.params if p.name == "fmt")
         assert tuple(option.type.choices) == formats, path
         assert any("-o" in p.opts for p in command.params), path
+
+
+def test_an_empty_listing_says_so_on_stderr(db: str) -> None:
+    result = CliRunner().invoke(cli, ["findings", "list", "--db", db, "--rule", "no.such-rule"])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "no recorded finding matches" in result.stderr
