@@ -38,6 +38,11 @@ def _rules() -> RuleSet:
         raise click.ClickException(str(exc)) from exc
 
 
+def stored_findings(session: Session, rows: list[Any]) -> list[Finding]:
+    """Rows as findings in the one shape, with the loaded rules' titles and compliance links."""
+    return _stored(session, rows, _rules())
+
+
 def _stored(session: Session, rows: list[Any], rules: RuleSet) -> list[Finding]:
     """Rows as findings with their records (triage notes read in bounded batches)."""
     from sqlmodel import col, select

@@ -3,7 +3,6 @@ read it back: ``cli/findings.py``)."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -146,16 +145,21 @@ def gate_lines(rows: list[Any], rules: Any, fail_on: str, scan_id: int) -> list[
 
 
 def _notify(url: str, session: Session, outcome: Any) -> None:
+    from govscan.cli.findings import stored_findings
     from govscan.net.webhook import post_json
+    from govscan.report.shape import finding_out
     from govscan.store.tables import FindingRow
 
-    rows = [session.get(FindingRow, i) for i in outcome.new + outcome.reopened]
+    rows = [r for r in (session.get(FindingRow, i) for i in outcome.new + outcome.reopened) if r is not None]
     payload = {
         "scan_id": outcome.scan_id,
         "new": len(outcome.new),
         "reopened": len(outcome.reopened),
         "fixed": len(outcome.fixed),
-        "findings": [_row_dict(r) for r in rows if r is not None],
+        # the one shape of a finding (report/shape.py), as `findings list --format json` prints it
+        "findings": [
+            finding_out(f).model_dump(mode="json", exclude_unset=True) for f in stored_findings(session, rows)
+        ],
     }
     problem = post_json(url, payload)  # the named host:port only, no redirects, no proxies: see net/webhook.py
     if problem:
@@ -163,19 +167,3 @@ def _notify(url: str, session: Session, outcome: Any) -> None:
 
         shown = public_uri(url).split("/", 3)[:3]  # scheme and host only: webhook paths hold tokens
         click.echo(f"govscan: error: notification to {'/'.join(shown)}/… failed ({problem})", err=True)
-
-
-def _row_dict(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "rule_id": row.rule_id,
-        "severity": row.severity,
-        "status": row.status,
-        "location": json.loads(row.location_json),
-        "count": row.count,
-        "evidence": row.evidence_masked,
-        "fingerprint": row.fingerprint,
-        "reopened_count": row.reopened_count,
-        "first_seen_scan_id": row.first_seen_scan_id,
-        "last_seen_scan_id": row.last_seen_scan_id,
-    }

@@ -171,6 +171,8 @@ def test_notify_posts_new_findings_to_a_webhook(setup: dict) -> None:
         server.server_close()
     body = json.loads(received[0])
     assert body["new"] == 2 and {f["rule_id"] for f in body["findings"]} == {"pii.kz-iin", "pii.person"}
+    for finding in body["findings"]:  # the one shape of a finding, as findings list --format json has it
+        assert finding["title"] and finding["compliance"] and finding["status"] == "open" and finding["id"]
     assert all(iin not in received[0].decode() for iin in IINS)
 
 
