@@ -102,6 +102,19 @@ def evidence_text(t: Translator, finding: FindingItem) -> Markup:
     return Markup("; ").join(parts)
 
 
+def evidence_plain(t: Translator, finding: FindingItem) -> str:
+    """:func:`evidence_text` as plain text, for the Markdown report (which escapes it itself)."""
+    if not finding.messages or not all(t.has(f"evidence.{m.id}") for m in finding.messages):
+        return finding.evidence
+    try:
+        return "; ".join(
+            t(f"evidence.{m.id}", **{k: _param_text(k, v, t.lang) for k, v in m.params.items()})
+            for m in finding.messages
+        )
+    except (KeyError, IndexError, ValueError):
+        return finding.evidence
+
+
 def _param_text(name: str, value: str | int | list[str], lang: str) -> str:
     if isinstance(value, list):
         return ", ".join(value)
@@ -214,7 +227,7 @@ def environment(t: Translator, *, autoescape: bool, finalize: Callable[[Any], An
         group_anchor=group_anchor,
         code_spans=code_spans,
         part=lambda value: label(value, "part"),  # a reader's part name ("under a redaction box")
-        evidence=lambda finding: evidence_text(t, finding),
+        evidence=lambda finding: evidence_text(t, finding) if autoescape else evidence_plain(t, finding),
         settings_words=lambda values: settings_words(t, values),
         moment=lambda value: moment(value, t.lang),
         cls=css_token,

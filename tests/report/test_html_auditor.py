@@ -318,3 +318,12 @@ def test_failing_rules_lead_with_the_most_severe(demo) -> None:
             assert ranks == sorted(ranks, reverse=True), req.id
     art1 = next(r for r in demo.frameworks[0].requirements if r.id == "kz-pdl:art-1")
     assert art1.failing[0].severity == "critical"
+
+
+def test_the_markdown_report_says_the_evidence_in_its_language_too(demo) -> None:
+    from govscan.report.markdown import render_markdown
+
+    text = render_markdown(demo, "ru", strict=True)
+    assert "сессионный cookie PHPSESSID установлен без атрибута HttpOnly" in text
+    assert "session cookie PHPSESSID set without HttpOnly" not in text
+    assert "{'" not in text and "под закрашенным прямоугольником" in text

@@ -102,7 +102,9 @@ def test_markdown_and_html_reports_name_the_page_and_the_part(tmp_path: Path) ->
         finish_scan(session, scan)
     with Session(engine) as session:
         data = build_report_data(session, RULES)
-    assert "(страница 3)" in render_markdown(data, "ru") and "(under a redaction box)" in render_markdown(data, "ru")
+    assert "(страница 3)" in render_markdown(data, "ru") and "(под закрашенным прямоугольником)" in render_markdown(
+        data, "ru"
+    )
     assert "(бет 3)" in render_markdown(data, "kk")
     html = render_html(data, "en")
     assert "(page 3)" in html and "(under a redaction box)" in html
