@@ -49,9 +49,7 @@ def make_app(broker: str | None = None) -> Celery:
 app = make_app()
 
 
-def _define(name: str) -> None:
-    soft, hard = settings.TIME_LIMITS[name]
-
+def _define(name: str, soft: float, hard: float) -> None:
     @app.task(name=name, bind=True, soft_time_limit=soft, time_limit=hard)
     def run(self: Any, message: dict[str, Any]) -> dict[str, Any]:
         from govscan.distributed.runtime import run_message
@@ -59,7 +57,7 @@ def _define(name: str) -> None:
         return run_message(self.app, message, str(self.request.hostname or "worker"), soft)
 
 
-for _name in settings.TIME_LIMITS:
-    _define(_name)
+for _name, (_soft, _hard) in settings.time_limits().items():
+    _define(_name, _soft, _hard)
 
 from govscan.distributed import signals  # noqa: E402,F401  - the worker's hooks (heartbeat, claims, process init)

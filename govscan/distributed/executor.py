@@ -67,10 +67,9 @@ class QueueCounts:
     def line(self) -> str:
         parts = []
         for queue in sorted(set(self.queued) | set(self.done)):
-            waiting = self.queued.get(queue, 0) - self.running.get(queue, 0)
-            parts.append(
-                f"{queue}: {waiting} queued, {self.running.get(queue, 0)} running, {self.done.get(queue, 0)} done"
-            )
+            in_flight = self.queued.get(queue, 0)
+            running = min(self.running.get(queue, 0), in_flight)  # claims as last seen, at most what is out
+            parts.append(f"{queue}: {in_flight - running} queued, {running} running, {self.done.get(queue, 0)} done")
         return "; ".join(parts) + (f"; {self.resent} sent again" if self.resent else "")
 
 
@@ -116,7 +115,7 @@ class CeleryExecutor:
         pending: dict[str, _Sent] = {}
         source = iter(units)
         watch = _Watch(self, kind)
-        self._guarded(self._declare, watch, pending, task)
+        self._guarded(self._declare, pending, task)
         idle = 0
         try:
             while True:
@@ -126,10 +125,11 @@ class CeleryExecutor:
                         break
                     sent = _Sent(unit, uuid.uuid4().hex, kind, {})
                     sent.message = encode_unit(self.identity, task, unit, sent.unit_id, self.scan, self.limits)
-                    self._guarded(lambda s=sent: self._send(task, s, pending), watch, pending, task)
+                    self._guarded(lambda s=sent: self._send(task, s, pending), pending, task)
                 if not pending:
+                    self.progress.running[kind] = 0
                     return
-                ready = self._guarded(lambda: self._ready(pending), watch, pending, task)
+                ready = self._guarded(lambda: self._ready(pending), pending, task)
                 idle = 0 if ready else idle + 1
                 for task_id, meta in ready:
                     sent = pending.pop(task_id, None)
@@ -141,7 +141,7 @@ class CeleryExecutor:
                 if not ready:  # 2 ms after a result, backing off to 50 ms while units run long
                     time.sleep(min(self.poll * (1 + idle), 0.05))
                 if watch.due():
-                    self._guarded(lambda: watch.look(task, pending), watch, pending, task)
+                    self._guarded(lambda: watch.look(task, pending), pending, task)
         finally:
             self._forget(pending)
 
@@ -199,7 +199,7 @@ class CeleryExecutor:
             self.progress.queued[sent.queue] -= 1
             self.progress.resent += 1
 
-    def _guarded(self, step: Callable[[], Any], watch: _Watch, pending: dict[str, _Sent], task: Task) -> Any:
+    def _guarded(self, step: Callable[[], Any], pending: dict[str, _Sent], task: Task) -> Any:
         """Run one broker step; an unreachable broker is retried, then the scan stops with one line."""
         from kombu.exceptions import OperationalError
         from redis.exceptions import ConnectionError as RedisDown
@@ -222,8 +222,8 @@ class CeleryExecutor:
                 continue
             if down_since is not None:  # back: a restarted broker may have lost the queue and the results
                 self.warn(f"the broker {settings.shown_broker(self.broker)} is back; sending the units in flight again")
-                self._guarded(self._declare, watch, pending, task)
-                self._guarded(lambda: self.resend(task, list(pending), pending), watch, pending, task)
+                self._guarded(self._declare, pending, task)
+                self._guarded(lambda: self.resend(task, list(pending), pending), pending, task)
             return value
 
     def _forget(self, pending: dict[str, _Sent]) -> None:

@@ -9,8 +9,11 @@ refused before anything is read, with a line naming both sides.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,12 +77,43 @@ def run_message(app: Any, message: dict[str, Any], node: str, soft_limit: float)
 
     shared.begin(app.backend.client, str(message.get("scan") or ""), state.identity)
     try:
-        result = task.fn(unit)
+        with _soft_limit_noticed() as noticed:
+            result = task.fn(unit)
+        # The soft limit interrupts the unit wherever it is, and work functions turn that into an
+        # error of their own ("could not be scanned"): the result is partial, say why instead.
+        if noticed.is_set():
+            raise SoftTimeLimitExceeded()
     except SoftTimeLimitExceeded:
         result = task.failed(unit, f"took longer than {soft_limit:g} s on {where}; not read")
     finally:
         shared.end()
     return encode_result(state.identity, task, result)
+
+
+@contextmanager
+def _soft_limit_noticed() -> Iterator[threading.Event]:
+    """An event set when the pool's soft time limit (SIGUSR1) reaches this process during the block."""
+    noticed = threading.Event()
+    try:
+        previous = signal.getsignal(signal.SIGUSR1)
+    except ValueError:  # not the main thread (a threads pool): no signal to watch
+        yield noticed
+        return
+
+    def notice(signum: int, frame: Any) -> None:
+        noticed.set()
+        if callable(previous):
+            previous(signum, frame)
+
+    try:
+        signal.signal(signal.SIGUSR1, notice)
+    except ValueError:
+        yield noticed
+        return
+    try:
+        yield noticed
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
 
 
 def _cannot_start(redis: Any, task: Task, unit: Any, unit_id: str, node: str) -> str | None:

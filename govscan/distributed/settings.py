@@ -34,6 +34,21 @@ RATE_KEY = "govscan:rate:"  # + host: the next free request start (the cross-wor
 SLOTS_KEY = "govscan:slots:"  # + host: leases of the host's concurrency slots
 
 
+def time_limits() -> dict[str, tuple[float, float]]:
+    """``TIME_LIMITS``, with ``GOVSCAN_TIME_LIMITS="govscan.read_dataset=1800/1900,…"`` applied (read by a
+    worker when it starts: the limits are the worker's, whoever sent the unit)."""
+    limits = dict(TIME_LIMITS)
+    for item in os.environ.get("GOVSCAN_TIME_LIMITS", "").split(","):
+        name, _, pair = item.strip().partition("=")
+        soft, _, hard = pair.partition("/")
+        try:
+            if name in limits and 0 < float(soft) < float(hard):
+                limits[name] = (float(soft), float(hard))
+        except ValueError:
+            continue
+    return limits
+
+
 def broker_url(given: str | None = None) -> str:
     return given or os.environ.get(BROKER_ENV) or DEFAULT_BROKER
 

@@ -79,10 +79,10 @@ class RedisServer:
             self.process.kill()
             self.process.wait(10)
 
-    def client(self):  # type: ignore[no-untyped-def]
+    def client(self, db: int = 0):  # type: ignore[no-untyped-def]
         import redis
 
-        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5)
+        return redis.Redis(host="127.0.0.1", port=self.port, db=db, socket_timeout=5)
 
 
 @dataclass
@@ -118,9 +118,10 @@ def worker_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def start_worker(redis: RedisServer, directory: Path, *args: str, **env: str) -> Worker:
+def start_worker(redis: RedisServer, directory: Path, *args: str, db: int = 0, **env: str) -> Worker:
     log = directory / f"worker-{time.monotonic_ns()}.log"
-    command = [sys.executable, "-m", "govscan", "worker", "--broker", redis.url, "--concurrency", "1", *args]
+    broker = redis.url.removesuffix("/0") + f"/{db}"
+    command = [sys.executable, "-m", "govscan", "worker", "--broker", broker, "--concurrency", "1", *args]
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, stdout=out, stderr=subprocess.STDOUT, env=worker_env(directory, **env), start_new_session=True
@@ -128,9 +129,9 @@ def start_worker(redis: RedisServer, directory: Path, *args: str, **env: str) ->
     return Worker(process, log)
 
 
-def wait_ready(redis: RedisServer, workers: list[Worker], seconds: float = 60) -> None:
+def wait_ready(redis: RedisServer, workers: list[Worker], seconds: float = 60, db: int = 0) -> None:
     """Until every worker's heartbeat is in Redis (it is ready and listening)."""
-    client = redis.client()
+    client = redis.client(db)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if all(client.exists(f"govscan:worker:{w.node}") for w in workers):

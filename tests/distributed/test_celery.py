@@ -382,7 +382,7 @@ def test_a_killed_coordinator_is_finished_by_resume_and_scans_list_names_the_exe
         f"name: held\nexecutor: celery\ntargets:\n  - name: held\n    datasets: ['{held.url('held.csv')}']\n"
     )
     db = f"sqlite:///{tmp_path / 'cli.db'}"
-    env = worker_env(tmp_path, GOVSCAN_BROKER=redis_server.url, GOVSCAN_PROGRESS_INTERVAL="0.2")  # broker from env
+    env = worker_env(tmp_path, GOVSCAN_BROKER=redis_server.url)  # the broker from the environment
     command = [sys.executable, "-m", "govscan", "scan", str(config), "--db", db, "--fail-on", "none"]
     coordinator = subprocess.Popen(command, env=env, cwd=REPO, start_new_session=True)
     held.arrivals.get(timeout=60)
@@ -392,9 +392,47 @@ def test_a_killed_coordinator_is_finished_by_resume_and_scans_list_names_the_exe
     resumed = subprocess.run([*command, "--resume", "--executor", "celery"], env=env, cwd=REPO, capture_output=True,
                              text=True, timeout=60)  # fmt: skip
     assert resumed.returncode == 0, resumed.stderr
-    assert re.search(r"^govscan: progress .*; last io: \d+ queued, \d+ running, \d+ done", resumed.stderr, re.M)
     assert recorded(tmp_path / "cli.db") == expected
     listing = subprocess.run([sys.executable, "-m", "govscan", "scans", "list", "--db", db], env=env, cwd=REPO,
                              capture_output=True, text=True, timeout=60)  # fmt: skip
     (line,) = listing.stdout.splitlines()
     assert re.fullmatch(r"1\s+completed\s+\S+ \S+\s+\S+ \S+\s+celery\s+held", line)
+
+
+def test_a_unit_past_its_time_limit_is_recorded_unreadable_and_the_scan_ends(
+    held: HeldDataset, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    # A worker of its own (database 3 of the broker), with a 1 s soft and 2 s hard limit for datasets.
+    slow = start_worker(redis_server, tmp_path, db=3, GOVSCAN_TIME_LIMITS="govscan.read_dataset=1/2")
+    broker = redis_server.url.removesuffix("/0") + "/3"
+    try:
+        wait_ready(redis_server, [slow], db=3)
+        started = time.monotonic()
+        scan(held_config("slow", held), tmp_path / "slow.db", "celery", broker)  # the dataset never answers
+        assert time.monotonic() - started < 15
+    finally:
+        slow.kill()
+    engine = open_engine(f"sqlite:///{tmp_path / 'slow.db'}")
+    with Session(engine) as session:
+        (read,) = session.exec(select(AssetRead)).all()
+    engine.dispose()
+    assert read.status != "ok"
+    assert re.fullmatch(r"took longer than 1 s on worker govscan-\d+@\S+; not read", read.reason or ""), read.reason
+
+
+def test_progress_counts_units_per_queue(
+    mixed: ScanConfig, workers: list[Worker], redis_server: RedisServer, tmp_path: Path
+) -> None:
+    from govscan.distributed.executor import CeleryExecutor
+    from govscan.engine.plan import dataset_assets
+    from govscan.engine.steps import crashed, read_dataset
+    from govscan.engine.units import DatasetUnit
+
+    seen: list[str] = []
+    context = WorkContext(load_rules(), load_secret())
+    units = [DatasetUnit("exports", uri) for uri in dataset_assets(mixed.targets[0])]
+    with CeleryExecutor(context, redis_server.url, on_progress=lambda counts: seen.append(counts.line())) as executor:
+        results = list(executor.run(read_dataset, units, "cpu", on_crash=crashed))
+    assert len(results) == len(units) == 3
+    assert seen and all(re.fullmatch(r"cpu: \d+ queued, \d+ running, \d+ done", line) for line in seen)
+    assert executor.progress.line() == "cpu: 0 queued, 0 running, 3 done"
