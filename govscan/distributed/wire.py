@@ -31,6 +31,7 @@ from govscan.errors import InputError
 from govscan.identity import key_id
 from govscan.model import AssetOutcome, WorkResult
 from govscan.readers.limits import Limits
+from govscan.redact import public_text
 
 FORMAT_VERSION = 1
 _SEAL_LABEL = b"govscan-broker-seal-v1"
@@ -152,6 +153,9 @@ def decode_unit(identity: Identity, message: dict[str, Any], where: str) -> tupl
 
 
 def encode_result(identity: Identity, task: Task, result: Any) -> dict[str, Any]:
+    """A result to send back; its error lines are masked like everything else in it (``public_text``)."""
+    for part in result if isinstance(result, list) else [result]:
+        part.errors = [public_text(line) for line in part.errors]
     return {**identity.header(), "ok": identity.seal(task.result.dump_json(result))}
 
 

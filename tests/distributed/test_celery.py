@@ -15,6 +15,7 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -436,3 +437,23 @@ def test_progress_counts_units_per_queue(
     assert len(results) == len(units) == 3
     assert seen and all(re.fullmatch(r"cpu: \d+ queued, \d+ running, \d+ done", line) for line in seen)
     assert executor.progress.line() == "cpu: 0 queued, 0 running, 3 done"
+
+
+def test_a_path_a_worker_cannot_see_is_an_error_naming_the_worker_and_host(
+    workers: list[Worker], redis_server: RedisServer, tmp_path: Path
+) -> None:
+    from govscan.distributed.executor import CeleryExecutor
+    from govscan.engine.steps import crashed, read_dataset
+    from govscan.engine.units import DatasetUnit
+
+    missing = str(tmp_path / "on-the-coordinator-only" / f"{PLANTED_IIN}.csv")
+    with CeleryExecutor(WorkContext(load_rules(), load_secret()), redis_server.url) as executor:
+        (result,) = executor.run(read_dataset, [DatasetUnit("exports", missing)], "cpu", on_crash=crashed)
+    (outcome,) = result.outcomes
+    assert not outcome.ok and not result.findings
+    assert re.fullmatch(
+        rf"no such path on worker govscan-\d+@{re.escape(socket.gethostname())} \(host {re.escape(socket.gethostname())}\):"
+        r" dataset files must be readable at the same path on every worker \(shared storage\)",
+        outcome.reason or "",
+    )
+    assert PLANTED_IIN not in outcome.uri and PLANTED_IIN not in result.errors[0]  # the path comes back masked

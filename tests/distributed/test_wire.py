@@ -53,7 +53,7 @@ def test_a_portal_unit_keeps_its_settings() -> None:
 def test_a_result_keeps_fingerprints_and_stays_masked() -> None:
     finding = Finding("pii.kz-iin", "KZ_IIN", Severity.CRITICAL, "ИИН", Location(f"/srv/{IIN}.csv", column="ИИН"),
                       2, f"ИИН {IIN}", 0.99, fingerprint="ab" * 32)  # fmt: skip
-    result = WorkResult("exports", [AssetOutcome(f"/srv/{IIN}.csv", True)], [finding], [])
+    result = WorkResult("exports", [AssetOutcome(f"/srv/{IIN}.csv", True)], [finding], [f"/srv/{IIN}.csv!/a.csv: bad"])
     task = task_for(read_dataset)
     message = encode_result(US, task, result)
     assert IIN not in json.dumps(message) and IIN[:4] not in json.dumps(message)
@@ -61,6 +61,7 @@ def test_a_result_keeps_fingerprints_and_stays_masked() -> None:
     assert back == result
     assert back.findings[0].fingerprint == "ab" * 32 and IIN not in back.findings[0].evidence
     assert back.findings[0].location.uri == "/srv/8704******38.csv"
+    assert back.errors == ["/srv/8704******38.csv!/a.csv: bad"]  # error lines too
 
 
 @pytest.mark.parametrize(
