@@ -4,9 +4,9 @@ A portal audited by four workers must see the configured 2 requests/s, not 8. Wh
 process runs a unit, new clients take a ``RedisHostLimiter`` (``net.limiter.share_limits``): the
 next free request start of each host is reserved atomically in Redis (a Lua script on the
 server's clock, so workers on several machines agree), and concurrency slots are leases in a
-sorted set (a worker killed mid-request frees its slot when the lease ends). robots.txt is fetched
-by the first worker to ask and shared, sealed, with the others for the rest of the scan
-(``net.robots.share_robots``). When Redis does not answer, a worker falls back to its own limiter
+sorted set (a worker killed mid-request frees its slot when the lease ends). robots.txt and a site's
+soft-404 baselines are fetched by the first worker to ask and shared, sealed, with the others for
+the rest of the scan (``net.robots.share_robots`` / ``fetch_once``). When Redis does not answer, a worker falls back to its own limiter
 rather than failing the audit.
 """
 

@@ -61,6 +61,12 @@ class RobotsRules:
 _shared: Callable[[str, Callable[[], Response | FetchError]], Response | FetchError] | None = None
 
 
+def fetch_once(url: str, fetch: Callable[[], Response | FetchError]) -> Response | FetchError:
+    """``fetch()``; in a distributed scan, the answer the first worker to ask got for ``url`` (robots.txt,
+    a site's soft-404 baselines: once per host per scan, not once per worker)."""
+    return _shared(url, fetch) if _shared else fetch()
+
+
 def share_robots(
     fetch_once: Callable[[str, Callable[[], Response | FetchError]], Response | FetchError] | None,
 ) -> None:
@@ -109,7 +115,7 @@ class Robots:
 
     def _fetch(self, key: str) -> RobotsRules:
         robots_url = f"{key}/robots.txt"
-        result = _shared(robots_url, lambda: self.client.get(robots_url)) if _shared else self.client.get(robots_url)
+        result = fetch_once(robots_url, lambda: self.client.get(robots_url))
         if isinstance(result, FetchError):
             return RobotsRules(key, None, "unavailable", problem=result.problem)
         status = result.status

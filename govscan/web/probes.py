@@ -26,6 +26,7 @@ from urllib.parse import quote, urlsplit
 
 from govscan.model import Finding, Message, MessageParam
 from govscan.net.model import FetchError, Response
+from govscan.net.robots import fetch_once
 from govscan.rules import RuleSet, RuleSpec
 from govscan.rules.judge import Hit, finding
 from govscan.rules.probe import ProbeGroup
@@ -211,10 +212,15 @@ class _Prober:
         return None if response is None else make_baseline(path, response, self.root)
 
     def take_baselines(self) -> None:
-        for path in (f"/govscan-{_token()}", f"/govscan-{_token()}.php"):
-            found = self.baseline(path)
-            if found is not None:
-                self.baselines.append(found)
+        for suffix in ("", ".php"):
+            # Asked once per site and scan: the workers of a distributed scan share the answer (and its path).
+            answer = fetch_once(f"{self.root}/govscan-soft-404{suffix}", lambda s=suffix: self._absent(s))
+            if isinstance(answer, Response) and answer.url.startswith(self.root):
+                self.baselines.append(make_baseline(answer.url[len(self.root) :], answer, self.root))
+
+    def _absent(self, suffix: str) -> Response | FetchError:
+        path = f"/govscan-{_token()}{suffix}"
+        return self.fetch(path) or FetchError(self.root + path, "no answer")
 
     def sibling(self, path: str) -> Baseline | None:
         probe = sibling_path(path, "{token}")

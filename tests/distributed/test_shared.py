@@ -123,3 +123,28 @@ def test_robots_txt_is_fetched_once_per_scan_and_kept_sealed(redis: object) -> N
     assert len(fetched) == 2  # another scan asks again
     held = b"".join(redis.get(k) or b"" for k in redis.keys("govscan:shared:*"))  # type: ignore[attr-defined]
     assert held and b"admin" not in held
+
+
+def test_a_sites_soft_404_baselines_are_asked_once_per_scan_whatever_the_workers(redis: object) -> None:
+    from govscan.net.robots import share_robots
+    from govscan.rules import load_rules
+    from govscan.web.probes import run_probes
+
+    identity = Identity(b"0f3a9c2e7b5d4816aa11bb22cc33dd44ee55", "rules")
+    asked: list[str] = []
+
+    def site(url: str) -> Response:  # a site answering 200 to anything: soft 404s everywhere
+        asked.append(url)
+        return Response(url, 200, (("Content-Type", "text/html"),), b"<html><body>Welcome</body></html>")
+
+    rules = load_rules()
+    alone = run_probes("http://portal.example/", rules, b"k" * 32, site)  # one worker, nothing shared
+    per_unit = len(asked)
+    asked.clear()
+    share_robots(SharedAnswers(redis, "scan-1", identity).once)  # what a worker installs per unit
+    try:
+        results = [run_probes("http://portal.example/", rules, b"k" * 32, site) for _ in range(3)]
+    finally:
+        share_robots(None)
+    assert len(asked) == 3 * per_unit - 2 * 2  # the second and third worker skip the site's two baselines
+    assert not alone.findings and all(not r.findings for r in results)  # every one judged with the baselines
