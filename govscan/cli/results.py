@@ -95,7 +95,17 @@ def aligned(rows: list[list[str]], out: TextIO | None = None) -> list[str]:
 
     if not rows:
         return []
+    width = width_of(out if out is not None else sys.stdout)
     count = len(rows[0])
-    short = [max(len(r[i]) for r in rows) <= 16 for i in range(count)]  # ids, statuses, severities: never broken
-    columns = [Column(no_wrap=short[i] and i < count - 1) for i in range(count)]
-    return table_lines(rows, columns, width=width_of(out if out is not None else sys.stdout))
+    widest = [max(len(r[i]) for r in rows) for i in range(count)]
+    # Narrow cells first (ids, statuses, severities, rule ids up to 48) are never broken, while the
+    # columns left to wrap keep 20 characters each; the last column (a title, evidence) always wraps.
+    whole: set[int] = set()
+    for i in sorted(range(count - 1), key=lambda i: widest[i]):
+        kept = whole | {i}
+        need = sum(widest[j] if j in kept else min(widest[j], 20) for j in range(count)) + 2 * (count - 1)
+        if widest[i] > 48 or need > width:
+            break
+        whole = kept
+    columns = [Column(no_wrap=True, min_width=widest[i]) if i in whole else Column() for i in range(count)]
+    return table_lines(rows, columns, width=width)
