@@ -104,3 +104,15 @@ def test_tls_takes_jobs_and_still_understands_the_old_workers(monkeypatch: pytes
     helptext = CliRunner().invoke(cli, ["tls", "--help"]).stdout
     assert "--jobs" in helptext and "--workers" not in helptext
     assert "Requests in flight" in CliRunner().invoke(cli, ["crawl", "--help"]).stdout
+
+
+def test_tls_counts_endpoints_and_names_each_with_verbose() -> None:
+    from govscan.testing.tls_lab import LabServer, issue_leaf
+
+    with LabServer(issue_leaf(self_signed=True)) as server:
+        target = f"localhost:{server.port}"
+        result = CliRunner().invoke(cli, ["-v", "tls", target, "--fast", "--jobs", "1", "--format", "json"])
+    assert result.exit_code in (0, 1), result.stderr
+    assert f"govscan: endpoint tls://{target} (" in result.stderr
+    [done] = [line for line in result.stderr.splitlines() if line.startswith("govscan: done in ")]
+    assert re.search(r"\[1/1\] 1 endpoint, \d+ findings?", done), done
