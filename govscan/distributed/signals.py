@@ -78,6 +78,15 @@ def _claim(request: Any = None, **_: Any) -> None:
         log.warning("claim not recorded (%s)", type(exc).__name__)
 
 
+@signals.task_revoked.connect
+def _unclaim(request: Any = None, **_: Any) -> None:
+    """A revoked unit (its scan was interrupted) is nobody's any more."""
+    try:
+        request.task.app.backend.client.delete(settings.CLAIM_KEY + str(request.id))
+    except Exception as exc:  # noqa: BLE001 - the claim expires by itself
+        log.warning("claim not deleted (%s)", type(exc).__name__)
+
+
 def _queues(consumer: Any) -> list[str]:
     try:
         return sorted(q.name for q in consumer.task_consumer.queues)

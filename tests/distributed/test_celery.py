@@ -319,7 +319,7 @@ def test_a_pool_process_killed_mid_unit_is_requeued_at_once(
     os.kill(worker.children()[0], signal.SIGKILL)
     killed = time.monotonic()
     again = held.arrivals.get(timeout=15)
-    assert again - killed < 5  # reject_on_worker_lost: back in the queue at once, not after a timeout
+    assert again - killed < 10  # reject_on_worker_lost: back in the queue at once, not after the 6 h timeout
     held.release.set()
     running.join()
     assert recorded(tmp_path / "celery.db") == expected and expected["fingerprints"]
