@@ -67,13 +67,16 @@ def _render_findings(fmt: str, found: list[Finding], rules: RuleSet, out: TextIO
     if fmt in ("sarif", "csv"):
         render(fmt, stored_result(found, rules, __version__, "findings"), out)
     else:
-        out.writelines(line + "\n" for line in finding_lines(found))
+        out.writelines(line + "\n" for line in finding_lines(found, out=out))
         if not found:  # an empty table says nothing: say why there may be nothing
             click.echo("govscan: no recorded finding matches (open ones only unless --status or --all)", err=True)
 
 
-def finding_lines(found: Iterable[Finding], change: dict[int, str] | None = None) -> list[str]:
-    """``  12  open   critical  pii.kz-iin  data/a.csv  Лист1!ИИН  412 × 8805******12``, aligned."""
+def finding_lines(
+    found: Iterable[Finding], change: dict[int, str] | None = None, *, out: TextIO | None = None, indent: int = 0
+) -> list[str]:
+    """``  12  open   critical  pii.kz-iin  data/a.csv  Лист1!ИИН  412 × 8805******12``, a table as
+    wide as ``out`` allows (``indent`` spaces included)."""
     from govscan.model import place_of
 
     rows = []
@@ -84,7 +87,7 @@ def finding_lines(found: Iterable[Finding], change: dict[int, str] | None = None
             cells.insert(0, change.get(id(f), ""))
         cells += [f.severity.label, f.rule_id, f.location.uri, place_of(f.location), f"{f.count} × {f.evidence}"]
         rows.append(cells)
-    return aligned(rows)
+    return aligned(rows, out, indent=indent)
 
 
 @click.group()
@@ -302,7 +305,7 @@ def diff(scan_a: int | None, scan_b: int | None, db: str | None, fmt: str, outpu
             out.write(_diff_heading(scan_a, scan_b, counts) + "\n")
             shown = [f for name in ("new", "reopened", "fixed") for f in groups[name]]
             change = {id(f): name for name in CHANGES for f in groups[name]}
-            out.writelines("  " + line + "\n" for line in finding_lines(shown, change))
+            out.writelines(line + "\n" for line in finding_lines(shown, change, out=out, indent=2))
 
 
 def _diff_heading(scan_a: int | None, scan_b: int, counts: dict[str, int]) -> str:

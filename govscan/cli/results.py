@@ -85,7 +85,7 @@ def write_json(data: dict[str, Any], out: TextIO) -> None:
     write(data, out)
 
 
-def aligned(rows: list[list[str]], out: TextIO | None = None) -> list[str]:
+def aligned(rows: list[list[str]], out: TextIO | None = None, *, indent: int = 0) -> list[str]:
     """Rows of cells as the lines of a table (report/tables.py) no wider than ``out``'s width (the
     terminal's, or 120 columns in a file or pipe; standard output when None): every column as wide
     as its widest cell while they fit — a 40-character rule id widens its column instead of
@@ -95,7 +95,7 @@ def aligned(rows: list[list[str]], out: TextIO | None = None) -> list[str]:
 
     if not rows:
         return []
-    width = width_of(out if out is not None else sys.stdout)
+    width = width_of(out if out is not None else sys.stdout) - indent
     count = len(rows[0])
     widest = [max(len(r[i]) for r in rows) for i in range(count)]
     # Narrow cells first (ids, statuses, severities, rule ids up to 48) are never broken, while the
@@ -108,4 +108,4 @@ def aligned(rows: list[list[str]], out: TextIO | None = None) -> list[str]:
             break
         whole = kept
     columns = [Column(no_wrap=True, min_width=widest[i]) if i in whole else Column() for i in range(count)]
-    return table_lines(rows, columns, width=width)
+    return [" " * indent + line for line in table_lines(rows, columns, width=width)]

@@ -56,3 +56,9 @@ def test_colour_only_when_asked() -> None:
     plain = table_lines([[("HIGH", "red"), "pii.kz-iin"]])
     styled = table_lines([[("HIGH", "red"), "pii.kz-iin"]], colour=True)
     assert "\x1b" not in "".join(plain) and "\x1b[31mHIGH" in "".join(styled)
+
+
+def test_an_indented_listing_counts_its_indent_in_the_width() -> None:
+    """``diff`` indents its findings under the heading: still at most 120 columns in a pipe."""
+    lines = aligned(rows(), io.StringIO(), indent=2)
+    assert all(line.startswith("  ") for line in lines) and max(len(line) for line in lines) <= 120
