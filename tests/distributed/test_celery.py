@@ -457,3 +457,26 @@ def test_a_path_a_worker_cannot_see_is_an_error_naming_the_worker_and_host(
         outcome.reason or "",
     )
     assert PLANTED_IIN not in outcome.uri and PLANTED_IIN not in result.errors[0]  # the path comes back masked
+
+
+def test_a_unit_sent_twice_yields_one_result_the_late_duplicate_is_never_read(
+    mixed: ScanConfig, workers: list[Worker], redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from govscan.distributed import executor as module
+    from govscan.engine.plan import dataset_assets
+    from govscan.engine.steps import crashed, read_dataset
+    from govscan.engine.units import DatasetUnit
+
+    real_look = module._Watch.look
+
+    def look_and_resend_everything(self, task, pending):  # type: ignore[no-untyped-def]
+        self.executor.resend(task, list(pending), pending)  # as if every worker had been lost
+        real_look(self, task, pending)
+
+    monkeypatch.setattr(module._Watch, "look", look_and_resend_everything)
+    units = [DatasetUnit("exports", uri) for uri in dataset_assets(mixed.targets[0])]
+    with module.CeleryExecutor(WorkContext(load_rules(), load_secret()), redis_server.url) as executor:
+        results = list(executor.run(read_dataset, units, "cpu", on_crash=crashed))
+        time.sleep(1)  # the first copies finish too, their results land in Redis unread
+    assert len(results) == len(units) and len({r.outcomes[0].uri for r in results}) == len(units)
+    assert executor.progress.resent >= len(units)
