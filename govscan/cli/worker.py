@@ -41,7 +41,7 @@ def worker(queues: str, concurrency: int | None, broker: str | None, loglevel: s
                          "pip install 'govscan[distributed]'") from None  # fmt: skip
     load()  # a missing key or a broken rule file is one line now, not a crash in every pool process
     app.conf.update(broker_url=url, result_backend=url)
-    argv = ["worker", "--queues", ",".join(chosen), "--loglevel", loglevel.upper()]
+    argv = ["--quiet", "worker", "--queues", ",".join(chosen), "--loglevel", loglevel.upper()]  # no banner
     argv += ["--hostname", f"govscan-{os.getpid()}@%h", "--without-gossip", "--without-mingle"]
     if concurrency:
         argv += ["--concurrency", str(concurrency)]
