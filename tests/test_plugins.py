@@ -108,6 +108,20 @@ def test_check_reads_a_format_only_a_plugin_knows(site: Path, tmp_path: Path) ->
     assert [f["location"]["column"] for f in without if f["rule_id"] == "pii.kz-iin"] == [None]  # read as prose
 
 
+def test_check_renders_a_format_only_a_plugins_reporter_knows(site: Path, tmp_path: Path) -> None:
+    export = tmp_path / "people.prn"
+    export.write_text(PRN, encoding="utf-8")
+    done = govscan(site, "check", str(export), "--format", "tsv", "--fail-on", "none")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "rule\tseverity\turi"
+    assert any(line.startswith("pii.kz-iin\t") for line in lines[1:])
+
+    without = govscan(site, "check", str(export), "--format", "tsv", plugins=False)
+    assert without.returncode == 2
+    assert "'tsv' is not one of" in without.stderr
+
+
 def test_crawl_uses_the_plugins_reader_check_and_rule(site: Path, portal: str) -> None:
     report = _report(govscan(site, "crawl", portal, "--rate", "0", "--format", "json"))
     by_rule = {(f["rule_id"], f["location"]["uri"]) for f in report["findings"]}

@@ -61,6 +61,34 @@ def format_option(formats: tuple[str, ...] = FORMATS, default: str = "text") -> 
     )
 
 
+class _ReportFormats(click.Choice):  # type: ignore[type-arg]
+    """The built-in findings formats, and any format a plugin's reporter adds (``govscan_reporters``).
+
+    Plugins are asked only for a name that is not built in: ``check`` never pays for loading them
+    just to parse ``--format json``.
+    """
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value not in self.choices:
+            from govscan import plugins
+
+            if value in plugins.reporters():
+                return value
+        return super().convert(value, param, ctx)
+
+
+def report_format_option(fn: F) -> F:
+    """``--format`` of the commands that render a live result (check, tls, crawl): plugins' reporters too."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=_ReportFormats(FORMATS),
+        default="text",
+        show_default=True,
+        help=format_help(FORMATS)[:-1] + "; or the name of a format a plugin's reporter adds.",
+    )(fn)
+
+
 def writable_target(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Refuse an output file that cannot be created before any work starts: a scan of an hour must
     not end in a traceback because ``-o`` named a folder that does not exist."""
@@ -104,7 +132,7 @@ def _remember_extra(ctx: click.Context, param: click.Parameter, value: str | Non
 
 def output_options(fn: F) -> F:
     fn = output_option(fn)
-    fn = format_option(FORMATS)(fn)
+    fn = report_format_option(fn)
     for fmt in reversed(EXTRA_OUTPUTS):  # decorators apply bottom-up: --json-output shows first
         fn = click.option(
             f"--{fmt}-output",
