@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from govscan.report.data import ReportData
 from govscan.report.i18n import Translator
-from govscan.report.templating import environment
+from govscan.report.templating import environment, group_anchor
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#~|!])")
 
@@ -40,4 +40,7 @@ def render_markdown(data: ReportData, lang: str, strict: bool | None = None) -> 
     """The whole report in ``lang`` as GitHub-flavoured Markdown."""
     t = Translator(lang, strict)
     env = environment(t, autoescape=False, finalize=md_escape)
+    env.filters["rule_title"] = lambda rule_id: data.rule_title(rule_id, lang)
+    # ``group_anchor`` yields only [a-z0-9_-]: safe as it is, where escaping ``_`` would break the link
+    env.filters["anchor"] = lambda index, rule_id: Markup(group_anchor(index, rule_id))  # noqa: S704
     return env.get_template("report.md.j2").render(data=data)
