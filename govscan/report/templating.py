@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 from govscan import __version__
 from govscan.report.data import FindingItem
 from govscan.report.i18n import Translator
+from govscan.report.reasons import reason_messages
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 _CSS_TOKEN = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -113,6 +114,29 @@ def evidence_plain(t: Translator, finding: FindingItem) -> str:
         )
     except (KeyError, IndexError, ValueError):
         return finding.evidence
+
+
+def reason_text(t: Translator, reason: str) -> Markup:
+    """Why an asset was not read, in the report's language when its form is known (``reasons.yaml``).
+
+    Parameters (a library's own message, a worker's name) are quoted data in ``<code>``; a reason of
+    no known form, or whose message the catalogue lacks, is shown as stored, quoted.
+    """
+    said = reason_messages(reason)
+    if said is None or not all(t.has(f"reason.{m.id}") for m in said):
+        return Markup("<code>%s</code>") % reason
+    return Markup("; ").join(
+        escape(t(f"reason.{m.id}")).format(**{k: Markup("<code>%s</code>") % v for k, v in m.params.items()})
+        for m in said
+    )
+
+
+def reason_plain(t: Translator, reason: str) -> str:
+    """:func:`reason_text` as plain text, for the Markdown report (which escapes it itself)."""
+    said = reason_messages(reason)
+    if said is None or not all(t.has(f"reason.{m.id}") for m in said):
+        return reason
+    return "; ".join(t(f"reason.{m.id}", **m.params) for m in said)
 
 
 def _param_text(name: str, value: str | int | list[str], lang: str) -> str:
@@ -228,6 +252,7 @@ def environment(t: Translator, *, autoescape: bool, finalize: Callable[[Any], An
         code_spans=code_spans,
         part=lambda value: label(value, "part"),  # a reader's part name ("under a redaction box")
         evidence=lambda finding: evidence_text(t, finding) if autoescape else evidence_plain(t, finding),
+        reason=lambda reason: reason_text(t, reason) if autoescape else reason_plain(t, reason),
         settings_words=lambda values: settings_words(t, values),
         moment=lambda value: moment(value, t.lang),
         cls=css_token,
