@@ -36,7 +36,7 @@ def test_four_limiters_together_keep_one_host_to_its_rate(redis: object) -> None
     lock = threading.Lock()
 
     def worker() -> None:
-        limiter = RedisHostLimiter(redis, rate=10, concurrency=None)  # one per worker process
+        limiter = RedisHostLimiter(redis, rate=5, concurrency=None)  # one per worker process
         for _ in range(5):
             with limiter.slot("http://portal:80"):
                 with lock:
@@ -49,9 +49,11 @@ def test_four_limiters_together_keep_one_host_to_its_rate(redis: object) -> None
         thread.join(30)
     starts.sort()
     assert len(starts) == 20
-    # Starts are reserved 1/rate apart; a thread woken late by a busy machine shifts one start, never two.
-    assert min(b - a for a, b in zip(starts, starts[4:], strict=False)) >= 0.35  # any 5 starts span >= 4/rate
-    assert (len(starts) - 1) / (starts[-1] - starts[0]) <= 10 * 1.05
+    # Starts are reserved 1/rate apart (any 5 span 0.8 s); a loaded machine wakes some threads late,
+    # bunching them with the next, so the bounds leave 0.3 s of slack. Four limiters each keeping only
+    # its own rate would start 20 a second: any 5 within 0.2 s.
+    assert min(b - a for a, b in zip(starts, starts[4:], strict=False)) >= 0.5
+    assert (len(starts) - 1) / (starts[-1] - starts[0]) <= 5 * 1.1
 
 
 def test_the_concurrency_cap_is_one_cap_across_limiters(redis: object) -> None:
@@ -96,7 +98,7 @@ with limiter.slot("http://portal:80"):
     started = time.monotonic()
     with RedisHostLimiter(redis, rate=None, concurrency=1).slot("http://portal:80"):
         pass
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10  # not the lease's 120 s
 
 
 def test_robots_txt_is_fetched_once_per_scan_and_kept_sealed(redis: object) -> None:
