@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from govscan.cli.options import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, SEVERITY_CHOICES
+from govscan.cli.options import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    SEVERITY_CHOICES,
+    format_option,
+    output_option,
+    writable_target,
+)
 from govscan.progress import Progress
 from govscan.redact import terminal_line
 
@@ -19,6 +27,7 @@ if TYPE_CHECKING:
 
 # sqlmodel and the tables are imported inside the commands: `govscan check` never pays for them.
 
+SCAN_FORMATS = ("text", "json")  # a scan's result: for people and CI logs, or the ``kind: scan`` document
 DB_OPTION = click.option("--db", metavar="URL", help="SQLAlchemy URL (default: $GOVSCAN_DB or sqlite:///govscan.db).")
 
 
@@ -64,6 +73,10 @@ def _session(db: str | None, *, create: bool = False) -> Iterator[Session]:
 @click.option("--progress/--no-progress", default=None,
               help="Files, pages, requests, endpoints and findings so far on stderr (a bar on a terminal, "
                    "a line every 10 s otherwise).")  # fmt: skip
+@format_option(SCAN_FORMATS)
+@output_option
+@click.option("--json-output", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+              callback=writable_target, help="Also write the json output to FILE, whatever --format says.")  # fmt: skip
 def scan(
     config_path: str,
     db: str | None,
@@ -75,8 +88,14 @@ def scan(
     executor_name: str | None,
     broker: str | None,
     progress: bool | None,
+    fmt: str,
+    output: str | None,
+    json_output: str | None,
 ) -> None:
     """Run every target of a scan configuration and record the results in the database.
+
+    Prints what the scan changed (text: one line; json: the scan's id, counts, errors and the
+    findings that tripped the gate). Errors and the gate's findings are also said on stderr.
 
     Exit status: 0 no new or reopened finding at or above --fail-on, 1 there are (listed on
     stderr), 2 an asset could not be read or a usage error.
@@ -106,19 +125,75 @@ def scan(
             sys.exit(130)
         for error in outcome.errors:
             click.echo(terminal_line(f"govscan: error: {error}"), err=True)
-        suppressed = f", {len(outcome.suppressed)} suppressed by the baseline" if outcome.suppressed else ""
-        click.echo(
-            f"scan {outcome.scan_id}: {len(outcome.new)} new, {len(outcome.reopened)} reopened, "
-            f"{len(outcome.fixed)} fixed{suppressed}"
-        )
         if notify:
             _notify(notify, session, outcome)
         failing = tripping(session, outcome, fail_on.lower())
-        if failing:
-            for line in gate_lines(failing, rules, fail_on.lower(), outcome.scan_id):
-                click.echo(line, err=True)
-            sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_ERROR if outcome.errors else EXIT_CLEAN)
+        _write_outcome(session, outcome, failing, rules, fail_on.lower(), fmt, output, json_output)
+    sys.exit(EXIT_FINDINGS if failing else EXIT_ERROR if outcome.errors else EXIT_CLEAN)
+
+
+def _write_outcome(
+    session: Session,
+    outcome: Any,
+    failing: list[Any],
+    rules: Any,
+    fail_on: str,
+    fmt: str,
+    output: str | None,
+    json_output: str | None,
+) -> None:
+    """What the scan changed, in ``fmt`` onto ``-o`` (standard output by default), and as JSON onto
+    ``--json-output``. The gate's findings always go to stderr too, for the CI log; so does the
+    summary line when standard output carries JSON."""
+    from govscan.cli.results import destination, write_json
+
+    suppressed = f", {len(outcome.suppressed)} suppressed by the baseline" if outcome.suppressed else ""
+    summary = (
+        f"scan {outcome.scan_id}: {len(outcome.new)} new, {len(outcome.reopened)} reopened, "
+        f"{len(outcome.fixed)} fixed{suppressed}"
+    )
+    gate = gate_lines(failing, rules, fail_on, outcome.scan_id) if failing else []
+    to_stdout = not output or output == "-"
+    if fmt == "json" and to_stdout:
+        click.echo(summary, err=True)
+    for line in gate:
+        click.echo(line, err=True)
+    document = _scan_document(session, outcome, failing, fail_on) if fmt == "json" or json_output else {}
+    with destination(output) as out:
+        if fmt == "json":
+            write_json(document, out)
+        else:
+            out.write(summary + "\n")
+            if not to_stdout:  # a file holds the whole result; stderr already had the gate's list
+                out.write("".join(line + "\n" for line in gate))
+    if json_output:
+        with destination(json_output) as out:
+            write_json(document, out)
+
+
+def _scan_document(session: Session, outcome: Any, failing: list[Any], fail_on: str) -> dict[str, Any]:
+    """The ``kind: scan`` document (report/shape.py): counts, errors, the gate's findings in the one shape."""
+    from govscan.cli.findings import stored_findings
+    from govscan.cli.results import document
+    from govscan.report.shape import finding_out
+
+    errors = []
+    for line in outcome.errors:  # "uri: problem" (model.ReadError), the uri masked
+        uri, _, problem = line.partition(": ")
+        errors.append({"uri": uri, "problem": problem or "not read"})
+    return document(
+        "scan",
+        scan_id=outcome.scan_id,
+        summary={
+            "new": len(outcome.new),
+            "reopened": len(outcome.reopened),
+            "fixed": len(outcome.fixed),
+            "suppressed": len(outcome.suppressed),
+        },
+        errors=errors,
+        gate={"fail_on": fail_on, "tripped": len(failing)},
+        findings=[finding_out(f) for f in stored_findings(session, failing)],
+    )
 
 
 GATE_LISTED = 20  # findings named when the gate fails; the rest are counted

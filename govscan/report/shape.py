@@ -1,6 +1,6 @@
 """The one shape of a finding and the one envelope of every JSON document govscan prints.
 
-``check``, ``tls``, ``crawl`` and ``report`` (``kind: report``), ``findings list`` (``findings``),
+``check``, ``tls``, ``crawl`` and ``report`` (``kind: report``), ``scan`` (``scan``), ``findings list`` (``findings``),
 ``findings show`` (``finding``), ``diff`` (``diff``), ``scans list`` (``scans``) and ``rules list``
 (``rules``) all print ``{schema_version, tool, kind, …}``, and every output that holds findings
 holds them under ``findings`` as :class:`FindingOut`. A finding read back from the database adds
@@ -204,7 +204,36 @@ class RulesDoc(Envelope):
     rules: list[RuleOut]
 
 
-Document = Annotated[ReportDoc | FindingsDoc | FindingDoc | DiffDoc | ScansDoc | RulesDoc, Field(discriminator="kind")]
+class ScanCounts(StrictModel):
+    """What one stored scan changed: findings new, reopened, fixed, and stored suppressed (a baseline)."""
+
+    new: int
+    reopened: int
+    fixed: int
+    suppressed: int
+
+
+class GateOut(StrictModel):
+    """``scan``'s gate: the threshold, and how many new or reopened open findings reached it."""
+
+    fail_on: Literal["info", "low", "medium", "high", "critical", "none"]
+    tripped: int
+
+
+class ScanRunDoc(Envelope):
+    """``scan --format json``: the scan just recorded; ``findings`` are the ones that tripped the gate."""
+
+    kind: Literal["scan"]
+    scan_id: int
+    summary: ScanCounts
+    errors: list[ErrorOut]
+    gate: GateOut
+    findings: list[FindingOut]
+
+
+Document = Annotated[
+    ReportDoc | FindingsDoc | FindingDoc | DiffDoc | ScansDoc | RulesDoc | ScanRunDoc, Field(discriminator="kind")
+]
 
 
 def envelope(version: str) -> dict[str, Any]:
