@@ -42,6 +42,7 @@ def make_app(broker: str | None = None) -> Celery:
         worker_log_format="%(asctime)s govscan worker: %(levelname)s %(message)s",
         worker_task_log_format="%(asctime)s govscan worker: %(levelname)s %(task_name)s[%(task_id)s] %(message)s",
         worker_redirect_stdouts=False,
+        worker_consumer="govscan.distributed.logs:Consumer",  # a refused message is one line, not a body dump
     )
     return app
 

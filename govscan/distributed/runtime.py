@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from billiard.exceptions import SoftTimeLimitExceeded
+from celery.utils.log import get_task_logger
 
 from govscan.distributed import settings
 from govscan.distributed.wire import Identity, Refused, Task, decode_unit, encode_result
@@ -44,6 +45,7 @@ class WorkerState:
         return context
 
 
+log = get_task_logger("govscan.worker")
 _state: WorkerState | None = None
 _lock = threading.Lock()
 
@@ -66,8 +68,11 @@ def run_message(app: Any, message: dict[str, Any], node: str, soft_limit: float)
     state = load()
     where = f"worker {node}"
     try:
+        if not isinstance(message, dict):  # a message crafted by hand: JSON, but not a govscan unit
+            raise Refused(f"{where}: not a govscan unit message; refused")
         task, unit, limits = decode_unit(state.identity, message, where)
     except Refused as refused:
+        log.warning("%s", refused)  # the task logger names the task and its id; the line names no unit
         return {**state.identity.header(), "refused": str(refused)}
     problem = _cannot_start(app.backend.client, task, unit, str(message.get("unit_id")), node)
     if problem:

@@ -26,6 +26,17 @@ trace.LOG_SUCCESS = "Task %(name)s[%(id)s] succeeded in %(runtime).3fs"
 _beating = threading.Event()
 
 
+@signals.after_setup_logger.connect
+@signals.after_setup_task_logger.connect
+def _public_logs(logger: logging.Logger | None = None, **_: Any) -> None:
+    """Whatever the worker and its libraries log is masked on the way out (``logs.PublicFormatter``)."""
+    from billiard.util import get_logger as multiprocessing_logger
+
+    from govscan.distributed.logs import make_public
+
+    make_public(*(x for x in (logger, logging.getLogger(), multiprocessing_logger()) if x is not None))
+
+
 @signals.worker_process_init.connect
 def _process_init(**_: Any) -> None:
     from govscan.distributed.runtime import load

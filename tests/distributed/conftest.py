@@ -157,9 +157,9 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 
 @pytest.fixture(scope="module")
 def workers(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Worker]]:
-    """Two ``govscan worker`` processes (one pool process each) on both queues."""
+    """Two ``govscan worker`` processes (one pool process each) on both queues, logging at debug."""
     directory = tmp_path_factory.mktemp("workers")
-    started = [start_worker(redis_server, directory) for _ in range(2)]
+    started = [start_worker(redis_server, directory, "--loglevel", "debug") for _ in range(2)]  # the chattiest logs
     try:
         wait_ready(redis_server, started)
         yield started

@@ -73,7 +73,11 @@ def mixed(portal: DemoPortal, tls_endpoint: str, tmp_path_factory: pytest.TempPa
             TargetConfig(name="exports", datasets=[str(files / "*.csv")]),
             TargetConfig(
                 name="dataset urls",
-                datasets=[f"{portal.http_url}/files/recipients.csv", f"{portal.http_url}/files/budget.csv"],
+                datasets=[
+                    f"{portal.http_url}/files/recipients.csv",
+                    f"{portal.http_url}/files/budget.csv",
+                    f"{portal.http_url}/files/budget.csv?iin={PLANTED_IIN}",
+                ],  # an IIN in a URL a worker fetches
             ),  # fmt: skip
             TargetConfig(name="portal", url=portal.http_url, crawl=crawl),
             TargetConfig(name="tls", tls=[tls_endpoint]),
@@ -170,9 +174,102 @@ def test_nothing_raw_is_left_in_redis_or_its_dump_after_a_scan_of_planted_iins(
         assert iin.encode() not in held and iin.encode() not in dump
 
 
+def test_the_workers_logs_at_debug_hold_no_raw_iin_after_the_mixed_scan(
+    celery_run: dict[str, Any], portal: DemoPortal, workers: list[Worker]
+) -> None:
+    assert celery_run["fingerprints"]
+    logs = "".join(w.log.read_text(errors="replace") for w in workers)
+    assert "DEBUG" in logs and "govscan.read_dataset" in logs  # the chattiest level, with the units in it
+    assert "/files/budget.csv?iin=8704******38" in logs  # urllib3's request line, masked
+    for iin in [PLANTED_IIN, *portal.data.iins]:
+        assert iin not in logs
+
+
 # --------------------------------------------------------------------------------------------
-# Refusals: another key, no worker at all
+# Refusals: pickle or YAML on the broker, another key, no worker at all
 # --------------------------------------------------------------------------------------------
+
+
+def wait_for_log(workers: list[Worker], text: str, count: int, seconds: float = 60) -> str:
+    """The workers' logs once ``text`` is in them ``count`` times (or the deadline passed)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        logs = "".join(w.log.read_text(errors="replace") for w in workers)
+        if logs.count(text) >= count or time.monotonic() > deadline:
+            return logs
+        time.sleep(0.1)
+
+
+def test_a_pickle_or_yaml_message_on_the_broker_is_never_deserialised_and_logged_in_one_line(
+    workers: list[Worker], redis_server: RedisServer, tmp_path: Path
+) -> None:
+    import pickle
+    import uuid
+
+    from kombu import Connection, Exchange
+
+    marker = tmp_path / "ran"
+
+    class Payload:  # what a pickle loader would run: os.system("touch …")
+        def __reduce__(self) -> tuple[Any, ...]:
+            return (os.system, (f"touch {marker}",))
+
+    bodies = {
+        "application/x-python-serialize": pickle.dumps(((Payload(),), {}, {})),
+        "application/x-yaml": f"!!python/object/apply:os.system ['touch {marker}']".encode(),
+    }
+    with Connection(redis_server.url) as connection:
+        producer = connection.Producer()
+        for content_type, body in bodies.items():
+            headers = {"task": "govscan.read_dataset", "id": uuid.uuid4().hex, "lang": "py"}
+            producer.publish(body, exchange=Exchange("cpu"), routing_key="cpu", content_type=content_type,
+                             content_encoding="binary", headers=headers)  # fmt: skip
+    logs = wait_for_log(workers, "refused a message", 2)
+    refusals = [line for line in logs.splitlines() if "refused a message" in line]
+    assert len(refusals) == 2
+    for refusal, kind in zip(sorted(refusals), ("pickle", "yaml"), strict=True):
+        assert re.fullmatch(
+            rf"\S+ \S+ govscan worker: ERROR refused a message for task govscan\.read_dataset \[\w+\]: "
+            rf"Refusing to deserialize untrusted content of type {kind} \(application/x-[\w-]+\); "
+            r"only JSON is accepted; discarded",
+            refusal,
+        ), refusal
+    assert "Traceback" not in logs and "touch" not in logs  # one line each: no body, no traceback
+    assert not marker.exists()
+    assert all(w.process.poll() is None for w in workers)
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_forged_unit_sent_straight_to_the_broker_is_refused_and_logged(
+    workers: list[Worker], redis_server: RedisServer
+) -> None:
+    from govscan.distributed.app import make_app
+    from govscan.distributed.wire import Identity, encode_unit, task_for
+    from govscan.engine.steps import read_dataset
+    from govscan.engine.units import DatasetUnit
+
+    ours = Identity(SECRET.encode(), load_rules().digest)
+    forger = Identity(b"a-key-the-forger-chose-0123456789abcdef", ours.rules_digest)
+    forged = encode_unit(forger, task_for(read_dataset), DatasetUnit("t", f"/srv/{PLANTED_IIN}.csv"), "u1", "s", None)
+    forged["key_id"] = ours.key_id  # the header travels in clear: a forger copies it
+    app = make_app(redis_server.url)
+    try:
+        sent = [app.send_task("govscan.read_dataset", args=[body], queue="cpu") for body in (forged, ["a", "list"])]
+        answers = [result.get(timeout=60) for result in sent]
+    finally:
+        app.close()
+    assert re.fullmatch(
+        r"worker govscan-\d+@\S+: a unit that was not sealed with this key \(altered or forged\); refused",
+        answers[0]["refused"],
+    )
+    assert re.fullmatch(r"worker govscan-\d+@\S+: not a govscan unit message; refused", answers[1]["refused"])
+    assert set(answers[0]) == {"v", "key_id", "rules", "refused"}  # no result, nothing read
+    logs = wait_for_log(workers, "; refused", 2)
+    for result in sent:
+        (line,) = [line for line in logs.splitlines() if result.id in line and "WARNING" in line]
+        assert line.endswith("; refused") and f"govscan.read_dataset[{result.id}]" in line
 
 
 def test_a_unit_for_another_key_is_refused_with_both_key_ids_before_anything_is_read(
