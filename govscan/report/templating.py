@@ -97,7 +97,7 @@ def evidence_text(t: Translator, finding: FindingItem) -> Markup:
     for m in finding.messages:
         params = {k: Markup("<code>%s</code>") % _param_text(k, v, t.lang) for k, v in m.params.items()}
         try:
-            parts.append(escape(t(f"evidence.{m.id}")).format(**params))
+            parts.append(escape(t.text(f"evidence.{m.id}", m.params.get("count"))).format(**params))
         except (KeyError, IndexError, ValueError):  # the catalogue wants a parameter the check did not give
             return stored
     return Markup("; ").join(parts)
@@ -109,7 +109,9 @@ def evidence_plain(t: Translator, finding: FindingItem) -> str:
         return finding.evidence
     try:
         return "; ".join(
-            t(f"evidence.{m.id}", **{k: _param_text(k, v, t.lang) for k, v in m.params.items()})
+            t.text(f"evidence.{m.id}", m.params.get("count")).format(
+                **{k: _param_text(k, v, t.lang) for k, v in m.params.items()}
+            )
             for m in finding.messages
         )
     except (KeyError, IndexError, ValueError):

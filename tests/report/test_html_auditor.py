@@ -172,7 +172,7 @@ def _english_texts(demo: ReportData) -> set[str]:
     texts: set[str] = set()
     ru = load_catalog("ru")
     for key, value in load_catalog("en").items():
-        if value == ru[key]:
+        if value == ru.get(key, ru[key.split("#")[0]]):  # a plural form (``#one``) or the message
             continue  # the same in both: an identifier ("robots.txt")
         for segment in re.split(r"\{[a-z_]+\}", value):
             if len(re.findall(r"(?<![\w.-])[A-Za-z]{3,}(?![\w-])", segment)) >= 2:  # words, not header names
