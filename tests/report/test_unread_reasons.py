@@ -83,8 +83,17 @@ def test_the_markdown_report_says_them_too(scanned: ReportData) -> None:
 
 
 def test_an_unknown_reason_is_shown_as_stored_and_quoted() -> None:
+    from govscan.report.i18n import Translator
+    from govscan.report.templating import reason_plain, reason_text
+
     assert reason_messages("the moon was in the wrong phase") is None
     assert reason_messages("") is None
+    ru = Translator("ru", strict=True)
+    assert str(reason_text(ru, "the <moon> was wrong")) == "<code>the &lt;moon&gt; was wrong</code>"
+    assert reason_plain(ru, "the moon was wrong") == "the moon was wrong"
+    # one known and one unknown problem: nothing half-translated, the whole reason quoted
+    assert str(reason_text(ru, "encrypted, not read; the moon")) == "<code>encrypted, not read; the moon</code>"
+    assert str(reason_text(ru, "could not be read (<b>)")) == "не удалось прочитать: <code>&lt;b&gt;</code>"
 
 
 @pytest.mark.parametrize(
