@@ -78,6 +78,8 @@ def test_findings_are_grouped_per_target_and_rule(demo, reports) -> None:
     for text, target in zip(targets, demo.targets, strict=True):
         assert text.count("#### <a id=") == len({f.rule_id for f in target.findings})
     assert "no triage" not in reports["en"].lower()
+    # a rule's references are a paragraph of their own, not run into its remediation
+    assert "\n\nReferences: " in reports["en"] and not re.search(r"[^\n]\nReferences: ", reports["en"])
 
 
 def test_one_scan_gets_a_sentence_not_a_one_row_trend_table(reports) -> None:
