@@ -8,6 +8,8 @@ prints ``govscan: error: <message>`` and exits 2 (DESIGN.md: 2 is usage or input
 
 from __future__ import annotations
 
+from govscan.redact import shorten
+
 # An echoed path or value is clipped: a 5 MB path in an error line helps nobody.
 MAX_SHOWN = 300
 
@@ -19,7 +21,7 @@ class InputError(Exception):
 def shown(text: str, limit: int = MAX_SHOWN) -> str:
     """``text`` on one line and at most ``limit`` characters, for echoing inputs in error lines."""
     flat = " ".join(text.split()) if any(c in text for c in "\r\n\t") else text
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return shorten(flat, limit)  # identifiers masked before the cut, which could halve one
 
 
 def one_line(value: object, limit: int | None = None) -> str:
@@ -29,7 +31,7 @@ def one_line(value: object, limit: int | None = None) -> str:
     problem must stay one line, so every place that quotes them goes through here.
     """
     flat = " ".join(str(value).split())
-    return flat if limit is None else flat[:limit]
+    return flat if limit is None else shorten(flat, limit)
 
 
 def described(exc: BaseException) -> str:

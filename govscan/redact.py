@@ -250,6 +250,28 @@ def _escape(match: re.Match[str]) -> str:
 
 
 _CUT_AWAY = "0123456789 .-_+%*"
+# The most characters one identifier can span: twelve full-width digits percent-encoded (nine
+# characters each) and eleven percent-encoded separators between them.
+_IDENTIFIER_SPAN = IDENTIFIER_DIGITS * 9 + (IDENTIFIER_DIGITS - 1) * 9
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters: the head, and an ellipsis if anything was cut.
+
+    Identifiers are masked *before* the cut: an identifier cut through would otherwise leave ten
+    digits before the ellipsis (``X-Powered-By: PHP/7.4 … 4504203202…``), a run too short for the
+    mask to recognise afterwards. Only the head and the longest identifier beyond it are masked,
+    so a 5 MB value costs no more than a short one. Every place that quotes a value read from
+    outside (a header, a path, a parser's message) cut to a length uses this.
+    """
+    if len(text) <= limit:
+        return text
+    # masked percent-escapes shrink to one character: take enough that the cut stays inside
+    head = text[: 9 * limit + _IDENTIFIER_SPAN]
+    window = mask_identifiers(head)
+    if len(head) == len(text) and len(window) <= limit:
+        return window
+    return window[: limit - 1] + ELLIPSIS
 
 
 def clip(text: str, limit: int = LINE_LIMIT) -> str:

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from govscan.redact import shorten
+
 MAX_DEPTH = 64  # a scan config nests ~5 levels, a rule ~6
 MAX_DIGITS = 100  # digits of one number: larger than any limit or count govscan takes
 MAX_BYTES = 4 * 1024 * 1024  # a config or rule file is a few KiB; a 1 GB one is a mistake or an attack
@@ -90,5 +92,4 @@ def _line(event: yaml.Event) -> int | None:
 
 
 def _first_words(exc: BaseException, limit: int = 120) -> str:
-    text = " ".join(str(exc).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(" ".join(str(exc).split()), limit)  # masked before the cut

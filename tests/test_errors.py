@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from govscan.errors import described, one_line
+from govscan.errors import described, one_line, shown
 
 
 def test_one_line_collapses_every_whitespace_run_and_cuts_at_the_limit() -> None:
     assert one_line("bad\r\n  row\tthree ") == "bad row three"
-    assert one_line(ValueError("x" * 50), 10) == "x" * 10
+    assert one_line(ValueError("x" * 50), 10) == "x" * 9 + "…"
+
+
+def test_a_quoted_text_cut_at_the_limit_never_keeps_most_of_an_identifier() -> None:
+    # a parser's message quoting a row, cut through the identifier in it: masked before the cut
+    message = ValueError("bad row: " + "x" * 480 + " 450420320289 Иванов")
+    assert one_line(message, 500).endswith(" 4504*****…")
+    assert shown("/data/" + "d" * 285 + "/450420320289.csv").endswith("/4504***…")
 
 
 def test_described_names_the_exception_type_even_when_it_says_nothing() -> None:

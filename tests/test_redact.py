@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 import pytest
 
 from govscan.model import ReadError
@@ -13,6 +15,7 @@ from govscan.redact import (
     public_text,
     public_uri,
     redact,
+    shorten,
     terminal_line,
 )
 
@@ -218,3 +221,16 @@ def test_a_clip_never_leaves_part_of_an_identifier() -> None:
     text = "x" * 600 + IIN * 40 + "y" * 400
     shown = clip(text, 1000)
     assert "…" in shown and "16040251" not in shown and "02513597" not in shown
+
+
+def test_a_value_cut_to_a_length_is_masked_before_the_cut() -> None:
+    # A header quoted in 40 characters, cut after the tenth digit of an identifier
+    value = "nosniff-" + "q" * 20 + "4504.2032.0289" + " rest"
+    shown = shorten(value, 40)
+    assert len(shown) == 40 and shown.endswith("…")
+    assert "45042032" not in shown.replace(".", "") and shown.startswith("nosniff-")
+    wide = "x" * 30 + "".join(chr(0xFF10 + int(d)) for d in "450420320289")  # full-width digits
+    assert sum(ch.isdecimal() for ch in shorten(wide, 38)) <= 4
+    encoded = "/" + "%EF%BC%94" * 12 + "/x"  # percent-encoded full-width digits shrink when masked
+    assert unquote(shorten(encoded, 100)).count("４") == 6  # four before the stars, two after
+    assert shorten("short", 40) == "short"

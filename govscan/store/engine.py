@@ -25,6 +25,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlmodel import create_engine
 
 from govscan.errors import InputError
+from govscan.redact import shorten
 
 DEFAULT_URL = "sqlite:///govscan.db"
 SHOWN_CHARS = 200  # a database named in an error line is clipped to this
@@ -58,7 +59,7 @@ def shown_url(url: str) -> str:
 
 def clip(text: str, limit: int = SHOWN_CHARS) -> str:
     text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in " ".join(text.split()))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, limit)  # masked before the cut
 
 
 def open_engine(url: str | None = None, *, create: bool = True, warn: Callable[[str], None] | None = None) -> Engine:

@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 from govscan.identity import normal_uri
 from govscan.model import Message
 from govscan.net.model import Form, Page, Response
+from govscan.redact import shorten
 from govscan.rules.judge import Hit
 from govscan.web.facts import Policy, SetCookie, SiteFacts, parse_csp, parse_hsts, scan_html, scheme_of
 
@@ -65,12 +66,11 @@ def _short(url: str, limit: int = 100) -> str:
     except ValueError:
         host, port = "?", ""
     text = f"{parts.scheme}://{host}{port}{parts.path}" if parts.scheme else url.split("?", 1)[0]
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, limit)
 
 
 def _clip(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(" ".join(text.split()), limit)  # masked before the cut: no ten digits left of an IIN
 
 
 def _https_landing(facts: SiteFacts) -> Response | None:

@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 from govscan.net.model import Response
+from govscan.redact import shorten
 from govscan.rules.probe import Matcher, ProbeGroup
 
 BODY_SCAN_LIMIT = 256 * 1024
@@ -87,9 +88,7 @@ def _clean(fragment: str) -> str:
     except (UnicodeDecodeError, UnicodeEncodeError):
         pass
     fragment = _UNPRINTABLE.sub(" ", fragment).strip()
-    if len(fragment) > EVIDENCE_ITEM_CHARS:
-        fragment = fragment[: EVIDENCE_ITEM_CHARS - 1] + "…"
-    return fragment
+    return shorten(fragment, EVIDENCE_ITEM_CHARS)  # masked before the cut
 
 
 def evidence_captures(
