@@ -26,6 +26,7 @@ from pydantic_core import InitErrorDetails
 from govscan.errors import InputError, shown
 from govscan.net.client import ClientSettings
 from govscan.readers.limits import Limits
+from govscan.redact import mask_identifiers
 from govscan.safeyaml import MAX_BYTES, YamlBoundsError, compose_yaml, load_yaml
 from govscan.sources.crawl import CrawlSettings
 from govscan.strict import dotted, first_error
@@ -143,6 +144,16 @@ def flat_loc(loc: tuple[Any, ...] | list[Any]) -> list[Any]:
     return out
 
 
+def masked_name(name: str) -> str:
+    """A scan's or target's name as it is stored and printed: identifiers masked.
+
+    Names are chosen after what is scanned (``spravki 900101300017``); they reach the database,
+    ``scans list``, every report's title and SARIF categories, so they are masked where the config
+    is read, once. ``--target NAME`` filters mask the name given the same way.
+    """
+    return mask_identifiers(name)
+
+
 class TargetConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -152,6 +163,11 @@ class TargetConfig(BaseModel):
     tls: list[str] = []
     url: str | None = Field(None, pattern=r"^https?://", description="a portal to crawl and audit")
     crawl: CrawlConfig = CrawlConfig()
+
+    @field_validator("name")
+    @classmethod
+    def _masked(cls, name: str) -> str:
+        return masked_name(name)
 
     @field_validator("url")
     @classmethod
@@ -193,6 +209,11 @@ class ScanConfig(BaseModel):
     executor: Literal["local", "celery"] = Field(
         "local", exclude=True, description="local pools, or Celery workers (govscan worker); --executor overrides"
     )
+
+    @field_validator("name")
+    @classmethod
+    def _masked(cls, name: str) -> str:
+        return masked_name(name)
 
     @field_validator("ocr", mode="before")
     @classmethod

@@ -158,3 +158,11 @@ def test_a_bad_crawl_key_is_named_as_written_with_its_line(tmp_path: Path, line:
     )
     with pytest.raises(ConfigError, match=rf"scan\.yaml:7: {where}: .*{problem}"):
         load_config(write(tmp_path, text))
+
+
+def test_names_chosen_after_what_is_scanned_are_masked_where_the_config_is_read(tmp_path: Path) -> None:
+    # stored, listed (scans list), titled (every report) and categorised (SARIF) from here
+    config = load_config(write(tmp_path, GOOD.replace("nightly", "nightly 450420320289").replace(
+        "open data exports", "spravki ４５０４２０３２０２８９")))  # fmt: skip
+    assert config.name == "Almaty akimat nightly 4504******89"
+    assert config.targets[0].name == "spravki ４５０４******８９"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from govscan.redact import mask_identifiers
 from govscan.store.tables import Asset, AssetRead, FindingEvent, FindingRow, Scan, Target, TriageNote
 from govscan.store.writer import Recorded, chunks
 
@@ -37,7 +38,7 @@ def list_findings(session: Session, where: FindingFilter) -> list[FindingRow]:
         query = query.where(FindingRow.rule_id == where.rule_id)
     if where.target:
         query = query.join(Asset, Asset.id == FindingRow.asset_id).join(Target, Target.id == Asset.target_id)
-        query = query.where(Target.name == where.target)
+        query = query.where(Target.name == mask_identifiers(where.target))  # stored masked: config.masked_name
     if where.scan_id is not None:
         seen = select(FindingEvent.finding_id).where(
             FindingEvent.scan_id == where.scan_id,
@@ -184,7 +185,7 @@ def findings_at(session: Session, ids: Sequence[int], target: str | None = None)
             .where(col(FindingRow.id).in_(chunk))
         )
         if target is not None:
-            query = query.where(Target.name == target)
+            query = query.where(Target.name == mask_identifiers(target))
         out.extend(session.exec(query).all())
     return out
 
@@ -219,7 +220,7 @@ def present_in(session: Session, scan_id: int, target: str | None = None) -> lis
             query.join(FindingRow, col(FindingRow.id) == FindingEvent.finding_id)
             .join(Asset, col(Asset.id) == FindingRow.asset_id)
             .join(Target, col(Target.id) == Asset.target_id)
-            .where(Target.name == target)
+            .where(Target.name == mask_identifiers(target))
         )
     return list(session.exec(query).all())
 

@@ -46,9 +46,20 @@ def spell(iin: str, grouping: tuple[int, ...], sep: str) -> str:
 
 
 def leaks(text: str, iins: list[str]) -> list[str]:
-    """The IINs ``text`` carries in any spelling (separators and their percent-encodings removed)."""
+    """The IINs ``text`` carries in any spelling (separators and their percent-encodings removed),
+    whole or nine digits of them together (a value cut before it was masked: ``4504203202…``)."""
     joined = _SEPARATED.sub("", text)
-    return [iin for iin in iins if iin in joined]
+    return [iin for iin in iins if any(iin[i : i + PARTIAL] in joined for i in range(len(iin) - PARTIAL + 1))]
+
+
+PARTIAL = 9  # digits of one identifier together that count as a leak: the mask shows 4 + 2
+
+
+def cut_inside(prefix: str, spelled: str, limit: int) -> str:
+    """``prefix`` padded so that a check quoting the value cut to ``limit`` characters cuts
+    ``spelled`` after its tenth digit: what is left before the ellipsis is ten digits of it."""
+    tenth = [i for i, ch in enumerate(spelled) if ch.isdigit()][9]
+    return prefix + "q" * (limit - 1 - len(prefix) - tenth - 1) + spelled
 
 
 class _Site(BaseHTTPRequestHandler):
@@ -89,6 +100,10 @@ class _Site(BaseHTTPRequestHandler):
         data = body.encode("utf-8")
         self.send_response(status)
         self.send_header("Server", f"nginx/1.18.0 {self.spelled}")
+        # banners the checks quote cut to a length: cut through the identifier
+        self.send_header("X-Powered-By", cut_inside("PHP/7.4 ", self.spelled, 60))
+        self.send_header("X-Content-Type-Options", cut_inside("nosniff-", self.spelled, 40))
+        self.send_header("Referrer-Policy", cut_inside("policy-", self.spelled, 40))
         self.send_header("Content-Type", media)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -177,12 +192,14 @@ def test_no_output_of_any_command_carries_an_identifier_from_names_or_content(
         db = f"sqlite:///{db_path}"
         config = work / "scan.yaml"
         config.write_text(
-            "name: nightly\ntargets:\n"
-            f"  - name: files\n    datasets: ['{data}', '{url}']\n"
+            f"name: 'nightly {spelled}'\ntargets:\n"  # the config's names are names too
+            f"  - name: 'files {spelled}'\n    datasets: ['{data}', '{url}']\n"
             f"  - name: portal\n    url: {base}/\n    crawl: {{rate: 0, max_pages: 10, tls: false}}\n",
             encoding="utf-8",
         )
         outputs["scan"] = "\n".join(invoke("scan", str(config), "--db", db, "--fail-on", "none"))
+        for fmt in ("text", "json"):
+            outputs[f"scans list {fmt}"] = "\n".join(invoke("scans", "list", "--db", db, "--format", fmt))
         for fmt in ("text", "json", "csv", "sarif"):
             outputs[f"findings list {fmt}"] = "\n".join(
                 invoke("findings", "list", "--db", db, "--all", "--format", fmt)
@@ -190,6 +207,9 @@ def test_no_output_of_any_command_carries_an_identifier_from_names_or_content(
         listing = json.loads(invoke("findings", "list", "--db", db, "--all", "--format", "json")[0])
         ids = [row["id"] for row in listing["findings"]]
         assert ids, "the scan recorded no finding: the property would hold vacuously"
+        # the target is stored masked, and still found by the name its config gives
+        named = invoke("findings", "list", "--db", db, "--all", "--target", f"files {spelled}", "--format", "json")
+        assert json.loads(named[0])["findings"], "--target with the config's name found nothing"
         for finding_id in ids:
             for fmt in ("text", "json"):
                 shown = invoke("findings", "show", str(finding_id), "--db", db, "--format", fmt)
