@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from govscan import __version__
@@ -10,7 +12,7 @@ from govscan.cli.crawl import crawl
 from govscan.cli.demo import demo
 from govscan.cli.errors import OneLineErrors
 from govscan.cli.findings import diff, findings, scans
-from govscan.cli.output import GuardedGroup, add_terminal_options, terminal_options
+from govscan.cli.output import GuardedGroup, add_terminal_options, masked_excepthook, terminal_options
 from govscan.cli.report import report
 from govscan.cli.rules import rules
 from govscan.cli.store import scan
@@ -77,4 +79,5 @@ name_envvars(cli)
 
 
 def main() -> None:
+    sys.excepthook = masked_excepthook  # a crash's traceback is printed after the guarded streams
     cli(prog_name="govscan")

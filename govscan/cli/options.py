@@ -97,7 +97,11 @@ def writable_target(ctx: click.Context, param: click.Parameter, value: str | Non
 
     if value and value != "-":
         folder = Path(value).parent
-        if not folder.is_dir():
+        try:
+            exists = folder.is_dir()
+        except OSError as exc:  # a name longer than the system allows is not "no such folder"
+            raise click.BadParameter(f"folder {str(folder)!r} cannot be used ({exc.strerror})", ctx, param) from None
+        if not exists:
             raise click.BadParameter(f"folder {str(folder)!r} does not exist", ctx, param)
         if not os.access(folder, os.W_OK):
             raise click.BadParameter(f"cannot write in folder {str(folder)!r}", ctx, param)

@@ -20,8 +20,10 @@ from __future__ import annotations
 import re
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import TracebackType
 from typing import Any, TextIO
 
 import click
@@ -123,6 +125,18 @@ def stderr_line(line: str) -> str:
     """A line for stderr: ``terminal_line``, keeping a CRLF's carriage return."""
     carriage = line.endswith("\r")
     return terminal_line(line[:-1] if carriage else line) + ("\r" if carriage else "")
+
+
+def masked_excepthook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+    """A crash's traceback, each line as :func:`stderr_line` makes it.
+
+    A bug still ends in a traceback (exit 1) but Python prints it after the command's guarded
+    streams are gone, and its message quotes what the process was reading (a file name, a URL):
+    ``main()`` installs this as ``sys.excepthook`` so that it is masked like every other line.
+    """
+    text = "".join(traceback.format_exception(kind, value, tb))
+    sys.stderr.write("\n".join(stderr_line(line) for line in text.rstrip("\n").split("\n")) + "\n")
+    sys.stderr.flush()
 
 
 def stdout_text(text: str) -> str:

@@ -184,3 +184,29 @@ def test_a_line_break_in_a_file_name_cannot_forge_a_line_in_a_scans_errors(tmp_p
     assert result.exit_code == 2, result.stderr
     assert not [line for line in result.stderr.splitlines() if line.startswith("govscan: 0 findings")]
     assert "bad\\u000agovscan: 0 findings, all clear.xlsx" in result.stderr
+
+
+def test_an_output_folder_the_system_cannot_even_look_up_is_one_masked_line(tmp_path: Path) -> None:
+    # A path component longer than the system allows: Path.is_dir() raises, it does not say False
+    target = tmp_path / ("a" * 300 + "450420320289") / "x.json"
+    result = CliRunner().invoke(cli, ["check", "--format", "json", "-o", str(target), str(tmp_path)])
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert "4504******89" in result.stderr and "450420320289" not in result.stderr
+
+
+CRASH = """
+import sys
+from govscan.cli import cli, main
+def boom(**kwargs):
+    raise RuntimeError("cannot read /data/spravka_450420320289.csv")
+cli.commands["rules"].commands["list"].callback = boom
+sys.argv = ["govscan", "rules", "list"]
+main()
+"""
+
+
+def test_a_crash_prints_its_traceback_masked_like_every_other_line() -> None:
+    # A bug is still a bug (a traceback, exit 1), but its message quotes what the process read
+    done = subprocess.run([sys.executable, "-c", CRASH], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1 and "Traceback" in done.stderr and "RuntimeError" in done.stderr
+    assert "spravka_4504******89.csv" in done.stderr and "450420320289" not in done.stderr
