@@ -227,9 +227,12 @@ class CeleryExecutor:
             return value
 
     def _forget(self, pending: dict[str, _Sent]) -> None:
-        """An interrupted run: units not started are revoked, their keys deleted (best effort)."""
+        """An interrupted run: units not started are revoked, running portal crawls are told to wind
+        down (the scan's stop key, what ``engine.steps.STOP`` is to a local crawl), keys deleted (best effort)."""
         if not pending:
             return
+        with contextlib.suppress(Exception):
+            self.redis.set(settings.STOP_KEY + self.scan, 1, ex=settings.VISIBILITY_TIMEOUT)
         with contextlib.suppress(Exception):
             self.app.control.revoke(list(pending))
         with contextlib.suppress(Exception):

@@ -22,7 +22,7 @@ from celery.utils.log import get_task_logger
 
 from govscan.distributed import settings
 from govscan.distributed.wire import Identity, Refused, Task, decode_unit, encode_result
-from govscan.engine.steps import install
+from govscan.engine.steps import STOP, audit_site, install
 from govscan.engine.units import DatasetUnit, WorkContext
 from govscan.readers.limits import Limits
 from govscan.rules import RuleSet
@@ -82,7 +82,7 @@ def run_message(app: Any, message: dict[str, Any], node: str, soft_limit: float)
 
     shared.begin(app.backend.client, str(message.get("scan") or ""), state.identity)
     try:
-        with _soft_limit_noticed() as noticed:
+        with _soft_limit_noticed() as noticed, _stopped_with_the_scan(app.backend.client, task, message):
             result = task.fn(unit)
         # The soft limit interrupts the unit wherever it is, and work functions turn that into an
         # error of their own ("could not be scanned"): the result is partial, say why instead.
@@ -93,6 +93,37 @@ def run_message(app: Any, message: dict[str, Any], node: str, soft_limit: float)
     finally:
         shared.end()
     return encode_result(state.identity, task, result)
+
+
+@contextmanager
+def _stopped_with_the_scan(redis: Any, task: Task, message: dict[str, Any]) -> Iterator[None]:
+    """While a portal unit runs, its scan's stop key is watched: once the coordinator is interrupted
+    (Ctrl-C, a failure) ``STOP`` is set here as a local Ctrl-C sets it, and the crawl winds down in
+    seconds instead of going on to its own deadline for a scan nobody records any more."""
+    STOP.clear()
+    scan = str(message.get("scan") or "")
+    if task.fn is not audit_site or not scan:
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(settings.STOP_POLL):
+            try:
+                if redis.exists(settings.STOP_KEY + scan):
+                    STOP.set()
+                    return
+            except Exception:  # noqa: BLE001,S112 - Redis away: the unit goes on, bounded by its deadline
+                continue
+
+    watcher = threading.Thread(target=watch, name="govscan-stop", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join(settings.STOP_POLL + 5)
+        STOP.clear()
 
 
 @contextmanager

@@ -32,6 +32,8 @@ TRIES_KEY = "govscan:tries:"  # + unit id: how many times a worker started it
 SHARED_KEY = "govscan:shared:"  # + scan + ":" + what: answers fetched once per host per scan
 RATE_KEY = "govscan:rate:"  # + host: the next free request start (the cross-worker limiter)
 SLOTS_KEY = "govscan:slots:"  # + host: leases of the host's concurrency slots
+STOP_KEY = "govscan:stop:"  # + scan: set when the coordinator is interrupted; running portal crawls wind down
+STOP_POLL = 1.0  # seconds between a worker's looks at its scan's stop key while a portal unit runs
 
 
 def time_limits() -> dict[str, tuple[float, float]]:

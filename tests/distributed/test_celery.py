@@ -594,3 +594,87 @@ def test_a_unit_sent_twice_yields_one_result_the_late_duplicate_is_never_read(
     while held.arrivals.qsize() < 2 * len(units) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert held.arrivals.qsize() == 2 * len(units)  # both copies of every unit ran; only one was read
+
+
+# --------------------------------------------------------------------------------------------
+# The coordinator interrupted: portal crawls running on workers wind down
+# --------------------------------------------------------------------------------------------
+
+
+class EndlessSite:
+    """A site whose every page links to ten new ones: a crawl of it ends only at its bounds."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.hits: list[float] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                site.hits.append(time.monotonic())
+                if self.path != "/" and not self.path.startswith("/page/"):
+                    self.send_error(404)
+                    return
+                name = self.path.removeprefix("/page/").strip("/")  # letters, not digits: no trap template
+                links = "".join(f'<a href="/page/{name}{letter}">{letter}</a>' for letter in "abcdefghij")
+                body = f"<html><body><p>Страница {name}</p>{links}</body></html>".encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                with contextlib.suppress(OSError):
+                    self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_an_interrupted_coordinator_stops_the_portal_crawls_running_on_workers(
+    workers: list[Worker], redis_server: RedisServer
+) -> None:
+    from govscan.distributed.executor import CeleryExecutor
+    from govscan.engine.plan import portal_settings
+    from govscan.engine.steps import audit_site
+    from govscan.engine.units import PortalUnit
+
+    site = EndlessSite()
+    crawl = CrawlConfig(rate=5, max_pages=20000, contact="ci@example.kz", ner=False, probes=False, tls=False)
+    unit = PortalUnit("endless", site.url, portal_settings(crawl))  # a crawl of 4,000 s: 20,000 pages at 5 a second
+
+    def crawls_ended() -> int:
+        logs = "".join(w.log.read_text(errors="replace") for w in workers)
+        return len(re.findall(r"govscan\.audit_site\[\w+\] succeeded", logs))
+
+    before = crawls_ended()
+
+    def ctrl_c_once_crawling(counts: object) -> None:
+        if len(site.hits) >= 5:
+            raise KeyboardInterrupt
+
+    try:
+        with CeleryExecutor(WorkContext(load_rules(), load_secret()), redis_server.url,
+                            on_progress=ctrl_c_once_crawling) as executor:  # fmt: skip
+            with pytest.raises(KeyboardInterrupt):
+                list(executor.run(audit_site, [unit], "io"))
+        interrupted = time.monotonic()
+        # The worker's unit ends (its "succeeded" line) in seconds, not after the crawl's 4,000 s.
+        deadline = time.monotonic() + 60
+        while crawls_ended() == before and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert crawls_ended() == before + 1
+        assert site.hits[-1] - interrupted < 15
+        quiet = len(site.hits)
+        time.sleep(2)
+        assert len(site.hits) == quiet  # nothing more is asked of the site
+    finally:
+        site.close()
