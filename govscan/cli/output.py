@@ -229,7 +229,11 @@ class GuardedGroup(click.Group):
 
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
         reset()
-        return super().make_context(*args, **kwargs)
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.ClickException as exc:  # the root's own options, parsed before invoke guards
+            exc.message = terminal_line(exc.message)
+            raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -210,3 +210,9 @@ def test_a_crash_prints_its_traceback_masked_like_every_other_line() -> None:
     done = subprocess.run([sys.executable, "-c", CRASH], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 1 and "Traceback" in done.stderr and "RuntimeError" in done.stderr
     assert "spravka_4504******89.csv" in done.stderr and "450420320289" not in done.stderr
+
+
+def test_an_error_in_the_root_commands_own_options_is_masked_too() -> None:
+    # parsed before any subcommand runs, outside the guarded streams' invocation
+    result = CliRunner().invoke(cli, ["--x450420320289", "check"])
+    assert result.exit_code == 2 and "--x4504******89" in result.stderr and "450420320289" not in result.stderr
