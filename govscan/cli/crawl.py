@@ -12,6 +12,7 @@ from govscan.cli.options import gate_options, output_options
 from govscan.identity import load_secret
 from govscan.model import ReadError, ScanResult
 from govscan.progress import Progress
+from govscan.redact import shorten
 from govscan.rules import RuleLoadError, RuleSet, load_rules
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def crawl(
     try:
         parse(url)  # read as the client will connect: a URL the parsers read differently is refused here
     except UnsafeURL as exc:
-        raise click.UsageError(f"{exc}: {url[:200]}") from None
+        raise click.UsageError(f"{exc}: {shorten(url, 200)}") from None
     try:
         rules = load_rules()
     except RuleLoadError as exc:

@@ -44,6 +44,12 @@ def test_crawl_refuses_a_url_the_url_parsers_read_differently_in_one_line() -> N
     assert "Traceback" not in result.stderr
 
 
+def test_a_refused_url_is_cut_for_its_error_line_after_its_identifiers_are_masked() -> None:
+    url = "http://a\\b@127.0.0.1/" + "a" * 170 + "450420320289/x"  # cut at 200 characters: inside the IIN
+    result = CliRunner().invoke(cli, ["crawl", url])
+    assert result.exit_code == 2 and "4504" in result.stderr and "45042032" not in result.stderr
+
+
 def test_a_url_target_in_a_nightly_scan_tells_when_an_exposure_is_fixed(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'g.db'}"
     with DemoPortal() as portal:
