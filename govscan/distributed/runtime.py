@@ -45,7 +45,7 @@ class WorkerState:
         return context
 
 
-log = get_task_logger("govscan.worker")
+log = get_task_logger("govscan.unit")  # a task logger: its lines name the task and id (not govscan.worker's logger)
 _state: WorkerState | None = None
 _lock = threading.Lock()
 

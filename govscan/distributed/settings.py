@@ -52,7 +52,17 @@ def time_limits() -> dict[str, tuple[float, float]]:
 
 
 def broker_url(given: str | None = None) -> str:
-    return given or os.environ.get(BROKER_ENV) or DEFAULT_BROKER
+    """The broker's URL: ``given``, else ``$GOVSCAN_BROKER``, else the local Redis. Redis only — results,
+    heartbeats, claims and the shared per-host limits live in it too — so any other is an ``InputError``."""
+    url = given or os.environ.get(BROKER_ENV) or DEFAULT_BROKER
+    if urlsplit(url).scheme not in ("redis", "rediss"):
+        from govscan.errors import InputError
+
+        raise InputError(
+            f"broker {shown_broker(url)}: govscan's distributed scans need a Redis broker (redis:// or rediss://): "
+            "results, worker heartbeats and the shared per-host limits live in it; RabbitMQ is not supported"
+        )
+    return url
 
 
 def shown_broker(url: str) -> str:
