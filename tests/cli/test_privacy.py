@@ -2,11 +2,14 @@
 
 A property test: random valid IINs are put in every place a name can carry one — a file name, an
 archive member, an XLSX sheet name, a column header, a JSON key, a URL path and query served by a
-real HTTP server on 127.0.0.1, a page title, a ``Server:`` banner, a directory listing's title —
-each in a random spelling (contiguous or grouped by spaces, dots or dashes). Then every output of
-``check`` (four formats, ``-o``, ``--write-baseline``), ``crawl``, ``scan``, ``findings list/show``,
-``diff`` and ``report`` (five formats), stdout and stderr, and the bytes of the SQLite database must
-hold none of the IINs in any spelling.
+real HTTP server on 127.0.0.1, a page title, a ``Server:`` banner and banners the checks quote cut
+to a length (cut through the identifier), a directory listing's title, the scan config's names —
+each in a random spelling (contiguous or grouped by spaces, dots, dashes or no-break spaces, in
+ASCII or full-width digits). Then every output of ``check`` (four formats, ``-o``,
+``--write-baseline``, ``--csv-output``), ``crawl``, ``scan`` (``--json-output``, the ``--notify``
+webhook's body), ``scans list``, ``findings list/show``, ``diff`` and ``report`` (five formats),
+stdout and stderr, and the bytes of the SQLite database must hold none of the IINs in any spelling,
+nor nine digits of one together.
 """
 
 from __future__ import annotations
@@ -16,16 +19,17 @@ import random
 import re
 import tempfile
 import threading
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote
 
 import openpyxl
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from govscan.cli import cli
@@ -33,22 +37,24 @@ from govscan.testing import synth
 
 # The spellings a publisher's tools produce: contiguous, 6-6 (date-serial), 3-3-3-3, 4-4-4.
 GROUPINGS = [(12,), (6, 6), (3, 3, 3, 3), (4, 4, 4)]
-SEPARATORS = [" ", ".", "-"]
+SEPARATORS = [" ", ".", "-", "\u00a0"]
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")  # what a CJK input method types
 _SEPARATED = re.compile(r"%20|%2[DdEe]|[ .\-+_\u00a0]")
 
 
-def spell(iin: str, grouping: tuple[int, ...], sep: str) -> str:
+def spell(iin: str, grouping: tuple[int, ...], sep: str, wide: bool = False) -> str:
     parts, at = [], 0
     for size in grouping:
         parts.append(iin[at : at + size])
         at += size
-    return sep.join(parts)
+    spelled = sep.join(parts)
+    return spelled.translate(FULL_WIDTH) if wide else spelled
 
 
 def leaks(text: str, iins: list[str]) -> list[str]:
     """The IINs ``text`` carries in any spelling (separators and their percent-encodings removed),
     whole or nine digits of them together (a value cut before it was masked: ``4504203202…``)."""
-    joined = _SEPARATED.sub("", text)
+    joined = _SEPARATED.sub("", unicodedata.normalize("NFKC", unquote(text)))  # full-width digits are digits
     return [iin for iin in iins if any(iin[i : i + PARTIAL] in joined for i in range(len(iin) - PARTIAL + 1))]
 
 
@@ -70,6 +76,7 @@ class _Site(BaseHTTPRequestHandler):
     name_iin = ""  # set per example
     spelled = ""
     values: list[str] = []
+    posted: list[bytes] = []  # what --notify sent to /hook
 
     def log_message(self, *args: object) -> None:
         pass
@@ -96,14 +103,21 @@ class _Site(BaseHTTPRequestHandler):
         else:
             self._send(404, "not found", "text/plain")
 
+    def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+        self.posted.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def _send(self, status: int, body: str, media: str) -> None:
         data = body.encode("utf-8")
         self.send_response(status)
-        self.send_header("Server", f"nginx/1.18.0 {self.spelled}")
+        banner = unicodedata.normalize("NFKC", self.spelled)  # headers are latin-1: full-width digits as digits
+        self.send_header("Server", f"nginx/1.18.0 {banner}")
         # banners the checks quote cut to a length: cut through the identifier
-        self.send_header("X-Powered-By", cut_inside("PHP/7.4 ", self.spelled, 60))
-        self.send_header("X-Content-Type-Options", cut_inside("nosniff-", self.spelled, 40))
-        self.send_header("Referrer-Policy", cut_inside("policy-", self.spelled, 40))
+        self.send_header("X-Powered-By", cut_inside("PHP/7.4 ", banner, 60))
+        self.send_header("X-Content-Type-Options", cut_inside("nosniff-", banner, 40))
+        self.send_header("Referrer-Policy", cut_inside("policy-", banner, 40))
         self.send_header("Content-Type", media)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -111,13 +125,15 @@ class _Site(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def site(name_iin: str, spelled: str, values: list[str]) -> Iterator[str]:
-    handler = type("Site", (_Site,), {"name_iin": name_iin, "spelled": spelled, "values": values})
+def site(name_iin: str, spelled: str, values: list[str]) -> Iterator[tuple[str, list[bytes]]]:
+    """The tiny portal's base URL, and the bodies POSTed to it (``--notify``'s webhook)."""
+    attributes = {"name_iin": name_iin, "spelled": spelled, "values": values, "posted": []}
+    handler = type("Site", (_Site,), attributes)
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{server.server_address[1]}", attributes["posted"]
     finally:
         server.shutdown()
         server.server_close()
@@ -149,21 +165,23 @@ def invoke(*args: str) -> tuple[str, str]:
 
 
 @settings(max_examples=5, deadline=None, derandomize=False)
+@example(seed=7, grouping=(4, 4, 4), sep="\u00a0", wide=True)  # the spellings random draws reach least
 @given(
     seed=st.integers(min_value=0, max_value=2**32 - 1),
     grouping=st.sampled_from(GROUPINGS),
     sep=st.sampled_from(SEPARATORS),
+    wide=st.booleans(),
 )
 def test_no_output_of_any_command_carries_an_identifier_from_names_or_content(
-    seed: int, grouping: tuple[int, ...], sep: str
+    seed: int, grouping: tuple[int, ...], sep: str, wide: bool
 ) -> None:
     rng = random.Random(seed)
     name_iin = synth.iin(rng)
     values = [synth.iin(rng) for _ in range(6)]
     iins = [name_iin, *values]
-    spelled = spell(name_iin, grouping, sep)
+    spelled = spell(name_iin, grouping, sep, wide)
     outputs: dict[str, str] = {}
-    with tempfile.TemporaryDirectory() as tmp, site(name_iin, spelled, values) as base:
+    with tempfile.TemporaryDirectory() as tmp, site(name_iin, spelled, values) as (base, posted):
         work = Path(tmp)
         data = work / "data"
         data.mkdir()
@@ -197,7 +215,14 @@ def test_no_output_of_any_command_carries_an_identifier_from_names_or_content(
             f"  - name: portal\n    url: {base}/\n    crawl: {{rate: 0, max_pages: 10, tls: false}}\n",
             encoding="utf-8",
         )
-        outputs["scan"] = "\n".join(invoke("scan", str(config), "--db", db, "--fail-on", "none"))
+        summary = work / "scan.json"
+        outputs["scan"] = "\n".join(
+            invoke("scan", str(config), "--db", db, "--fail-on", "none", "--json-output", str(summary),
+                   "--notify", f"{base}/hook")
+        )  # fmt: skip
+        outputs["scan --json-output"] = summary.read_text(encoding="utf-8")
+        assert posted, "--notify posted nothing"
+        outputs["scan --notify"] = b"".join(posted).decode("utf-8", errors="replace")
         for fmt in ("text", "json"):
             outputs[f"scans list {fmt}"] = "\n".join(invoke("scans", "list", "--db", db, "--format", fmt))
         for fmt in ("text", "json", "csv", "sarif"):
