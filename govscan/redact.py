@@ -283,7 +283,18 @@ def clip(text: str, limit: int = LINE_LIMIT) -> str:
     if len(text) <= limit:
         return text
     tail = limit // 3
-    return text[: limit - tail - 1].rstrip(_CUT_AWAY) + ELLIPSIS + text[len(text) - tail :].lstrip(_CUT_AWAY)
+    # masked before the cut (digits of any script, escaped or not), only near the cut: a 5 MB
+    # path costs what a short one does; a masked escape shrinks, ninefold at most
+    window = 9 * limit + _IDENTIFIER_SPAN
+    if len(text) <= window:
+        text = mask_identifiers(text)
+        if len(text) <= limit:
+            return text
+        head, end = text[: limit - tail - 1], text[len(text) - tail :]
+    else:
+        head = mask_identifiers(text[:window])[: limit - tail - 1]
+        end = mask_identifiers(text[len(text) - window :])[-tail:]
+    return head.rstrip(_CUT_AWAY) + ELLIPSIS + end.lstrip(_CUT_AWAY)
 
 
 def terminal_line(text: str, limit: int = LINE_LIMIT) -> str:

@@ -234,3 +234,11 @@ def test_a_value_cut_to_a_length_is_masked_before_the_cut() -> None:
     encoded = "/" + "%EF%BC%94" * 12 + "/x"  # percent-encoded full-width digits shrink when masked
     assert unquote(shorten(encoded, 100)).count("４") == 6  # four before the stars, two after
     assert shorten("short", 40) == "short"
+
+
+def test_a_clip_never_leaves_part_of_an_identifier_in_any_digits() -> None:
+    # full-width digits are digits to the mask, and not in the characters a cut used to strip
+    wide = "".join(chr(0xFF10 + int(d)) for d in IIN)
+    for before in range(655, 668):
+        shown = clip("x" * before + wide + "y" * (1001 - before - len(wide)), 1000)
+        assert "…" in shown and sum(ch.isdecimal() for ch in shown) <= 6, before
