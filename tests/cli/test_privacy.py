@@ -28,6 +28,7 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus, unquote
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -88,7 +89,10 @@ class _Site(BaseHTTPRequestHandler):
             body = (
                 f"<html><head><title>Жители {self.spelled}</title></head><body>"
                 f'<a href="/people/{segment}.html">list</a> '
-                f'<a href="/uploads/{segment}/list.csv?iin={quote_plus(self.spelled)}">csv</a></body></html>'
+                f'<a href="/uploads/{segment}/list.csv?iin={quote_plus(self.spelled)}">csv</a>'
+                # a form's action quoted in evidence and in the reports' message parameters
+                f'<form method="post" action="/submit/{segment}?to={quote_plus(self.spelled)}">'
+                '<input name="iin"></form></body></html>'
             )
             self._send(200, body, "text/html; charset=utf-8")
         elif path.startswith("/people/"):
@@ -118,6 +122,7 @@ class _Site(BaseHTTPRequestHandler):
         self.send_header("X-Powered-By", cut_inside("PHP/7.4 ", banner, 60))
         self.send_header("X-Content-Type-Options", cut_inside("nosniff-", banner, 40))
         self.send_header("Referrer-Policy", cut_inside("policy-", banner, 40))
+        self.send_header("Set-Cookie", f"sess{self.name_iin}=1; Path=/")  # a cookie's name in evidence
         self.send_header("Content-Type", media)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -164,6 +169,7 @@ def invoke(*args: str) -> tuple[str, str]:
     return result.stdout, result.stderr
 
 
+@pytest.mark.timeout(360)  # six examples of about ten seconds each; a shared CI machine takes longer
 @settings(max_examples=5, deadline=None, derandomize=False)
 @example(seed=7, grouping=(4, 4, 4), sep="\u00a0", wide=True)  # the spellings random draws reach least
 @given(
@@ -243,12 +249,21 @@ def test_no_output_of_any_command_carries_an_identifier_from_names_or_content(
             outputs[f"diff {fmt}"] = "\n".join(invoke("diff", "--db", db, "--format", fmt))
         for fmt in ("html", "md", "json", "csv", "sarif"):
             outputs[f"report {fmt}"] = "\n".join(invoke("report", "--db", db, "--format", fmt))
+        for lang in ("kk", "en"):  # evidence said through each catalogue, its parameters quoted
+            outputs[f"report html {lang}"] = "\n".join(invoke("report", "--db", db, "--format", "html", "--lang", lang))
         database = b"".join(p.read_bytes() for p in work.glob("g.db*"))
         outputs["database"] = database.decode("utf-8", errors="replace")
 
     # the places were really read: findings at the named places, masked
     assert "spravka_" in outputs["check text"] and "archive.zip!/2024/" in outputs["check text"]
-    for rule in ("pii.kz-iin", "exposure.directory-listing", "http.disclosure.server-version"):
+    for rule in (
+        "pii.kz-iin",
+        "exposure.directory-listing",
+        "http.disclosure.server-version",
+        "http.form.personal-data-over-http",
+        "http.cookie.httponly-missing",
+        "http.disclosure.powered-by",
+    ):
         assert rule in outputs["crawl json"] and rule in outputs["report json"], rule
     leaked = {where: found for where, text in outputs.items() if (found := leaks(text, iins))}
     assert not leaked, f"identifiers leaked ({spelled!r}): {sorted(leaked)}"
