@@ -50,10 +50,12 @@ def report(
     db: str | None,
 ) -> None:
     """Write a compliance report for a recorded scan: findings, requirements, trend and methodology."""
-    from govscan.redact import neutralise
+    from govscan.redact import mask_identifiers, neutralise
     from govscan.report.data import ReportError, build_report_data
     from govscan.rules import RuleLoadError, load_rules
 
+    if target is not None:
+        target = mask_identifiers(target)  # target names are stored masked (config.masked_name)
     try:
         rules = load_rules()
         with _session(db) as session:

@@ -241,6 +241,8 @@ def test_no_output_of_any_command_carries_an_identifier_from_names_or_content(
         # the target is stored masked, and still found by the name its config gives
         named = invoke("findings", "list", "--db", db, "--all", "--target", f"files {spelled}", "--format", "json")
         assert json.loads(named[0])["findings"], "--target with the config's name found nothing"
+        named = invoke("report", "--db", db, "--target", f"files {spelled}", "--format", "json")
+        assert json.loads(named[0])["findings"], "report --target with the config's name found nothing"
         for finding_id in ids:
             for fmt in ("text", "json"):
                 shown = invoke("findings", "show", str(finding_id), "--db", db, "--format", fmt)
