@@ -41,9 +41,15 @@ def redact(text: str) -> str:
 
 IDENTIFIER_DIGITS = 12
 KEEP_HEAD, KEEP_TAIL = 4, 2
-# What may stand between two digits of one identifier: one character (or its percent-escape),
+# What may stand between two digits of one identifier: a character (or its percent-escape), up to MAX_GAP,
 # visible or not — a zero-width space, soft hyphen or line break leaves the digits readable as one run.
-_SEPARATORS = frozenset(" \u00a0\u2009\u202f._+-\u2010\u2011\u2013\t\n\u00ad\u200b\u200c\u200d\u2060\ufeff") | {"\r\n"}
+_SEPARATORS = frozenset(
+    " \u00a0\u2009\u202f._+-\u2010\u2011\u2013\t\n\u00ad\u200b\u200c\u200d\u2060\ufeff"
+    "\u3000\uff0e\uff0d\uff3f"  # the ideographic space and full-width . - _ that come with full-width digits
+) | {"\r\n"}
+# How many separators may stand together between two digits of one identifier: aligned by hand
+# ("450420  320289"), or spaced around a dash ("4504 - 2032 - 0289"). More and they are two numbers.
+MAX_GAP = 3
 # One token: a line break, a percent-escaped character (a UTF-8 sequence is one character: a
 # full-width digit is %EF%BC%91), or any one character. A percent-escaped digit is a digit.
 _TOKEN = re.compile(r"\r\n|%[C-Fc-f][0-9A-Fa-f](?:%[89ABab][0-9A-Fa-f]){1,3}|%[0-9A-Fa-f]{2}|.", re.DOTALL)
@@ -78,8 +84,14 @@ def mask_identifiers(text: str) -> str:
             if kinds[j] == "d":
                 digits.append(j)
                 j += 1
-            elif kinds[j] == "s" and j + 1 < n and kinds[j + 1] == "d":
-                j += 1
+            elif kinds[j] == "s":
+                gap = j
+                while gap < n and kinds[gap] == "s" and gap - j < MAX_GAP:
+                    gap += 1
+                if gap < n and kinds[gap] == "d":
+                    j = gap
+                else:
+                    break
             else:
                 break
         whole = len(digits) == IDENTIFIER_DIGITS and (j >= n or kinds[j] != "d")

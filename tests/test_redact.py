@@ -242,3 +242,23 @@ def test_a_clip_never_leaves_part_of_an_identifier_in_any_digits() -> None:
     for before in range(655, 668):
         shown = clip("x" * before + wide + "y" * (1001 - before - len(wide)), 1000)
         assert "…" in shown and sum(ch.isdecimal() for ch in shown) <= 6, before
+
+
+@pytest.mark.parametrize(
+    "spelled",
+    [
+        "450420  320289",  # two spaces: aligned by hand
+        "4504 - 2032 - 0289",
+        "4504\u00a0 2032 0289",
+        "450420%20%20320289",
+        "４５０４\u3000２０３２\u3000０２８９",  # full-width digits come with the ideographic space
+        "４５０４．２０３２－０２８９",
+    ],
+)
+def test_an_identifier_grouped_by_a_few_separators_is_masked(spelled: str) -> None:
+    shown = mask_identifiers(f"spravka {spelled}.csv")
+    assert sum(ch.isdecimal() for ch in unquote(shown)) == 6, shown
+
+
+def test_digits_far_apart_are_not_one_identifier() -> None:
+    assert mask_identifiers("450420    320289") == "450420    320289"  # four separators: two numbers

@@ -4,7 +4,7 @@ A property test: random valid IINs are put in every place a name can carry one �
 archive member, an XLSX sheet name, a column header, a JSON key, a URL path and query served by a
 real HTTP server on 127.0.0.1, a page title, a ``Server:`` banner and banners the checks quote cut
 to a length (cut through the identifier), a directory listing's title, the scan config's names —
-each in a random spelling (contiguous or grouped by spaces, dots, dashes or no-break spaces, in
+each in a random spelling (contiguous or grouped by one or two spaces, dots, dashes, no-break or ideographic spaces, in
 ASCII or full-width digits). Then every output of ``check`` (four formats, ``-o``,
 ``--write-baseline``, ``--csv-output``), ``crawl``, ``scan`` (``--json-output``, the ``--notify``
 webhook's body), ``scans list``, ``findings list/show``, ``diff`` and ``report`` (five formats),
@@ -38,7 +38,7 @@ from govscan.testing import synth
 
 # The spellings a publisher's tools produce: contiguous, 6-6 (date-serial), 3-3-3-3, 4-4-4.
 GROUPINGS = [(12,), (6, 6), (3, 3, 3, 3), (4, 4, 4)]
-SEPARATORS = [" ", ".", "-", "\u00a0"]
+SEPARATORS = [" ", ".", "-", "\u00a0", "  ", " - ", "\u3000"]  # aligned by hand; an ideographic space
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")  # what a CJK input method types
 _SEPARATED = re.compile(r"%20|%2[DdEe]|[ .\-+_\u00a0]")
 
