@@ -37,7 +37,7 @@ from govscan.net.robots import ROBOTS_MODES, Robots, RobotsGate, refused_by_robo
 from govscan.pii.detector import PiiDetector
 from govscan.progress import Progress
 from govscan.readers.limits import Limits
-from govscan.redact import public_uri
+from govscan.redact import mask_identifiers, public_uri
 from govscan.rules import RuleSet
 from govscan.sources.crawl import Crawler, DataLink, data_extension, parse_page
 from govscan.web.facts import SiteFacts, origin_of
@@ -532,5 +532,6 @@ def _body_asset(uri: str, body: bytes, media: str | None) -> Iterable[SourceAsse
 
 
 def _file_name(uri: str) -> str:
-    name = os.path.basename(urlsplit(uri).path) or "index.html"
+    # masked: readers pass the path to antiword, catdoc or tesseract, whose command lines anyone can list
+    name = mask_identifiers(os.path.basename(urlsplit(uri).path)) or "index.html"
     return "".join(c for c in name if c.isalnum() or c in "._-")[:100] or "body"

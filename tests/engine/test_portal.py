@@ -94,3 +94,11 @@ def test_a_stop_request_ends_the_audit_between_pages() -> None:
         )  # fmt: skip
         assert not portal.asked("/.git/HEAD") and not portal.asked("/api/3/action/package_search")
     assert result.summary["pages"] <= 3
+
+
+def test_a_downloaded_file_is_saved_under_a_masked_name() -> None:
+    # readers hand the path to antiword, catdoc or tesseract: a command line anyone on the host can list
+    from govscan.engine.portal import _file_name
+
+    name = _file_name("https://portal.kz/files/spravka_450420320289.doc?x=1")
+    assert name.endswith(".doc") and "4504" in name and "450420320289" not in name
