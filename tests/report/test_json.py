@@ -209,7 +209,7 @@ def test_evidence_is_printed_verbatim_and_no_raw_value_appears(result_factory, f
 def test_schema_is_exported_and_forbids_extra_keys():
     schema = json_schema()
     kinds = {d["properties"]["kind"]["const"] for name, d in schema["$defs"].items() if name.endswith("Doc")}
-    assert kinds == {"report", "findings", "finding", "diff", "scans", "rules"}
+    assert kinds == {"report", "findings", "finding", "diff", "scan", "scans", "rules"}
     assert schema["discriminator"]["propertyName"] == "kind"
     assert all(d["additionalProperties"] is False for d in schema["$defs"].values() if d.get("type") == "object")
     assert schema["$defs"]["FindingOut"]["additionalProperties"] is False
