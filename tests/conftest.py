@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 import pytest
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -47,3 +48,24 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
     monkeypatch.setenv("GOVSCAN_SECRET", "test-secret-0f3a9c2e7b5d4816-not-for-production")
     monkeypatch.setenv("GOVSCAN_LOAD_PLUGINS", "")
     monkeypatch.setenv("NO_COLOR", "1")
+
+
+def parse_as_govscan(args: list[str]) -> click.Context:  # shared by the packaging and deploy tests
+    """Parse ``govscan ARGS`` as the CLI would, down to the leaf command; raise click's error if not.
+
+    Options are parsed and converted (choices, ranges) but no command runs. ``--help`` ends the walk
+    as it ends the program, after everything before it was parsed.
+    """
+    from govscan.cli import cli
+
+    ctx = cli.make_context("govscan", list(args))
+    command: click.Command = cli
+    while isinstance(command, click.Group):
+        rest = [*getattr(ctx, "_protected_args", []), *ctx.args]
+        if not rest:
+            break
+        name, sub, rest = command.resolve_command(ctx, rest)
+        assert sub is not None and name is not None
+        command = sub
+        ctx = command.make_context(name, rest, parent=ctx)
+    return ctx

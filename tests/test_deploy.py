@@ -18,26 +18,12 @@ import click
 import pytest
 import yaml
 
-from govscan.cli import cli
 from govscan.config import load_config
+
+from .conftest import parse_as_govscan
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
-
-
-def parse(args: list[str]) -> click.Context:
-    """``govscan ARGS`` parsed down to the leaf command (options converted, nothing run)."""
-    ctx = cli.make_context("govscan", list(args))
-    command: click.Command = cli
-    while isinstance(command, click.Group):
-        rest = [*getattr(ctx, "_protected_args", []), *ctx.args]
-        if not rest:
-            break
-        name, sub, rest = command.resolve_command(ctx, rest)
-        assert sub is not None and name is not None
-        command = sub
-        ctx = command.make_context(name, rest, parent=ctx)
-    return ctx
 
 
 def image_entrypoint() -> list[str]:
@@ -70,7 +56,7 @@ def govscan_runs(service: dict) -> list[list[str]]:
 def test_the_parser_says_no_to_what_govscan_would_refuse() -> None:
     for wrong in (["worker", "--queus", "io"], ["scan", "x.yaml", "--executor", "dask"], ["wroker"]):
         with pytest.raises(click.UsageError):
-            parse(wrong)
+            parse_as_govscan(wrong)
 
 
 def test_every_govscan_command_in_the_compose_file_is_real() -> None:
@@ -83,7 +69,7 @@ def test_every_govscan_command_in_the_compose_file_is_real() -> None:
         assert commands, f"{name} runs no govscan command"
         for args in commands:
             with contextlib.redirect_stdout(io.StringIO()):
-                ctx = parse(args)
+                ctx = parse_as_govscan(args)
             assert ctx.command.name == {"worker": "worker", "scheduler": "scan"}[name]
             if name == "scheduler":
                 assert ctx.params["executor_name"] == "celery" and ctx.params["resume"]
@@ -109,5 +95,5 @@ def test_the_systemd_unit_runs_a_real_worker_command() -> None:
     (start,) = re.findall(r"^ExecStart=(.*)$", unit, flags=re.MULTILINE)
     words = shlex.split(start)
     assert words[0].endswith("/govscan")
-    assert parse(words[1:]).command.name == "worker"
+    assert parse_as_govscan(words[1:]).command.name == "worker"
     assert "Restart=always" in unit.splitlines()

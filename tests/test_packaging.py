@@ -21,7 +21,7 @@ import click
 import pytest
 import yaml
 
-from govscan.cli import cli
+from .conftest import parse_as_govscan
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -63,25 +63,6 @@ def docker_run_examples(text: str) -> Iterator[list[str]]:
         if match:
             words = shlex.split(match.group(1))
             yield words[words.index(IMAGE) + 1 :]
-
-
-def parse_as_govscan(args: list[str]) -> click.Context:
-    """Parse ``govscan ARGS`` as the CLI would, down to the leaf command; raise click's error if not.
-
-    Options are parsed and converted (choices, ranges) but no command runs. ``--help`` ends the walk
-    as it ends the program, after everything before it was parsed.
-    """
-    ctx = cli.make_context("govscan", list(args))
-    command: click.Command = cli
-    while isinstance(command, click.Group):
-        rest = [*getattr(ctx, "_protected_args", []), *ctx.args]
-        if not rest:
-            break
-        name, sub, rest = command.resolve_command(ctx, rest)
-        assert sub is not None and name is not None
-        command = sub
-        ctx = command.make_context(name, rest, parent=ctx)
-    return ctx
 
 
 def is_real_govscan_command(args: list[str]) -> bool:
