@@ -14,6 +14,7 @@ from govscan import plugins
 from govscan.model import Field, Finding, Location, Piece, ReadError, Text, Values
 from govscan.pii.columns import EntityPlan, FieldScanner, Tally
 from govscan.pii.name_parts import finish_fields
+from govscan.pii.org_tables import drop_organisation_contacts
 from govscan.pii.recognizers import Recognizer
 from govscan.pii.recognizers.person import PersonRecognizer
 from govscan.rules import RuleSet
@@ -119,7 +120,7 @@ class PiiDetector:
                 scanner.add(piece)
             elif isinstance(piece, Text):
                 self._text(piece, texts, spent)
-        for (uri, place), tallies in finish_fields(fields).items():
+        for (uri, place), tallies in drop_organisation_contacts(fields, finish_fields(fields)).items():
             for tally in tallies:
                 yield self._column_finding(uri, place, tally)
         for (uri, place, _), tt in texts.items():

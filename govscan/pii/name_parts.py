@@ -57,7 +57,8 @@ def name_role(header: str | None, plans: Sequence[EntityPlan]) -> str | None:
     return winners[0]
 
 
-def _table_of(uri: str, place: Field) -> tuple[str, str | None, str | None, str | None]:
+def table_of(uri: str, place: Field) -> tuple[str, str | None, str | None, str | None]:
+    """The table a field belongs to: its asset, sheet, part and (for JSON) parent path."""
     parent = place.json_path.rsplit(".", 1)[0] if place.json_path else None
     return uri, place.sheet, place.part, parent
 
@@ -68,7 +69,7 @@ def finish_fields(fields: dict[tuple[str, Field], FieldScanner]) -> dict[tuple[s
     tables: dict[tuple[str, str | None, str | None, str | None], dict[str, list[tuple[str, Field]]]] = {}
     for key, scanner in fields.items():
         if scanner.role:
-            tables.setdefault(_table_of(*key), {}).setdefault(scanner.role, []).append(key)
+            tables.setdefault(table_of(*key), {}).setdefault(scanner.role, []).append(key)
     for roles in tables.values():
         if "surname" in roles and "given" in roles:
             _merge(fields, out, roles)

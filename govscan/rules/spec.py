@@ -51,6 +51,30 @@ class OwnContactSpec(StrictModel):
 
     words: HeaderHints = HeaderHints()
     labels: HeaderHints = HeaderHints()
+    in_organisation_tables: bool = Field(
+        False, description="in a table whose rows are organisations (see OrganisationTableSpec), matches are theirs"
+    )
+
+
+class OrganisationTableSpec(StrictModel):
+    """What makes a table a directory of organisations (schools, clinics, pharmacies), not of people.
+
+    Such a table has an organisation-name column, known by its header (``name_headers``) or by
+    most of its values carrying a legal form (``legal_forms``: КГУ, ГККП, ТОО…), and no column
+    naming the person a row is about (``subject_headers``: ФИО, ИИН…). A column of a role
+    (``role_headers``: Директор, Басшы) names the organisation's head, not the row's subject.
+    A sole trader (``sole_traders``: ИП, ЖК, КХ) is a person: a table of them is a table of people.
+    Abbreviations match as case-sensitive whole words, phrases (with a space) in any case.
+    """
+
+    name_headers: HeaderHints = HeaderHints()
+    legal_forms: list[str] = []
+    sole_traders: list[str] = []
+    subject_headers: HeaderHints = HeaderHints()
+    role_headers: HeaderHints = HeaderHints()
+    min_share: float = Field(
+        0.5, gt=0.0, le=1.0, description="share of a column's values with a legal form that makes it a name column"
+    )
 
 
 class PiiSpec(StrictModel):
@@ -68,6 +92,9 @@ class PiiSpec(StrictModel):
     in_free_text: bool = Field(True, description="also look for the entity inside free text")
     name_parts: NameParts | None = Field(None, description="a name split over columns (PERSON only)")
     own_contact: OwnContactSpec = OwnContactSpec()
+    organisation_table: OrganisationTableSpec | None = Field(
+        None, description="what makes a table's rows organisations (PERSON only: it knows a row's subject)"
+    )
 
 
 class HiddenPartSpec(StrictModel):
