@@ -82,3 +82,24 @@ def test_a_directory_of_sole_traders_keeps_their_contacts_as_personal(tmp_path: 
     ]  # fmt: skip
     found = scan(write_csv(tmp_path / "traders.csv", SCHOOLS_HEADER, rows))
     assert CONTACTS <= entities(found)
+
+
+def test_an_xlsx_directory_with_the_heads_full_name_column_reports_only_the_heads(tmp_path: Path) -> None:
+    """ "ФИО руководителя" names the organisation's head (a role), not the person a row is about."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["№", "Наименование учреждения", "Адрес", "Телефон", "E-mail", "ФИО руководителя"])
+    for row in SCHOOLS:
+        sheet.append(row)
+    book.save(tmp_path / "schools.xlsx")
+    found = scan(tmp_path / "schools.xlsx")
+    assert entities(found) == {"PERSON"}
+    assert sum(f.count for f in found) == len(SCHOOLS)
+
+
+def test_a_directory_without_a_heads_column_has_no_findings(tmp_path: Path) -> None:
+    found = scan(write_csv(tmp_path / "schools.csv", SCHOOLS_HEADER[:-1], [row[:-1] for row in SCHOOLS]))
+    assert found == []
