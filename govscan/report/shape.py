@@ -14,6 +14,7 @@ removes keys. 1 had no ``schema_version`` key; 2.0 added the envelope and the st
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -250,21 +251,9 @@ def finding_out(finding: Finding, *, with_baseline: bool = False, **extra: Any) 
     if with_baseline or finding.suppressed:
         data["suppressed"] = {"reason": finding.suppressed} if finding.suppressed else None
         data["baseline_state"] = finding.baseline_state
-    record = finding.record
-    if record is not None:
-        data.update(
-            id=record.id,
-            status=record.status,
-            reopened_count=record.reopened_count,
-            first_seen_scan_id=record.first_seen_scan_id,
-            last_seen_scan_id=record.last_seen_scan_id,
-            first_seen_at=record.first_seen_at,
-            last_seen_at=record.last_seen_at,
-            triage=[
-                {"at": t.at, "actor": t.actor, "from_status": t.from_status, "to_status": t.to_status, "note": t.note}
-                for t in record.triage
-            ],
-        )
+    if finding.record is not None:
+        # the record's fields are the stored keys, named alike: one mapping, kept by the dataclass
+        data.update(dataclasses.asdict(finding.record))
     data.update(extra)
     return FindingOut.model_validate(data)
 
