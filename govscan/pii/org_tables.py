@@ -17,10 +17,8 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
-from govscan.identity import header_words
-from govscan.pii.headers import field_header, hint_strength
+from govscan.pii.headers import HeaderVerdict, field_header, judge_header
 from govscan.pii.name_parts import table_of
-from govscan.pii.translit import with_latin_spellings
 
 if TYPE_CHECKING:
     from govscan.model import Field
@@ -73,10 +71,8 @@ def _is_directory(spec: OrganisationTableSpec, person: str, table: Sequence[tupl
 
 
 def _names(header: str | None, hints: list[str]) -> bool:
-    if not header:
-        return False
-    words = header_words(header)
-    return any(hint_strength(words, hint) for hint in with_latin_spellings(tuple(hints)))
+    """The header carries one of the hints (in any spelling :func:`judge_header` accepts)."""
+    return judge_header(header, hints, ()) is HeaderVerdict.POSITIVE
 
 
 def _share(values: list[str], markers: list[str]) -> float:
