@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import os
 import socket
@@ -130,7 +131,9 @@ class SharedAnswers:
         self.redis, self.scan, self.identity = redis, scan, identity
 
     def once(self, url: str, fetch: Callable[[], Response | FetchError]) -> Response | FetchError:
-        key = f"{settings.SHARED_KEY}{self.scan}:{hashlib.sha256(url.encode()).hexdigest()[:32]}"
+        # keyed like fingerprints: whoever reads Redis cannot confirm a guessed URL without the scan key
+        name = hmac.new(self.identity.key, url.encode(), hashlib.sha256).hexdigest()[:32]
+        key = f"{settings.SHARED_KEY}{self.scan}:{name}"
         try:
             known = self.redis.get(key)
             if known is None and not self.redis.set(key + ":lock", 1, nx=True, ex=int(WAIT_FOR_PEER)):

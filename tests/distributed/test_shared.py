@@ -8,6 +8,7 @@ whoever asks, and what is kept in Redis is sealed.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -125,6 +126,10 @@ def test_robots_txt_is_fetched_once_per_scan_and_kept_sealed(redis: object) -> N
     assert len(fetched) == 2  # another scan asks again
     held = b"".join(redis.get(k) or b"" for k in redis.keys("govscan:shared:*"))  # type: ignore[attr-defined]
     assert held and b"admin" not in held
+    # the keys name the URL only through the scan key: a Redis reader guessing URLs confirms none
+    guessed = hashlib.sha256(b"http://portal/robots.txt").hexdigest()[:32].encode()
+    names = redis.keys("govscan:shared:*")  # type: ignore[attr-defined]
+    assert names and not any(b"portal" in k or guessed in k for k in names)
 
 
 def test_a_sites_soft_404_baselines_are_asked_once_per_scan_whatever_the_workers(redis: object) -> None:
