@@ -247,8 +247,13 @@ def environment(t: Translator, *, autoescape: bool, finalize: Callable[[Any], An
         """What a deadline left undone, in words ("exposure probes, portal APIs, 3 data files")."""
         return ", ".join(t(f"methodology.cut.{part}", count=unread) for part in not_done)
 
+    def line_word(finding: FindingItem) -> str:
+        """A sheet's numbered line is a row; anything else's is a line (both reports say it alike)."""
+        return t("finding.row" if finding.sheet else "finding.line")
+
     env.filters.update(
         cut_list=cut_list,
+        line_word=line_word,
         day=lambda value: day(value, t.lang),
         group_anchor=group_anchor,
         code_spans=code_spans,
