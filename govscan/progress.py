@@ -140,7 +140,7 @@ class Progress:
             self.counts["findings"] += findings
             if self.enabled:
                 self._current = terminal_line(uri, URI_WIDTH)
-                self._detail(f"file {terminal_line(uri)} ({_plural(findings, 'finding')})")
+                self._detail("file", uri, f" ({_plural(findings, 'finding')})")
                 self._changed()
 
     def add(self, kind: str, n: int = 1, *, uri: str | None = None, step: bool = False) -> None:
@@ -152,7 +152,7 @@ class Progress:
             if self.enabled:
                 if uri is not None:
                     self._current = terminal_line(uri, URI_WIDTH)
-                    self._detail(f"{_SINGULAR.get(kind, kind)} {terminal_line(uri)}")
+                    self._detail(_SINGULAR.get(kind, kind), uri)
                 self._changed()
 
     def report(self, source: str, *, uri: str | None = None, what: str | None = None, **totals: int) -> None:
@@ -167,7 +167,7 @@ class Progress:
                 if uri is not None:
                     self._current = terminal_line(uri, URI_WIDTH)
                     if what:
-                        self._detail(f"{what} {terminal_line(uri)}")
+                        self._detail(what, uri)
                 self._changed()
 
     def result(self, result: WorkResult) -> None:
@@ -197,8 +197,10 @@ class Progress:
                 uri = result.outcomes[0].uri
                 self._current = terminal_line(uri, URI_WIDTH)
                 self._detail(
-                    f"{_SINGULAR[kind]} {terminal_line(uri)} ({_plural(len(result.findings), 'finding')})"
-                    + ("" if all(o.ok for o in result.outcomes) else ", not read")
+                    _SINGULAR[kind],
+                    uri,
+                    f" ({_plural(len(result.findings), 'finding')})"
+                    + ("" if all(o.ok for o in result.outcomes) else ", not read"),
                 )
             self._changed()
 
@@ -287,11 +289,14 @@ class Progress:
         last = f"; last {self._current}" if self._current else ""
         self._write(f"{self.label}: progress {elapsed}: {self.summary()}{last}\n")
 
-    def _detail(self, text: str) -> None:
-        """``-v``: one line per asset, above the bar or among the plain lines."""
+    def _detail(self, what: str, uri: str, tail: str = "") -> None:
+        """``-v``: one line per asset, above the bar or among the plain lines (``what uri tail``).
+
+        The uri is masked here, after the check: without ``-v`` no event pays for a second mask.
+        """
         if not self.verbose or self._closed:
             return
-        line = f"{self.label}: {text}"
+        line = f"{self.label}: {what} {terminal_line(uri)}{tail}"
         if self._bar is not None:
             from rich.text import Text
 
