@@ -750,12 +750,26 @@ def _write_docx(out: Path, rng: random.Random, new: NewDoc) -> None:
     d.iin_count = n
 
 
-def _write_xls(out: Path, rng: random.Random, new: NewDoc) -> None:
-    for kind in ["recipients", "housing", "tender"]:
-        t = make_table(rng, kind, 40)
-        d = new(f"legacy_{kind}.xls", "xls")
-        write_xls(out / d.name, t, rng)
+def _one_table_each(
+    out: Path,
+    rng: random.Random,
+    new: NewDoc,
+    kinds: Sequence[str],
+    rows: int,
+    name: str,
+    fmt: str,
+    write: Callable[[Path, Table, random.Random], None],
+) -> None:
+    """One file per kind of table, named ``name.format(kind=…)``, labelled with its table."""
+    for kind in kinds:
+        t = make_table(rng, kind, rows)
+        d = new(name.format(kind=kind), fmt)
+        write(out / d.name, t, rng)
         table_labels(d, t)
+
+
+def _write_xls(out: Path, rng: random.Random, new: NewDoc) -> None:
+    _one_table_each(out, rng, new, ["recipients", "housing", "tender"], 40, "legacy_{kind}.xls", "xls", write_xls)
 
 
 def _write_xlsx(out: Path, rng: random.Random, new: NewDoc) -> None:
@@ -770,19 +784,14 @@ def _write_xlsx(out: Path, rng: random.Random, new: NewDoc) -> None:
 
 
 def _write_ods(out: Path, rng: random.Random, new: NewDoc) -> None:
-    for kind in ["housing", "school"]:
-        t = make_table(rng, kind, 30)
-        d = new(f"ochered_{kind}.ods", "ods")
-        write_ods(out / d.name, t, rng)
-        table_labels(d, t)
+    _one_table_each(out, rng, new, ["housing", "school"], 30, "ochered_{kind}.ods", "ods", write_ods)
 
 
 def _write_odt(out: Path, rng: random.Random, new: NewDoc) -> None:
-    for kind in ["reserve", "recipients"]:
-        t = make_table(rng, kind, 15)
-        d = new(f"prikaz_{kind}.odt", "odt")
-        write_odt(out / d.name, t, rng, agency_contacts(rng))
-        table_labels(d, t)
+    def write(path: Path, t: Table, rng: random.Random) -> None:
+        write_odt(path, t, rng, agency_contacts(rng))
+
+    _one_table_each(out, rng, new, ["reserve", "recipients"], 15, "prikaz_{kind}.odt", "odt", write)
 
 
 def _write_rtf(out: Path, rng: random.Random, new: NewDoc) -> None:
@@ -798,19 +807,14 @@ def _write_rtf(out: Path, rng: random.Random, new: NewDoc) -> None:
 
 
 def _write_csv(out: Path, rng: random.Random, new: NewDoc) -> None:
-    for kind in ["recipients", "tender", "school"]:
-        t = make_table(rng, kind, 50)
-        d = new(f"export_{kind}.csv", "csv")
-        write_csv(out / d.name, t, rng)
-        table_labels(d, t)
+    _one_table_each(out, rng, new, ["recipients", "tender", "school"], 50, "export_{kind}.csv", "csv", write_csv)
 
 
 def _write_html(out: Path, rng: random.Random, new: NewDoc) -> None:
-    for kind in ["housing", "reserve", "tender"]:
-        t = make_table(rng, kind, 20)
-        d = new(f"page_{kind}.html", "html")
-        write_html(out / d.name, t, rng, agency_contacts(rng))
-        table_labels(d, t)
+    def write(path: Path, t: Table, rng: random.Random) -> None:
+        write_html(path, t, rng, agency_contacts(rng))
+
+    _one_table_each(out, rng, new, ["housing", "reserve", "tender"], 20, "page_{kind}.html", "html", write)
 
 
 def _write_json(out: Path, rng: random.Random, new: NewDoc) -> None:
