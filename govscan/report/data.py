@@ -12,6 +12,7 @@ before that, it is inferred from what they read. Compliance verdicts build on th
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
@@ -22,6 +23,7 @@ from sqlmodel import Session
 from govscan.model import Location, Severity, place_of
 from govscan.report.base import SEVERITIES_DESC
 from govscan.report.i18n import LANGUAGES
+from govscan.report.records import record_of_row
 from govscan.rules import RuleSet
 from govscan.store import queries
 from govscan.store.coverage import kinds_exercised, recorded_rules_run, recorded_settings, target_settings
@@ -465,7 +467,6 @@ def _finding_item(row: FindingRow, asset: Asset, event: str, rules: RuleSet, not
         part=loc.get("part"),
     )
     return FindingItem(
-        id=row.id or 0,
         rule_id=row.rule_id,
         rule_kind=rule.kind if rule else row.rule_id.split(".", 1)[0],
         rule_title=rule.title if rule else row.title,
@@ -486,21 +487,13 @@ def _finding_item(row: FindingRow, asset: Asset, event: str, rules: RuleSet, not
         count=row.count,
         confidence=round(row.confidence, 2),
         fingerprint=row.fingerprint,
-        status=row.status,
         event=event,
-        reopened_count=row.reopened_count,
-        first_seen_at=_utc(row.first_seen_at),
-        last_seen_at=_utc(row.last_seen_at),
-        first_seen_scan_id=row.first_seen_scan_id,
-        last_seen_scan_id=row.last_seen_scan_id,
         remediation=rule.remediation if rule else "",
         remediations=_localized({lang: rule.remediation_in(lang) for lang in LANGUAGES} if rule else ""),
         references=list(rule.references) if rule else [],
         compliance=list(rule.compliance) if rule else [],
-        triage=[
-            TriageEntry(at=_utc(n.at), actor=n.actor, from_status=n.from_status, to_status=n.to_status, note=n.note)
-            for n in notes
-        ],
+        # id, status, first and last seen, triage: the stored record, read as ``findings`` reads it
+        **dataclasses.asdict(record_of_row(row, notes)),
     )
 
 
