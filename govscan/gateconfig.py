@@ -202,9 +202,16 @@ def _toml_table(text: str, name: str) -> Any:
 
 
 def _has_govscan_table(path: Path) -> bool:
-    """Whether a pyproject.toml has ``[tool.govscan]``; an unreadable one is reported when loaded."""
+    """Whether a pyproject.toml has ``[tool.govscan]``; an unreadable one is reported when loaded.
+
+    Read up to the bound :func:`load` keeps: one past it that mentions govscan is load()'s to refuse.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            return b"tool.govscan" in raw
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return False
     try:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -46,6 +48,26 @@ def test_pyproject_counts_only_with_a_tool_govscan_table(tmp_path: Path) -> None
     assert found == (tmp_path / "pyproject.toml").resolve()
     loaded = load(found)
     assert loaded.config.fail_on == "critical" and loaded.config.ignore[0].paths == ["contacts/**"]
+
+
+def test_looking_for_the_config_reads_a_huge_pyproject_only_up_to_the_size_bound(tmp_path: Path) -> None:
+    """A 4 GiB pyproject.toml (sparse: no disk used) above the working directory is not read whole:
+    with 1 GiB of address space, discover() still answers (before: MemoryError on the read)."""
+    (tmp_path / ".git").mkdir()
+    with open(tmp_path / "pyproject.toml", "wb") as handle:
+        handle.write(b"[tool.ruff]\nline-length = 100\n")
+        handle.truncate(4 * 1024**3)
+    code = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (1024**3, 1024**3))\n"
+        "from govscan.gateconfig import discover\n"
+        "print(discover(__import__('pathlib').Path(sys.argv[1])))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip() == "None"  # no [tool.govscan] within the bound: not govscan's config
 
 
 def test_a_yaml_file_wins_over_pyproject_in_the_same_directory(tmp_path: Path) -> None:
