@@ -142,17 +142,12 @@ def _write_batch() -> int:
         return 200
 
 
-def gate(session: Session, outcome: ScanOutcome, fail_on: str) -> bool:
-    """True when a new or reopened finding, still open, is at or above ``fail_on`` (cron and CI exit 1).
+def tripping(session: Session, outcome: ScanOutcome, fail_on: str) -> list[FindingRow]:
+    """The findings that fail the gate (cron and CI exit 1): new or reopened, still open, at or above
+    ``fail_on``; the most severe first (the scan command lists them when it exits 1).
 
     Still open: one a person already triaged away (between a kill and ``--resume``) fails nothing.
     """
-    return bool(tripping(session, outcome, fail_on))
-
-
-def tripping(session: Session, outcome: ScanOutcome, fail_on: str) -> list[FindingRow]:
-    """The findings that fail the gate: new or reopened, still open, at or above ``fail_on``;
-    the most severe first (the scan command lists them when it exits 1)."""
     if fail_on == "none":
         return []
     threshold = Severity.parse(fail_on)
