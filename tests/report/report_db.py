@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,12 +103,19 @@ def build(root: Path) -> ReportDb:
     return db
 
 
-@pytest.fixture(scope="module")
-def report_db(tmp_path_factory: pytest.TempPathFactory) -> ReportDb:
-    """One database per test module (three scans take a few seconds)."""
-    root = tmp_path_factory.mktemp("report-db")
+@contextmanager
+def isolated_govscan(root: Path) -> Iterator[None]:
+    """A module fixture's govscan: its own home under ``root``, a test secret, no plugins."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GOVSCAN_HOME", str(root / "home"))
         mp.setenv("GOVSCAN_SECRET", "test-secret-0f3a9c2e7b5d4816-not-for-production")
         mp.setenv("GOVSCAN_LOAD_PLUGINS", "")
+        yield
+
+
+@pytest.fixture(scope="module")
+def report_db(tmp_path_factory: pytest.TempPathFactory) -> ReportDb:
+    """One database per test module (three scans take a few seconds)."""
+    root = tmp_path_factory.mktemp("report-db")
+    with isolated_govscan(root):
         return build(root)

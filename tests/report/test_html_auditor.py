@@ -36,10 +36,7 @@ LATIN_RUN = re.compile(r"\b[A-Za-z][a-z]+(?:[ ,]+[A-Za-z][a-z]+){2,}\b")  # thre
 def demo(tmp_path_factory: pytest.TempPathFactory) -> ReportData:
     """The demo's scan: two portals (HTTP and HTTPS with a weak TLS set-up) and open-data exports."""
     root = tmp_path_factory.mktemp("demo")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GOVSCAN_HOME", str(root / "home"))
-        mp.setenv("GOVSCAN_SECRET", "test-secret-0f3a9c2e7b5d4816-not-for-production")
-        mp.setenv("GOVSCAN_LOAD_PLUGINS", "")
+    with rdb.isolated_govscan(root):
         run = run_demo(root / "demo", lang="en", say=lambda _: None)
         with Session(open_engine(f"sqlite:///{run.database}")) as session:
             return build_report_data(session, load_rules(plugins=False))
