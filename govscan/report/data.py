@@ -20,10 +20,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from govscan.model import Location, Severity, place_of
+from govscan.model import Severity, place_of
 from govscan.report.base import SEVERITIES_DESC
 from govscan.report.i18n import LANGUAGES
-from govscan.report.records import record_of_row
+from govscan.report.records import location_of_row, record_of_row
 from govscan.rules import RuleSet
 from govscan.store import queries
 from govscan.store.coverage import kinds_exercised, recorded_rules_run, recorded_settings, target_settings
@@ -455,17 +455,7 @@ def _rank(severity: str) -> int:
 
 def _finding_item(row: FindingRow, asset: Asset, event: str, rules: RuleSet, notes: list[TriageNote]) -> FindingItem:
     rule = rules.get(row.rule_id)
-    loc = json.loads(row.location_json)
-    location = Location(
-        uri=loc.get("uri") or asset.uri_display,
-        sheet=loc.get("sheet"),
-        column=loc.get("column"),
-        column_index=loc.get("column_index"),
-        json_path=loc.get("json_path"),
-        line=loc.get("line"),
-        page=loc.get("page"),
-        part=loc.get("part"),
-    )
+    location = location_of_row(row, asset.uri_display)
     return FindingItem(
         rule_id=row.rule_id,
         rule_kind=rule.kind if rule else row.rule_id.split(".", 1)[0],

@@ -39,10 +39,24 @@ def record_of_row(row: FindingRow, notes: Iterable[TriageNote] = ()) -> FindingR
     )
 
 
+def location_of_row(row: FindingRow, uri: str = "") -> Location:
+    """Where a stored finding sits; ``uri`` stands in when the stored location has none."""
+    loc = json.loads(row.location_json)
+    return Location(
+        uri=loc.get("uri") or uri,
+        sheet=loc.get("sheet"),
+        column=loc.get("column"),
+        column_index=loc.get("column_index"),
+        json_path=loc.get("json_path"),
+        line=loc.get("line"),
+        page=loc.get("page"),
+        part=loc.get("part"),
+    )
+
+
 def finding_of_row(row: FindingRow, rules: RuleSet, notes: Iterable[TriageNote] = ()) -> Finding:
     """A stored finding: the title and compliance links come from the rule when it is still loaded."""
     rule = rules.get(row.rule_id)
-    loc = json.loads(row.location_json)
     notes = list(notes)
     last_note = notes[-1].note if notes else ""
     return Finding(
@@ -50,16 +64,7 @@ def finding_of_row(row: FindingRow, rules: RuleSet, notes: Iterable[TriageNote] 
         entity=row.entity,
         severity=Severity.parse(row.severity),
         title=rule.title if rule else row.title,
-        location=Location(
-            loc.get("uri") or "",
-            loc.get("sheet"),
-            loc.get("column"),
-            loc.get("column_index"),
-            loc.get("json_path"),
-            loc.get("line"),
-            loc.get("page"),
-            loc.get("part"),
-        ),
+        location=location_of_row(row),
         count=row.count,
         evidence=row.evidence_masked,
         confidence=row.confidence,
