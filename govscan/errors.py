@@ -34,7 +34,7 @@ def one_line(value: object, limit: int | None = None) -> str:
     return flat if limit is None else shorten(flat, limit)
 
 
-def described(exc: BaseException) -> str:
-    """``TypeName: message`` on one line, or just ``TypeName`` when the exception says nothing."""
-    text = one_line(exc)
+def described(exc: BaseException, limit: int | None = None) -> str:
+    """``TypeName: message`` on one line (the message cut at ``limit``), or just ``TypeName``."""
+    text = one_line(exc, limit)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

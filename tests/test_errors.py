@@ -20,3 +20,11 @@ def test_a_quoted_text_cut_at_the_limit_never_keeps_most_of_an_identifier() -> N
 def test_described_names_the_exception_type_even_when_it_says_nothing() -> None:
     assert described(KeyError()) == "KeyError"
     assert described(OSError("disk\nfull")) == "OSError: disk full"
+
+
+def test_described_cut_to_a_limit_masks_an_identifier_before_the_cut() -> None:
+    # readers quote a library's message at 200 characters: an IIN cut through keeps no digits run
+    message = "bad member " + "x" * 180 + " 450420320289.csv"
+    text = described(ValueError(message), 200)
+    assert text.startswith("ValueError: bad member ") and text.endswith("…")
+    assert "4504203" not in text

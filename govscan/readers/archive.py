@@ -27,6 +27,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
+from govscan.errors import described
 from govscan.model import Asset, Piece, ReadError
 from govscan.readers.limits import Limits, ReadContext, ReaderError
 
@@ -85,7 +86,7 @@ def read_zip(asset: Asset, ctx: ReadContext) -> Iterator[Piece | ReadError]:
     try:
         archive = zipfile.ZipFile(asset.path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ReaderError(f"not a valid ZIP ({_describe(exc)})") from None
+        raise ReaderError(f"not a valid ZIP ({described(exc, 200)})") from None
     limits = ctx.limits
     with archive, tempfile.TemporaryDirectory(prefix="govscan-") as tmp:
         members = (info for info in archive.infolist() if not info.is_dir())
@@ -126,7 +127,7 @@ def read_tar(asset: Asset, ctx: ReadContext) -> Iterator[Piece | ReadError]:
     try:
         archive = tarfile.open(asset.path, mode="r|*")  # stream mode: no seeking back and forth
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
-        raise ReaderError(f"not a valid TAR ({_describe(exc)})") from None
+        raise ReaderError(f"not a valid TAR ({described(exc, 200)})") from None
     with archive, tempfile.TemporaryDirectory(prefix="govscan-") as tmp:
         number = -1
         for member in _tar_members(archive):
@@ -153,7 +154,7 @@ def _tar_members(archive: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
     try:
         yield from archive
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
-        raise ReaderError(f"damaged TAR ({_describe(exc)})") from None
+        raise ReaderError(f"damaged TAR ({described(exc, 200)})") from None
 
 
 def _extract_and_read(
@@ -175,11 +176,11 @@ def _extract_and_read(
         raise
     except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
         _remove(target)
-        yield ReadError(uri, f"cannot extract ({_describe(exc)})")
+        yield ReadError(uri, f"cannot extract ({described(exc, 200)})")
         return
     except _MEMBER_FAILURES as exc:
         _remove(target)
-        yield ReadError(uri, f"damaged member ({_describe(exc)})")
+        yield ReadError(uri, f"damaged member ({described(exc, 200)})")
         return
     try:
         yield from read_with_context(Asset(uri=uri, path=target), ctx.nested())
@@ -222,7 +223,7 @@ def _check_central_directory(path: str) -> None:
             f.seek(max(0, size - 65_557))
             tail = f.read()
     except OSError as exc:
-        raise ReaderError(_describe(exc)) from None
+        raise ReaderError(described(exc, 200)) from None
     pos = tail.rfind(_EOCD)
     if pos < 0 or len(tail) < pos + 16:
         return  # zipfile will report it properly
@@ -236,8 +237,3 @@ def _remove(path: str) -> None:
         os.remove(path)
     except FileNotFoundError:
         pass
-
-
-def _describe(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())[:200]
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -36,6 +36,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as safe_et
 from defusedxml import DefusedXmlException
 
+from govscan.errors import described
 from govscan.model import Asset, Field, Piece, ReadError, Text
 from govscan.readers.limits import Limits, ReadContext, ReaderError
 from govscan.readers.office import (
@@ -45,7 +46,6 @@ from govscan.readers.office import (
     Document,
     Prose,
     check_part,
-    describe,
     iter_part,
     local,
     member_copies,
@@ -133,7 +133,7 @@ def _parts(
             with archive.open(info) as stream:
                 root = safe_et.fromstring(stream.read(SMALL_PART), forbid_dtd=True)
         except (ParseError, DefusedXmlException, zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
-            raise ReaderError(f"not a valid DOCX ([Content_Types].xml: {describe(exc)})") from None
+            raise ReaderError(f"not a valid DOCX ([Content_Types].xml: {described(exc, 200)})") from None
         for override in root:
             if local(override.tag) != "Override":
                 continue

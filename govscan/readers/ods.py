@@ -15,8 +15,9 @@ from __future__ import annotations
 import zipfile
 from typing import Any
 
+from govscan.errors import described
 from govscan.readers.limits import ReadContext, ReaderError
-from govscan.readers.office import check_part, describe
+from govscan.readers.office import check_part
 from govscan.readers.xlsx import SheetExtras
 
 MAX_CELLS = 20_000_000
@@ -47,7 +48,7 @@ class Extras:
                 with zipfile.ZipFile(self.path) as archive:
                     self._sheets = _walk(archive, archive.getinfo("content.xml"), self.ctx)
             except (zipfile.BadZipFile, KeyError, OSError, EOFError, RuntimeError) as exc:
-                raise ReaderError(f"not a valid ODS ({describe(exc)})") from None
+                raise ReaderError(f"not a valid ODS ({described(exc, 200)})") from None
         return self._sheets
 
 
@@ -93,7 +94,7 @@ def _walk(archive: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: ReadContext) -> 
                 elif walk.current is not None:
                     walk.end(elem)
         except etree.XMLSyntaxError as exc:
-            raise ReaderError(f"malformed XML in ODS part content.xml: {describe(exc)}") from None
+            raise ReaderError(f"malformed XML in ODS part content.xml: {described(exc, 200)}") from None
     return walk.sheets
 
 

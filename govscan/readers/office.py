@@ -30,6 +30,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree as safe_et
 
+from govscan.errors import described
 from govscan.model import Field, Piece, Text, Values
 from govscan.readers.archive import _check_central_directory as check_central_directory  # noqa: PLC2701
 from govscan.readers.archive import ratio_exceeded
@@ -219,7 +220,7 @@ def open_zip(path: str, what: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ReaderError(f"not a valid {what} ({describe(exc)})") from None
+        raise ReaderError(f"not a valid {what} ({described(exc, 200)})") from None
 
 
 def member_copies(archive: zipfile.ZipFile) -> dict[str, list[zipfile.ZipInfo]]:
@@ -256,14 +257,14 @@ def iter_part(
     try:
         raw = archive.open(info)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise ReaderError(f"not a valid {what} ({describe(exc)})") from None
+        raise ReaderError(f"not a valid {what} ({described(exc, 200)})") from None
     with raw:
         try:
             yield from iter_xml(
                 _CountingStream(raw, info, ctx, what), ctx.limits, what, f" in {what} part {info.filename}"
             )
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:  # zlib/CRC errors of a truncated zip
-            raise ReaderError(f"not a valid {what} ({describe(exc)})") from None
+            raise ReaderError(f"not a valid {what} ({described(exc, 200)})") from None
 
 
 def iter_xml(stream: IO[bytes], limits: Limits, what: str, where: str = "") -> Iterator[tuple[str, Element]]:
@@ -286,11 +287,6 @@ def iter_xml(stream: IO[bytes], limits: Limits, what: str, where: str = "") -> I
         raise ReaderError(f"malformed XML{where}: {exc}") from None
     except (LookupError, ValueError) as exc:  # expat on a declared encoding it cannot decode
         raise ReaderError(f"malformed XML{where}: encoding not supported ({exc})") from None
-
-
-def describe(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())[:200]
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def local(tag: str) -> str:

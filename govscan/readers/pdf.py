@@ -40,6 +40,7 @@ import zlib
 from collections.abc import Iterator
 from typing import Any
 
+from govscan.errors import described
 from govscan.model import Asset, Field, Piece, ReadError, Text, Values
 from govscan.readers.limits import Limits, ReadContext, ReaderError
 from govscan.readers.ocr import Ocr, OcrUnavailable, page_span
@@ -86,7 +87,7 @@ def read_pdf(asset: Asset, ctx: ReadContext) -> Iterator[Piece | ReadError]:
     try:
         doc = pymupdf.open(asset.path, filetype="pdf")
     except Exception as exc:  # MuPDF raises its own FileDataError, RuntimeError, ValueError…
-        reason = _describe(exc).replace(f" '{asset.path}'", "").replace(asset.path, "file")  # no temp paths
+        reason = described(exc, 200).replace(f" '{asset.path}'", "").replace(asset.path, "file")  # no temp paths
         raise ReaderError(f"not a valid PDF ({reason})") from None
     with doc:
         if doc.needs_pass:  # an owner password alone (printing, copying) does not stop reading
@@ -142,7 +143,7 @@ class _Pages:
                 pieces = list(self._page(page, number, layout(page, size <= self.limits.pdf_max_drawing_bytes)))
             except Exception as exc:  # noqa: BLE001 - MuPDF's errors on a broken page are that page's problem
                 self.damaged.append(number)
-                self.damage = self.damage or _describe(exc)
+                self.damage = self.damage or described(exc, 200)
                 continue
             yield from pieces
         if total > stop and stop == self.limits.pdf_max_pages:
@@ -297,7 +298,7 @@ def _attachments(doc: Any, asset: Asset, ctx: ReadContext) -> Iterator[Piece | R
             try:
                 data = load()
             except Exception as exc:  # noqa: BLE001 - a damaged attachment is that attachment's problem
-                yield ReadError(uri, f"damaged attachment ({_describe(exc)})")
+                yield ReadError(uri, f"damaged attachment ({described(exc, 200)})")
                 continue
             ctx.budget.take(len(data), limits.archive_max_total_bytes)
             path = os.path.join(tmp, f"attachment-{number}")
@@ -354,7 +355,7 @@ def _page_count(doc: Any) -> int:
     try:
         return int(doc.page_count)
     except Exception as exc:  # noqa: BLE001 - a broken page tree
-        raise ReaderError(f"not a valid PDF (page tree: {_describe(exc)})") from None
+        raise ReaderError(f"not a valid PDF (page tree: {described(exc, 200)})") from None
 
 
 def _check_streams(doc: Any, limits: Limits, started: float) -> None:
@@ -406,8 +407,3 @@ def _damage(warnings: str) -> str:
         if _DAMAGE.search(line):
             return " ".join(line.split())[:160]
     return ""
-
-
-def _describe(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())[:200]
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -22,11 +22,12 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from govscan.errors import described
 from govscan.model import Asset, Field, Piece, Text
 from govscan.readers import ods, xls, xlsx
 from govscan.readers.archive import check_declared_sizes
 from govscan.readers.limits import MIB, ReadContext, ReaderError
-from govscan.readers.office import ENCRYPTED, check_odf_encryption, describe
+from govscan.readers.office import ENCRYPTED, check_odf_encryption
 from govscan.readers.table import TableBuilder
 
 IN_MEMORY_SHEET_BYTES = 64 * MIB
@@ -97,7 +98,7 @@ def read_xls(asset: Asset, ctx: ReadContext) -> Iterator[Piece]:
     try:
         size = os.path.getsize(asset.path)
     except OSError as exc:
-        raise ReaderError(describe(exc)) from None
+        raise ReaderError(described(exc, 200)) from None
     if size > MAX_XLS_BYTES:
         raise ReaderError(f"XLS file of {size} bytes is larger than a workbook can be (limit {MAX_XLS_BYTES})")
     scan = xls.Extras(asset.path)
@@ -233,7 +234,7 @@ def _streamed_xlsx(asset: Asset, ctx: ReadContext, package: xlsx.Package) -> Ite
     except ReaderError:
         raise
     except Exception as exc:
-        raise ReaderError(f"not a valid XLSX ({describe(exc)})") from None
+        raise ReaderError(f"not a valid XLSX ({described(exc, 200)})") from None
 
 
 # --- bounds and errors -------------------------------------------------------------------------
@@ -244,7 +245,7 @@ def _zip_infos(path: str, what: str, ctx: ReadContext) -> dict[str, zipfile.ZipI
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ReaderError(f"not a valid {what} ({describe(exc)})") from None
+        raise ReaderError(f"not a valid {what} ({described(exc, 200)})") from None
     if any(info.flag_bits & 0x1 for info in infos):
         raise ReaderError(ENCRYPTED)
     check_declared_sizes(infos, ctx.limits, what=f"{what} part")
@@ -275,4 +276,4 @@ def _open(make: Callable[[], Any], what: str) -> Any:
 def _problem(exc: BaseException, what: str) -> ReaderError:
     if type(exc).__name__ == "PasswordError" or "password" in str(exc).lower() or "encrypt" in str(exc).lower():
         return ReaderError(ENCRYPTED)
-    return ReaderError(f"not a valid {what} ({describe(exc)})")
+    return ReaderError(f"not a valid {what} ({described(exc, 200)})")

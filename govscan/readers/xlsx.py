@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from govscan.errors import described
 from govscan.readers.archive import check_declared_sizes
 from govscan.readers.limits import ReadContext, ReaderError
-from govscan.readers.office import ENCRYPTED, describe, iter_part, local
+from govscan.readers.office import ENCRYPTED, iter_part, local
 
 _ZERO_FORMAT = re.compile(r"^0+$")
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
@@ -120,7 +121,7 @@ def check_package(path: str, ctx: ReadContext) -> list[zipfile.ZipInfo]:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ReaderError(f"not a valid XLSX ({describe(exc)})") from None
+        raise ReaderError(f"not a valid XLSX ({described(exc, 200)})") from None
     names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names:
         raise ReaderError("not a valid XLSX (no xl/workbook.xml; a .docx/.ods or plain zip?)")
@@ -180,7 +181,7 @@ class Package:
                     if rows:
                         low, high = min(low, min(map(int, rows))), max(high, max(map(int, rows)))
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
-            raise ReaderError(f"not a valid XLSX ({describe(exc)})") from None
+            raise ReaderError(f"not a valid XLSX ({described(exc, 200)})") from None
         if not columns or not high:
             return 0
         numbers = [column_number(c.decode("ascii")) for c in columns]
@@ -283,7 +284,7 @@ class Package:
                         return True
                     tail = chunk[-len(needle) :]
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
-            raise ReaderError(f"not a valid XLSX ({describe(exc)})") from None
+            raise ReaderError(f"not a valid XLSX ({described(exc, 200)})") from None
         return False
 
     def _scan_sheet(self, part: str, pad_styles: dict[int, int], extras: SheetExtras) -> None:
@@ -352,7 +353,7 @@ def stream_rows(path: str) -> Iterator[tuple[str, Iterator[list[str]]]]:
         try:
             workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises anything from KeyError to lxml errors
-            raise ReaderError(f"not a valid XLSX ({describe(exc)})") from None
+            raise ReaderError(f"not a valid XLSX ({described(exc, 200)})") from None
         try:
             for sheet in workbook.worksheets:
                 yield sheet.title, _openpyxl_rows(sheet)
