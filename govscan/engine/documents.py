@@ -8,13 +8,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from govscan.engine.sinks import MemorySink, Scanned
+from govscan.errors import described
 from govscan.model import Piece, ReadError, ScanResult, SourceAsset
 from govscan.pii.detector import PiiDetector
 from govscan.progress import Progress
 from govscan.readers import read_asset
 from govscan.readers.background import read_in_background, worth_it
 from govscan.readers.limits import Limits
-from govscan.redact import redact
 from govscan.rules import RuleSet
 from govscan.sources import expand_inputs
 
@@ -109,5 +109,4 @@ def _guarded(pieces: Iterable[Piece | ReadError], uri: str) -> Iterator[Piece | 
     except MemoryError:
         yield ReadError(uri, "ran out of memory while reading")
     except Exception as exc:  # noqa: BLE001 - any reader bug must stay one file's problem
-        message = redact(" ".join(str(exc).split())[:200])  # exception texts may quote the data
-        yield ReadError(uri, f"could not be read ({type(exc).__name__}: {message})")
+        yield ReadError(uri, f"could not be read ({described(exc, 200)})")  # masked before the cut

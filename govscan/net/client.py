@@ -47,12 +47,14 @@ import requests
 import urllib3
 from pydantic import Field
 
+from govscan.errors import one_line
 from govscan.net.guard import Guard, GuardedAdapter, GuardRefused, Resolver, resolve
 from govscan.net.limiter import HostLimiter, host_limiter
 from govscan.net.model import FetchError, Response
 from govscan.net.scope import Pattern, Scope, host_of, normalise
 from govscan.net.urls import NOT_HTTP, UnsafeURL, WebURL, parse
 from govscan.net.watchdog import Watch
+from govscan.redact import shorten
 from govscan.strict import StrictModel
 
 CHUNK_BYTES = 64 * 1024
@@ -345,7 +347,7 @@ class WebClient:
             try:
                 joined = urljoin(current, location.strip())
             except ValueError:
-                return FetchError(url, f"redirect to a malformed URL refused: {location.strip()[:100]}")
+                return FetchError(url, f"redirect to a malformed URL refused: {one_line(location, 100)}")
             hops.append(current)
             hop = self._next_hop(joined, visited, len(hops))
             if isinstance(hop, str):
@@ -359,7 +361,7 @@ class WebClient:
         Limits, loops, the URL parsers' agreement, the guard and the scope are checked on the
         one reading of the Location (``urls.parse``), which is also the URL then requested.
         """
-        shown = joined[:200]
+        shown = one_line(joined, 200)
         try:
             target = parse(joined)
         except UnsafeURL as exc:
@@ -685,4 +687,4 @@ def _cause(exc: BaseException) -> str:
     text = " ".join(text.split())
     if ": " in text and text.startswith("<"):
         text = text.split(": ", 1)[1]
-    return text[:200] or type(exc).__name__
+    return shorten(text, 200) or type(exc).__name__

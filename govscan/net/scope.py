@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
+from govscan.errors import one_line
 from govscan.net.urls import DEFAULT_PORTS, UnsafeURL, parse
 
 TRACKING_PARAMS = frozenset(
@@ -169,10 +170,10 @@ class Scope:
         try:
             target = parse(url)
         except UnsafeURL as exc:
-            raise ValueError(f"{exc}: {url[:200]}") from None
+            raise ValueError(f"{exc}: {one_line(url, 200)}") from None
         where = _effective(target.url)
         if where is None:
-            raise ValueError(f"not an http(s) URL: {url[:200]}")
+            raise ValueError(f"not an http(s) URL: {one_line(url, 200)}")
         scheme, host, port = where
         return cls(scheme=scheme, host=host, port=port, include=tuple(include), exclude=tuple(exclude))
 

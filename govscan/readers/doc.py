@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from typing import IO
 from xml.etree.ElementTree import Element
 
+from govscan.errors import one_line
 from govscan.model import Asset, Piece
 from govscan.readers.limits import MIB, Limits, ReadContext, ReaderError
 from govscan.readers.office import Budget, DocTable, Prose, iter_xml, line_pieces, metadata_values
@@ -97,7 +98,7 @@ def _convert(argv: list[str], output: str, source: str) -> str | None:
             return f"{name} output or CPU time beyond its bounds; not read"
         err.seek(0)
         message = err.read(2000).decode("utf-8", "replace").replace(source, "the file")
-        message = " ".join(message.split())[:200]
+        message = one_line(message, 200)
         return f"{name} could not read it ({message or f'exit code {process.returncode}'})"
 
 

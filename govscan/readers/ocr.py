@@ -23,6 +23,7 @@ import subprocess
 import warnings
 from collections.abc import Iterator
 
+from govscan.errors import one_line
 from govscan.model import Asset, Text
 from govscan.readers.limits import Limits, ReadContext, ReaderError
 
@@ -147,7 +148,7 @@ class Ocr:
         except OSError as exc:
             raise OcrUnavailable(f"Tesseract could not be started ({exc.strerror or exc})") from None
         if done.returncode != 0:
-            reason = " ".join(done.stderr.decode("utf-8", "replace").split())[:160]
+            reason = one_line(done.stderr.decode("utf-8", "replace"), 160)
             raise OcrUnavailable(f"Tesseract failed ({reason or done.returncode})")
         return normalise_digits(done.stdout.decode("utf-8", "replace"))
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+from govscan.errors import one_line
 from govscan.net.model import FetchError, Response
 from govscan.sources.portal_api import Fetch, api_url, call, decode_json
 
@@ -176,8 +177,8 @@ def _error_text(error: object) -> str:
         parts = [f"{k}: {v}" for k, v in error.items() if k != "__type"]
         kind = error.get("__type")
         text = "; ".join(str(p) for p in parts) or "no message"
-        return " ".join(f"{kind} ({text})".split())[:200] if kind else " ".join(text.split())[:200]
-    return " ".join(str(error).split())[:200] if error else "success is false"
+        return one_line(f"{kind} ({text})" if kind else text, 200)
+    return one_line(error, 200) if error else "success is false"
 
 
 def _title(value: object) -> str:
