@@ -210,6 +210,21 @@ def setting_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+def robots_text(t: Translator, value: Any) -> str:
+    """How robots.txt was treated, in the report's language (settings stored by any version)."""
+    if value is None:
+        return t("methodology.robots_na")
+    if isinstance(value, bool):
+        return t("methodology.robots_respected" if value else "methodology.robots_ignored")
+    if isinstance(value, str) and value.lower() in ("respect", "respected", "obey"):
+        return t("methodology.robots_respected")
+    if isinstance(value, str) and value.lower() in ("ignore", "ignored"):
+        return t("methodology.robots_ignored")
+    if isinstance(value, str) and value.lower() == "audit":
+        return t("methodology.robots_audit")
+    return setting_text(value)
+
+
 def environment(t: Translator, *, autoescape: bool, finalize: Callable[[Any], Any] | None = None) -> Environment:
     """An environment for one language; the HTML one escapes everything, the Markdown one finalizes."""
     # Autoescape is on for HTML; the Markdown environment escapes every output through ``finalize``.
@@ -229,19 +244,6 @@ def environment(t: Translator, *, autoescape: bool, finalize: Callable[[Any], An
 
     def kinds(value: str) -> str:
         return ", ".join(label(part, "kind") for part in str(value).split("+") if part)
-
-    def robots(value: Any) -> str:
-        if value is None:
-            return t("methodology.robots_na")
-        if isinstance(value, bool):
-            return t("methodology.robots_respected" if value else "methodology.robots_ignored")
-        if isinstance(value, str) and value.lower() in ("respect", "respected", "obey"):
-            return t("methodology.robots_respected")
-        if isinstance(value, str) and value.lower() in ("ignore", "ignored"):
-            return t("methodology.robots_ignored")
-        if isinstance(value, str) and value.lower() == "audit":
-            return t("methodology.robots_audit")
-        return setting_text(value)
 
     def cut_list(not_done: list[str], unread: int = 0) -> str:
         """What a deadline left undone, in words ("exposure probes, portal APIs, 3 data files")."""
@@ -265,7 +267,7 @@ def environment(t: Translator, *, autoescape: bool, finalize: Callable[[Any], An
         cls=css_token,
         label=label,
         kinds=kinds,
-        robots=robots,
+        robots=lambda value: robots_text(t, value),
         rules_of=rules_of,
         setting=setting_text,
     )
