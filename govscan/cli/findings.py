@@ -8,7 +8,6 @@ writes any of them to a file.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -222,6 +221,7 @@ def list_scans(db: str | None, fmt: str, output: str | None) -> None:
     from sqlmodel import col, select
 
     from govscan.report.csv_ import SafeCsvWriter
+    from govscan.store.coverage import recorded_settings
     from govscan.store.tables import Scan
 
     with _session(db) as session:
@@ -233,7 +233,7 @@ def list_scans(db: str | None, fmt: str, output: str | None) -> None:
                 "started_at": _utc(s.started_at),
                 "finished_at": _utc(s.finished_at) if s.finished_at else None,
                 "govscan_version": s.govscan_version,
-                "executor": str(json.loads(s.settings_json or "{}").get("executor", "local")),
+                "executor": str(recorded_settings(s).get("executor", "local")),
             }
             for s in session.exec(select(Scan).order_by(col(Scan.id)))
         ]

@@ -216,3 +216,20 @@ def test_an_empty_listing_says_so_on_stderr(db: str) -> None:
     result = CliRunner().invoke(cli, ["findings", "list", "--db", db, "--rule", "no.such-rule"])
     assert result.exit_code == 0 and result.stdout == ""
     assert "no recorded finding matches" in result.stderr
+
+
+def test_scans_list_reads_a_scan_whose_recorded_settings_are_not_json(tmp_path: Path) -> None:
+    # an older or hand-edited database: the listing says "local" instead of failing on the row
+    from sqlmodel import Session
+
+    from govscan.store.engine import open_engine
+    from govscan.store.lifecycle import start_scan
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = open_engine(url, create=True)
+    with Session(engine) as session:
+        start_scan(session, "legacy", settings_json="{not json")
+    engine.dispose()
+    code, out, err = invoke("scans", "list", "--db", url, "--format", "json")
+    assert code == 0, err
+    assert [(s["name"], s["executor"]) for s in json.loads(out)["scans"]] == [("legacy", "local")]
